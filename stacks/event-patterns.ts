@@ -1,0 +1,38 @@
+// EventBridge patterns for the events Harbormaster acts on. Plain values, no SST globals,
+// so unit tests and the emulator-backed integration tests use exactly what is deployed.
+
+export const interruptionEventPatterns = {
+  spotInterruption: {
+    source: ["aws.ec2"],
+    "detail-type": ["EC2 Spot Instance Interruption Warning"],
+  },
+  rebalanceRecommendation: {
+    source: ["aws.ec2"],
+    "detail-type": ["EC2 Instance Rebalance Recommendation"],
+  },
+  instanceStateChange: {
+    source: ["aws.ec2"],
+    "detail-type": ["EC2 Instance State-change Notification"],
+    detail: { state: ["stopping", "stopped", "shutting-down", "terminated"] },
+  },
+  asgLifecycle: {
+    source: ["aws.autoscaling"],
+    "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+  },
+  scheduledChange: {
+    source: ["aws.health"],
+    "detail-type": ["AWS Health Event"],
+    detail: { service: ["EC2"], eventTypeCategory: ["scheduledChange"] },
+  },
+} as const;
+
+export type InterruptionEventRule = keyof typeof interruptionEventPatterns;
+
+// A spot warning gives two minutes; a message hidden for longer than the drain budget
+// would come back only after the node is gone, so visibility tracks the drain deadline.
+export const interruptionQueueSettings = {
+  visibilityTimeoutSeconds: 180,
+  retentionSeconds: 4 * 60 * 60,
+  maxReceiveCount: 5,
+  dlqRetentionSeconds: 14 * 24 * 60 * 60,
+} as const;
