@@ -1,0 +1,173 @@
+import { ApiException, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
+import type { ClusterPort, EvictionResult, NodeChange, NodeInfo, PodInfo } from "../../core/ports.ts";
+import { budgetsFromStatus, instanceIdOf, toNodeInfo, toPodInfo } from "./mapping.ts";
+import { PatchStrategy, requestOptions } from "./request-options.ts";
+
+export interface KubernetesClusterOptions {
+  /** Server-side dry run: the apiserver validates every write and applies none. */
+  dryRun?: boolean;
+  requestTimeoutMs?: number;
+  /** How long the instance→node mapping is trusted before the node list is read again. */
+  cacheTtlMs?: number;
+}
+
+const maxConflictRetries = 8;
+
+export class KubernetesCluster implements ClusterPort {
+  private readonly core: CoreV1Api;
+  private readonly dryRun: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly cacheTtlMs: number;
+  private nodeByInstance = new Map<string, string>();
+  private cachedAt = 0;
+  private listing: Promise<void> | undefined;
+
+  constructor(kubeConfig: KubeConfig, options: KubernetesClusterOptions = {}) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.dryRun = options.dryRun ? "All" : undefined;
+    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
+  }
+
+  async findNode(instanceId: string, dnsNames: readonly string[] = []): Promise<NodeInfo | undefined> {
+    if (dnsNames.length > 0) return this.findByName(dnsNames);
+    const cached = this.nodeByInstance.get(instanceId);
+    if (cached) {
+      const node = await this.readNode(cached);
+      if (node && instanceIdOf(node.spec?.providerID) === instanceId) return toNodeInfo(node);
+      this.cachedAt = 0;
+    }
+    if (Date.now() - this.cachedAt > this.cacheTtlMs || !cached) await this.refreshMapping();
+    const name = this.nodeByInstance.get(instanceId);
+    if (!name) return undefined;
+    const node = await this.readNode(name);
+    return node ? toNodeInfo(node) : undefined;
+  }
+
+  // One list serves a burst: concurrent lookups share the request in flight.
+  private refreshMapping(): Promise<void> {
+    this.listing ??= (async () => {
+      try {
+        const list = await this.core.listNode({}, this.options());
+        const mapping = new Map<string, string>();
+        for (const node of list.items) {
+          const id = instanceIdOf(node.spec?.providerID);
+          if (id && node.metadata?.name) mapping.set(id, node.metadata.name);
+        }
+        this.nodeByInstance = mapping;
+        this.cachedAt = Date.now();
+      } finally {
+        this.listing = undefined;
+      }
+    })();
+    return this.listing;
+  }
+
+  // Node names on EKS are the private DNS name, but custom AMIs may register the short hostname instead.
+  private async findByName(dnsNames: readonly string[]): Promise<NodeInfo | undefined> {
+    const wanted = new Set(dnsNames.flatMap((name) => [name, name.split(".")[0] ?? name]));
+    const list = await this.core.listNode({}, this.options());
+    const node = list.items.find(
+      (n) => wanted.has(n.metadata?.name ?? "") || wanted.has(n.metadata?.labels?.["kubernetes.io/hostname"] ?? ""),
+    );
+    return node ? toNodeInfo(node) : undefined;
+  }
+
+  async updateNode(name: string, change: (node: NodeInfo) => NodeChange | undefined): Promise<NodeInfo> {
+    for (let attempt = 0; ; attempt++) {
+      const node = await this.core.readNode({ name }, this.options());
+      const wanted = change(toNodeInfo(node));
+      if (!wanted) return toNodeInfo(node);
+      // taints have no merge key, so the whole list is written; resourceVersion makes that safe.
+      const body = {
+        metadata: {
+          resourceVersion: node.metadata?.resourceVersion,
+          labels: wanted.labels,
+          annotations: wanted.annotations,
+        },
+        spec: { unschedulable: wanted.unschedulable, taints: wanted.taints },
+      };
+      try {
+        const patched = await this.core.patchNode(
+          { name, body, dryRun: this.dryRun },
+          this.options(PatchStrategy.MergePatch),
+        );
+        return toNodeInfo(patched);
+      } catch (error) {
+        if (!(isStatus(error, 409) && attempt < maxConflictRetries)) throw error;
+      }
+    }
+  }
+
+  async deleteNode(name: string): Promise<void> {
+    await this.core.deleteNode({ name, dryRun: this.dryRun }, this.options()).catch(ignoreStatus(404));
+  }
+
+  async listPods(nodeName: string): Promise<PodInfo[]> {
+    const list = await this.core.listPodForAllNamespaces(
+      { fieldSelector: `spec.nodeName=${nodeName}` },
+      this.options(),
+    );
+    return list.items.map(toPodInfo);
+  }
+
+  async evict(pod: PodInfo): Promise<EvictionResult> {
+    try {
+      await this.core.createNamespacedPodEviction(
+        {
+          name: pod.name,
+          namespace: pod.namespace,
+          dryRun: this.dryRun,
+          body: {
+            metadata: { name: pod.name, namespace: pod.namespace },
+            // The UID precondition keeps a replacement pod of the same name from being evicted by mistake.
+            deleteOptions: { preconditions: { uid: pod.uid }, dryRun: this.dryRun ? [this.dryRun] : undefined },
+          },
+        },
+        this.options(),
+      );
+      return { outcome: "evicted" };
+    } catch (error) {
+      if (!(error instanceof ApiException)) throw error;
+      const body = String(error.body ?? "");
+      if (error.code === 404 || error.code === 409) return { outcome: "gone" };
+      if (error.code === 429) return { outcome: "blocked", ...budgetsFromStatus(body) };
+      // 500 "more than one PodDisruptionBudget" is a misconfiguration the drain reports by name.
+      return { outcome: "failed", status: error.code, message: budgetsFromStatus(body).message };
+    }
+  }
+
+  async deletePod(pod: PodInfo, gracePeriodSeconds: number): Promise<void> {
+    await this.core
+      .deleteNamespacedPod(
+        {
+          name: pod.name,
+          namespace: pod.namespace,
+          gracePeriodSeconds,
+          dryRun: this.dryRun,
+          body: { preconditions: { uid: pod.uid } },
+        },
+        this.options(),
+      )
+      .catch(ignoreStatus(404, 409));
+  }
+
+  private async readNode(name: string): Promise<V1Node | undefined> {
+    return this.core.readNode({ name }, this.options()).catch(ignoreStatus(404));
+  }
+
+  private options(contentType?: PatchStrategy) {
+    return requestOptions(this.timeoutMs, contentType);
+  }
+}
+
+function isStatus(error: unknown, code: number): boolean {
+  return error instanceof ApiException && error.code === code;
+}
+
+function ignoreStatus(...codes: number[]) {
+  return (error: unknown): undefined => {
+    if (error instanceof ApiException && codes.includes(error.code)) return undefined;
+    throw error;
+  };
+}

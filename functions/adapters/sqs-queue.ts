@@ -1,0 +1,51 @@
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { QueuePort, QueueRecord } from "../core/batch.ts";
+
+export class SqsQueue implements QueuePort {
+  private readonly client: SQSClient;
+  private readonly deadLetterUrl: string;
+  private readonly urls = new Map<string, Promise<string>>();
+
+  constructor(deadLetterUrl: string, client: SQSClient = new SQSClient({})) {
+    this.deadLetterUrl = deadLetterUrl;
+    this.client = client;
+  }
+
+  async deadLetter(record: QueueRecord, reason: string): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.deadLetterUrl,
+        MessageBody: record.body,
+        MessageAttributes: {
+          "harbormaster-error": { DataType: "String", StringValue: reason.slice(0, 1024) },
+          "source-message-id": { DataType: "String", StringValue: record.messageId },
+        },
+      }),
+      { abortSignal: AbortSignal.timeout(5_000) },
+    );
+  }
+
+  async requeue(record: QueueRecord, delaySeconds: number): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: await this.urlOf(record.queueArn),
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: delaySeconds,
+      }),
+      { abortSignal: AbortSignal.timeout(5_000) },
+    );
+  }
+
+  // Lambda gives the queue's ARN; SQS calls want its URL, which only SQS knows for sure (endpoints differ).
+  private urlOf(arn: string): Promise<string> {
+    let url = this.urls.get(arn);
+    if (!url) {
+      const [, , , , account, name] = arn.split(":");
+      url = this.client
+        .send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }))
+        .then((r) => r.QueueUrl ?? "");
+      this.urls.set(arn, url);
+    }
+    return url;
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { type ActionTable, actionTable } from "../core/drain/actions.ts";
+import { type DeadlineSettings, defaultDeadlineSettings } from "../core/drain/deadline.ts";
+import { type DrainPolicy, drainPolicySchema } from "../core/drain/policy.ts";
+import { ConfigurationError } from "../core/errors.ts";
+
+export interface InterruptionConfig {
+  region: string;
+  clusterName?: string;
+  kubeconfigPath?: string;
+  deadLetterQueueUrl: string;
+  actions: ActionTable;
+  policy: DrainPolicy;
+  deadlines: DeadlineSettings;
+  heartbeatIntervalMs: number;
+  groupConcurrency: number;
+  dryRun: boolean;
+  /** Lambda time kept back to save progress and answer the batch. */
+  invocationMarginMs: number;
+}
+
+const json = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return {};
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} is not valid JSON` });
+        return z.NEVER;
+      }
+    });
+
+const deadlineSchema = z.strictObject({
+  marginMs: z.number().int().min(0).default(defaultDeadlineSettings.marginMs),
+  lifecycleDrainMs: z.number().int().positive().default(defaultDeadlineSettings.lifecycleDrainMs),
+  defaultDrainMs: z.number().int().positive().default(defaultDeadlineSettings.defaultDrainMs),
+});
+
+const envSchema = z
+  .object({
+    AWS_REGION: z.string().min(1),
+    HARBORMASTER_CLUSTER_NAME: z.string().min(1).optional(),
+    KUBECONFIG: z.string().min(1).optional(),
+    HARBORMASTER_DEAD_LETTER_QUEUE_URL: z.url(),
+    HARBORMASTER_ACTIONS: json("HARBORMASTER_ACTIONS"),
+    HARBORMASTER_DRAIN_POLICY: json("HARBORMASTER_DRAIN_POLICY"),
+    HARBORMASTER_DEADLINES: json("HARBORMASTER_DEADLINES"),
+    HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+    HARBORMASTER_GROUP_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(100),
+    HARBORMASTER_DRY_RUN: z.enum(["true", "false"]).default("false"),
+  })
+  .refine((env) => env.HARBORMASTER_CLUSTER_NAME || env.KUBECONFIG, {
+    message: "set HARBORMASTER_CLUSTER_NAME (EKS) or KUBECONFIG (a kubeconfig file)",
+  });
+
+/** Parses the function's environment once, at cold start; a bad setting stops it with the setting's name. */
+export function loadInterruptionConfig(env: NodeJS.ProcessEnv): InterruptionConfig {
+  try {
+    const e = envSchema.parse(env);
+    return {
+      region: e.AWS_REGION,
+      clusterName: e.HARBORMASTER_CLUSTER_NAME,
+      kubeconfigPath: e.KUBECONFIG,
+      deadLetterQueueUrl: e.HARBORMASTER_DEAD_LETTER_QUEUE_URL,
+      actions: actionTable(e.HARBORMASTER_ACTIONS),
+      policy: drainPolicySchema.parse(e.HARBORMASTER_DRAIN_POLICY),
+      deadlines: deadlineSchema.parse(e.HARBORMASTER_DEADLINES),
+      heartbeatIntervalMs: e.HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS * 1000,
+      groupConcurrency: e.HARBORMASTER_GROUP_CONCURRENCY,
+      dryRun: e.HARBORMASTER_DRY_RUN === "true",
+      invocationMarginMs: 10_000,
+    };
+  } catch (error) {
+    if (error instanceof z.ZodError) throw new ConfigurationError(`invalid configuration: ${z.prettifyError(error)}`);
+    throw error;
+  }
+}

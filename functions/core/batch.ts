@@ -1,0 +1,143 @@
+import { mapLimit } from "./concurrency.ts";
+import type { InterruptionMessage } from "./events/message.ts";
+import { parseBody } from "./events/registry.ts";
+import type { ClusterPort, MetricsPort } from "./ports.ts";
+import { type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
+
+export interface QueueRecord {
+  messageId: string;
+  body: string;
+  receiptHandle: string;
+  /** ARN of the queue the record came from. */
+  queueArn: string;
+}
+
+export interface QueuePort {
+  /** Moves a message nobody can process to the dead-letter queue, with the reason. */
+  deadLetter(record: QueueRecord, reason: string): Promise<void>;
+  /** Hides the message for `delaySeconds`, after which it is delivered again. */
+  requeue(record: QueueRecord, delaySeconds: number): Promise<void>;
+}
+
+export interface BatchLog {
+  info(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+export interface BatchDeps extends ProcessorDeps {
+  queue: QueuePort;
+  log: BatchLog;
+  groupConcurrency: number;
+}
+
+export interface BatchResult {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+interface Work {
+  record: QueueRecord;
+  message: InterruptionMessage;
+}
+
+/**
+ * One SQS batch. Records that need no more work are reported done (Lambda deletes them); the others are
+ * partial-batch failures. Messages about one instance run one after the other, instances in parallel.
+ */
+export async function processBatch(
+  deps: BatchDeps,
+  records: readonly QueueRecord[],
+  pauseAt: number,
+): Promise<BatchResult> {
+  const failed = new Set<string>();
+  const requeue = new Map<string, number>();
+  const byInstance = new Map<string, Work[]>();
+  const counted = { ...deps, cluster: countingEvictions(deps.cluster, deps.metrics) };
+
+  for (const record of records) {
+    const parsed = parseBody(record.body);
+    if (parsed.outcome === "malformed") {
+      deps.metrics.count("Messages", { kind: "malformed" });
+      deps.log.error("malformed message, sent to the dead-letter queue", {
+        messageId: record.messageId,
+        reason: parsed.error,
+      });
+      await deps.queue.deadLetter(record, parsed.error).catch((error: unknown) => {
+        deps.log.error("dead-lettering failed; the message will be retried", {
+          messageId: record.messageId,
+          error: String(error),
+        });
+        failed.add(record.messageId);
+      });
+      continue;
+    }
+    if (parsed.outcome === "ignored") {
+      deps.metrics.count("Messages", { kind: parsed.kind });
+      deps.log.info("message needs no action", {
+        messageId: record.messageId,
+        kind: parsed.kind,
+        reason: parsed.reason,
+      });
+      continue;
+    }
+    for (const message of parsed.messages) {
+      deps.metrics.count("Messages", { kind: message.kind });
+      const work = byInstance.get(message.instanceId) ?? [];
+      work.push({ record, message });
+      byInstance.set(message.instanceId, work);
+    }
+  }
+
+  const runGroup = async (group: Work[]) => {
+    for (const { record, message } of group) {
+      const fields = {
+        messageId: record.messageId,
+        eventId: message.eventId,
+        instanceId: message.instanceId,
+        kind: message.kind,
+      };
+      let outcome: MessageOutcome;
+      try {
+        outcome = await processMessage(counted, message, pauseAt);
+      } catch (error) {
+        deps.log.error("message failed; it will be retried", {
+          ...fields,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        failed.add(record.messageId);
+        continue;
+      }
+      deps.log.info("message handled", { ...fields, status: outcome.status, result: outcome.result });
+      if (outcome.status === "retry") {
+        requeue.set(
+          record.messageId,
+          Math.min(requeue.get(record.messageId) ?? Number.MAX_SAFE_INTEGER, outcome.delaySeconds),
+        );
+      }
+    }
+  };
+  await mapLimit([...byInstance.values()], deps.groupConcurrency, runGroup);
+
+  for (const record of records) {
+    const delay = requeue.get(record.messageId);
+    if (delay === undefined || failed.has(record.messageId)) continue;
+    // If the visibility change fails, the message still returns, after the queue's own timeout.
+    await deps.queue.requeue(record, delay).catch(() => {});
+    failed.add(record.messageId);
+  }
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+function countingEvictions(cluster: ClusterPort, metrics: MetricsPort): ClusterPort {
+  return {
+    findNode: (...args) => cluster.findNode(...args),
+    updateNode: (...args) => cluster.updateNode(...args),
+    deleteNode: (...args) => cluster.deleteNode(...args),
+    listPods: (...args) => cluster.listPods(...args),
+    deletePod: (...args) => cluster.deletePod(...args),
+    evict: async (pod) => {
+      const result = await cluster.evict(pod);
+      metrics.count("Evictions", { result: result.outcome });
+      return result;
+    },
+  };
+}

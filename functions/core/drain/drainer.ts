@@ -1,0 +1,111 @@
+import { mapLimit } from "../concurrency.ts";
+import type { BlockedPod } from "../notifications.ts";
+import type { Clock, ClusterPort, EvictionResult, PodInfo } from "../ports.ts";
+import { backoffMs, drainable, nextTier } from "./plan.ts";
+import { type DrainPolicy, decideBlocked } from "./policy.ts";
+
+export interface DrainProgress {
+  evicted: number;
+  forced: number;
+  remaining: number;
+  blocked: BlockedPod[];
+}
+
+export type DrainOutcome =
+  | ({ status: "drained" } & DrainProgress)
+  /** The invocation's time ran out first; the drain goes on in the next one. */
+  | ({ status: "paused" } & DrainProgress)
+  | ({ status: "failed"; reason: "deadline" | "gave_up" } & DrainProgress);
+
+export interface DrainOptions {
+  deadline: number;
+  /** When this invocation must hand over (Lambda's remaining time minus a margin). */
+  pauseAt: number;
+  policy: DrainPolicy;
+  /** Server-side dry run: one pass of evictions the apiserver validates but does not apply. */
+  dryRun?: boolean;
+  random?: () => number;
+  onProgress?: (progress: DrainProgress) => Promise<void> | void;
+}
+
+const pollMs = 250;
+
+/** Evicts every drainable pod from a node, tier by tier, until it is empty, the deadline passes or time runs out. */
+export async function drainNode(
+  cluster: ClusterPort,
+  clock: Clock,
+  nodeName: string,
+  options: DrainOptions,
+): Promise<DrainOutcome> {
+  const random = options.random ?? Math.random;
+  const blockedSince = new Map<string, number>();
+  const blocked = new Map<string, BlockedPod>();
+  let evicted = 0;
+  let forced = 0;
+  let attempt = 0;
+  let lastReported = "";
+
+  const progress = (remaining: number): DrainProgress => ({
+    evicted,
+    forced,
+    remaining,
+    blocked: [...blocked.values()],
+  });
+
+  for (;;) {
+    const pods = drainable(await cluster.listPods(nodeName));
+    if (pods.length === 0) return { status: "drained", ...progress(0) };
+    const now = clock.now();
+    if (now >= options.deadline) return { status: "failed", reason: "deadline", ...progress(pods.length) };
+    if (now >= options.pauseAt) return { status: "paused", ...progress(pods.length) };
+
+    const tier = nextTier(pods);
+    const results = await mapLimit(tier?.pods ?? [], options.policy.evictionConcurrency, async (pod) => ({
+      pod,
+      result: await cluster.evict(pod),
+    }));
+
+    let anyBlocked = false;
+    for (const { pod, result } of results) {
+      if (result.outcome === "evicted" || result.outcome === "gone") {
+        if (result.outcome === "evicted") evicted++;
+        blocked.delete(pod.uid);
+        blockedSince.delete(pod.uid);
+        continue;
+      }
+      anyBlocked = true;
+      const since = blockedSince.get(pod.uid) ?? now;
+      blockedSince.set(pod.uid, since);
+      blocked.set(pod.uid, blockedPod(pod, result));
+      const decision = decideBlocked(options.policy, since, now, options.deadline);
+      if (decision === "give_up") return { status: "failed", reason: "gave_up", ...progress(pods.length) };
+      if (decision === "force") {
+        await cluster.deletePod(pod, forceGrace(pod, options.deadline - now));
+        forced++;
+        blocked.delete(pod.uid);
+      }
+    }
+
+    if (options.dryRun) return { status: blocked.size ? "paused" : "drained", ...progress(pods.length) };
+
+    const snapshot = progress(pods.length);
+    const key = `${snapshot.evicted}/${snapshot.forced}/${[...blocked.keys()].join(",")}`;
+    if (key !== lastReported) {
+      lastReported = key;
+      await options.onProgress?.(snapshot);
+    }
+    attempt = anyBlocked ? attempt + 1 : 0;
+    await clock.sleep(anyBlocked ? backoffMs(attempt, random()) : pollMs);
+  }
+}
+
+function blockedPod(pod: PodInfo, result: EvictionResult): BlockedPod {
+  const budgets = result.outcome === "blocked" ? result.budgets : [];
+  const message = result.outcome === "blocked" || result.outcome === "failed" ? result.message : "";
+  return { namespace: pod.namespace, name: pod.name, budgets, message };
+}
+
+// A forced delete still grants the pod its grace period, as far as the deadline allows.
+function forceGrace(pod: PodInfo, msLeft: number): number {
+  return Math.max(0, Math.min(pod.terminationGracePeriodSeconds, Math.floor(msLeft / 1000) - 1));
+}

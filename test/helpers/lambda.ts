@@ -1,0 +1,74 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+export function lambdaContext(remainingMs = 60_000): Context {
+  const until = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: "harbormaster-interruptions",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-2:123456789012:function:harbormaster-interruptions",
+    memoryLimitInMB: "512",
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: "/aws/lambda/harbormaster-interruptions",
+    logStreamName: "test",
+    getRemainingTimeInMillis: () => until - Date.now(),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/**
+ * What Lambda's SQS event source mapping does: receive a batch, invoke, delete what the partial batch
+ * response did not report as failed. Returns the response and the ids received.
+ */
+export async function pollOnce(
+  sqs: SQSClient,
+  queueUrl: string,
+  queueArn: string,
+  handler: SqsHandler,
+  options: { remainingMs?: number; waitSeconds?: number } = {},
+) {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: options.waitSeconds ?? 1,
+      MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+    }),
+  );
+  if (Messages.length === 0) return { received: [], failed: [] as string[] };
+  const event: SQSEvent = {
+    Records: Messages.map((m) => ({
+      messageId: m.MessageId ?? "",
+      receiptHandle: m.ReceiptHandle ?? "",
+      body: m.Body ?? "",
+      attributes: {
+        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? "1",
+        SentTimestamp: "0",
+        SenderId: "test",
+        ApproximateFirstReceiveTimestamp: "0",
+      },
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? "",
+      eventSource: "aws:sqs",
+      eventSourceARN: queueArn,
+      awsRegion: process.env.AWS_REGION ?? "us-east-2",
+    })),
+  };
+  const response = await handler(event, lambdaContext(options.remainingMs));
+  const failed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+  const done = Messages.filter((m) => !failed.includes(m.MessageId ?? ""));
+  if (done.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
+      }),
+    );
+  }
+  return { received: Messages.map((m) => m.MessageId ?? ""), failed };
+}
