@@ -40,6 +40,8 @@ export interface TestbedEndpoints {
 
 export interface Testbed {
   endpoints: TestbedEndpoints;
+  /** Stops one component and starts it again on the same port with the same data (an apiserver restart). */
+  restart(name: ComponentName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   mkdirSync(apiserverCertDir);
   const logPath = (name: ComponentName) => join(logDir, `${name}.log`);
   const running: RunningComponent[] = [];
+  const specs = new Map<string, ComponentSpec>();
 
   const stopComponents = async () => {
     for (const component of running.reverse()) await component.stop();
@@ -78,6 +81,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       extraArgs: (name) => options.extraArgs?.[name] ?? [],
     };
     const launch = async (spec: ComponentSpec) => {
+      specs.set(spec.name, spec);
       const t0 = Date.now();
       const component = await startComponent(spec);
       running.push(component);
@@ -102,7 +106,15 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       logs: Object.fromEntries(componentNames.map((name) => [name, logPath(name)])) as Record<ComponentName, string>,
       pids: Object.fromEntries(running.map((c) => [c.name, c.pid])),
     };
-    return { endpoints, stop };
+    const restart = async (name: ComponentName) => {
+      const index = running.findIndex((c) => c.name === name);
+      const spec = specs.get(name);
+      if (index < 0 || !spec) throw new Error(`${name} is not running`);
+      await running[index]?.stop();
+      running.splice(index, 1);
+      await launch(spec);
+    };
+    return { endpoints, restart, stop };
   } catch (error) {
     // Logs stay behind: the error names the one that explains the failure.
     await stopComponents().catch(() => {});

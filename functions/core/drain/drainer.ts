@@ -52,18 +52,41 @@ export async function drainNode(
     blocked: [...blocked.values()],
   });
 
+  let remaining = 0;
+  const unreachable = async (): Promise<DrainOutcome | undefined> => {
+    // The apiserver is unreachable (restarting, throttling): keep trying until the deadline or the pause.
+    const stop = stopReason(clock.now(), options);
+    if (stop) return { ...stop, ...progress(remaining) };
+    attempt++;
+    await clock.sleep(backoffMs(attempt, random()));
+    return undefined;
+  };
   for (;;) {
-    const pods = drainable(await cluster.listPods(nodeName));
+    let pods: PodInfo[];
+    try {
+      pods = drainable(await cluster.listPods(nodeName));
+    } catch {
+      const stop = await unreachable();
+      if (stop) return stop;
+      continue;
+    }
+    remaining = pods.length;
     if (pods.length === 0) return { status: "drained", ...progress(0) };
     const now = clock.now();
-    if (now >= options.deadline) return { status: "failed", reason: "deadline", ...progress(pods.length) };
-    if (now >= options.pauseAt) return { status: "paused", ...progress(pods.length) };
+    const stop = stopReason(now, options);
+    if (stop) return { ...stop, ...progress(remaining) };
 
-    const tier = nextTier(pods);
-    const results = await mapLimit(tier?.pods ?? [], options.policy.evictionConcurrency, async (pod) => ({
-      pod,
-      result: await cluster.evict(pod),
-    }));
+    let results: { pod: PodInfo; result: EvictionResult }[];
+    try {
+      results = await mapLimit(nextTier(pods)?.pods ?? [], options.policy.evictionConcurrency, async (pod) => ({
+        pod,
+        result: await cluster.evict(pod),
+      }));
+    } catch {
+      const stopped = await unreachable();
+      if (stopped) return stopped;
+      continue;
+    }
 
     let anyBlocked = false;
     for (const { pod, result } of results) {
@@ -79,6 +102,7 @@ export async function drainNode(
       blocked.set(pod.uid, blockedPod(pod, result));
       const decision = decideBlocked(options.policy, since, now, options.deadline);
       if (decision === "give_up") return { status: "failed", reason: "gave_up", ...progress(pods.length) };
+      if (decision === "deadline") return { status: "failed", reason: "deadline", ...progress(pods.length) };
       if (decision === "force") {
         await cluster.deletePod(pod, forceGrace(pod, options.deadline - now));
         forced++;
@@ -92,11 +116,18 @@ export async function drainNode(
     const key = `${snapshot.evicted}/${snapshot.forced}/${[...blocked.keys()].join(",")}`;
     if (key !== lastReported) {
       lastReported = key;
-      await options.onProgress?.(snapshot);
+      // Progress is advisory (annotation, notification); failing to record it must not stop the drain.
+      await Promise.resolve(options.onProgress?.(snapshot)).catch(() => {});
     }
     attempt = anyBlocked ? attempt + 1 : 0;
     await clock.sleep(anyBlocked ? backoffMs(attempt, random()) : pollMs);
   }
+}
+
+function stopReason(now: number, options: DrainOptions) {
+  if (now >= options.deadline) return { status: "failed", reason: "deadline" } as const;
+  if (now >= options.pauseAt) return { status: "paused" } as const;
+  return undefined;
 }
 
 function blockedPod(pod: PodInfo, result: EvictionResult): BlockedPod {
