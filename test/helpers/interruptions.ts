@@ -18,7 +18,7 @@ import type { Notification } from "../../functions/core/notifications.ts";
 import { interruptionEventPatterns } from "../../stacks/event-patterns.ts";
 import { deployment, pdb } from "../fixtures/workloads.ts";
 import { pollOnce } from "./lambda.ts";
-import { endpoints, eventually, kube, uniqueName } from "./testbed.ts";
+import { endpoints, eventually, type Kube, kube, uniqueName } from "./testbed.ts";
 
 /**
  * A private copy of the deployed event routing for one test file: its own bus (so files never see each
@@ -125,12 +125,12 @@ export async function workload(
   replicas: number,
   nodeSelector: Record<string, string>,
   minAvailable?: number,
+  { apps, policy, core }: Kube = kube(),
 ) {
-  const { apps, policy } = kube();
   await apps.createNamespacedDeployment({ namespace, body: deployment(name, replicas, nodeSelector) });
   if (minAvailable !== undefined)
     await policy.createNamespacedPodDisruptionBudget({ namespace, body: pdb(name, minAvailable) });
-  await runningPods(namespace, name, replicas);
+  await runningPods(namespace, name, replicas, core);
   if (minAvailable !== undefined) {
     await eventually(async () => {
       const budget = await policy.readNamespacedPodDisruptionBudget({ name, namespace });
@@ -144,8 +144,7 @@ export async function workload(
   }
 }
 
-export async function runningPods(namespace: string, app: string, count: number): Promise<V1Pod[]> {
-  const { core } = kube();
+export async function runningPods(namespace: string, app: string, count: number, core = kube().core): Promise<V1Pod[]> {
   return eventually(async () => {
     const list = await core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
     const running = list.items.filter((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp);
@@ -154,8 +153,7 @@ export async function runningPods(namespace: string, app: string, count: number)
   });
 }
 
-export async function podsOnNode(nodeName: string): Promise<V1Pod[]> {
-  const { core } = kube();
+export async function podsOnNode(nodeName: string, core = kube().core): Promise<V1Pod[]> {
   const list = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
   return list.items;
 }

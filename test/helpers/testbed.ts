@@ -8,14 +8,17 @@ export function endpoints(): TestbedEndpoints {
   return inject("testbed");
 }
 
-export function kubeConfig(): KubeConfig {
+export function kubeConfig(path = endpoints().kubeconfigPath): KubeConfig {
   const kc = new KubeConfig();
-  kc.loadFromFile(endpoints().kubeconfigPath);
+  kc.loadFromFile(path);
   return kc;
 }
 
-export function kube() {
-  const kc = kubeConfig();
+export type Kube = ReturnType<typeof kube>;
+
+/** API clients for the shared testbed, or for another cluster's kubeconfig. */
+export function kube(kubeconfigPath?: string) {
+  const kc = kubeConfig(kubeconfigPath);
   return {
     kc,
     core: kc.makeApiClient(CoreV1Api),
