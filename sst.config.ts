@@ -10,11 +10,16 @@ export default $config({
     };
   },
   async run() {
-    const { interruptionQueue } = await import("./stacks/interruptions.ts");
-    const interruptions = interruptionQueue();
+    const { interruptions } = await import("./stacks/interruptions.ts");
+    const interruption = interruptions({
+      clusterName: process.env.HARBORMASTER_CLUSTER_NAME ?? `harbormaster-${$app.stage}`,
+      actions: process.env.HARBORMASTER_ACTIONS,
+      drainPolicy: process.env.HARBORMASTER_DRAIN_POLICY,
+      dryRun: process.env.HARBORMASTER_DRY_RUN === "true",
+    });
     return {
-      interruptionQueueUrl: interruptions.queue.url,
-      interruptionDlqUrl: interruptions.dlq.url,
+      interruptionQueueUrl: interruption.queue.url,
+      interruptionDlqUrl: interruption.dlq.url,
     };
   },
 });

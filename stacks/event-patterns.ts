@@ -33,6 +33,7 @@ export type InterruptionEventRule = keyof typeof interruptionEventPatterns;
 export const interruptionQueueSettings = {
   visibilityTimeoutSeconds: 180,
   retentionSeconds: 4 * 60 * 60,
-  maxReceiveCount: 5,
+  // A drain longer than one invocation is requeued; ten receives cover a ten-minute lifecycle drain.
+  maxReceiveCount: 10,
   dlqRetentionSeconds: 14 * 24 * 60 * 60,
 } as const;

@@ -1,31 +1,32 @@
 import { interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
+import { functionRuntime } from "./function-defaults.ts";
 
-// The queue EventBridge and ASG lifecycle hooks deliver into. A DLQ keeps what the handler
-// could not process so nothing is lost silently.
-export function interruptionQueue() {
+export interface InterruptionStackArgs {
+  /** The EKS cluster whose nodes Harbormaster drains. */
+  clusterName: string;
+  /** JSON overrides, validated by the function at cold start (see README, Configuration). */
+  actions?: string;
+  drainPolicy?: string;
+  dryRun?: boolean;
+}
+
+// EventBridge rules and ASG lifecycle hooks deliver into one queue; a DLQ keeps what cannot be processed.
+export function interruptions(args: InterruptionStackArgs) {
   const dlq = new sst.aws.Queue("InterruptionDlq", {
-    transform: {
-      queue: { messageRetentionSeconds: interruptionQueueSettings.dlqRetentionSeconds },
-    },
+    transform: { queue: { messageRetentionSeconds: interruptionQueueSettings.dlqRetentionSeconds } },
   });
   const queue = new sst.aws.Queue("InterruptionQueue", {
     visibilityTimeout: `${interruptionQueueSettings.visibilityTimeoutSeconds} seconds`,
     dlq: { queue: dlq.arn, retry: interruptionQueueSettings.maxReceiveCount },
-    transform: {
-      queue: { messageRetentionSeconds: interruptionQueueSettings.retentionSeconds },
-    },
+    transform: { queue: { messageRetentionSeconds: interruptionQueueSettings.retentionSeconds } },
   });
 
   for (const [name, pattern] of Object.entries(interruptionEventPatterns)) {
     const rule = new aws.cloudwatch.EventRule(`Interruption${pascal(name)}Rule`, {
       eventPattern: JSON.stringify(pattern),
     });
-    new aws.cloudwatch.EventTarget(`Interruption${pascal(name)}Target`, {
-      rule: rule.name,
-      arn: queue.arn,
-    });
+    new aws.cloudwatch.EventTarget(`Interruption${pascal(name)}Target`, { rule: rule.name, arn: queue.arn });
   }
-
   new aws.sqs.QueuePolicy("InterruptionQueuePolicy", {
     queueUrl: queue.url,
     policy: $jsonStringify({
@@ -33,7 +34,7 @@ export function interruptionQueue() {
       Statement: [
         {
           Effect: "Allow",
-          Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] },
+          Principal: { Service: ["events.amazonaws.com"] },
           Action: "sqs:SendMessage",
           Resource: queue.arn,
         },
@@ -41,7 +42,34 @@ export function interruptionQueue() {
     }),
   });
 
-  return { queue, dlq };
+  const handler = new sst.aws.Function("InterruptionHandler", {
+    handler: "functions/interruptions.handler",
+    runtime: functionRuntime.runtime,
+    architecture: functionRuntime.architecture,
+    // Below the queue's visibility timeout, so a message is never redelivered while still being handled.
+    timeout: `${interruptionQueueSettings.visibilityTimeoutSeconds - 30} seconds`,
+    memory: "512 MB",
+    environment: {
+      HARBORMASTER_CLUSTER_NAME: args.clusterName,
+      HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
+      HARBORMASTER_ACTIONS: args.actions ?? "{}",
+      HARBORMASTER_DRAIN_POLICY: args.drainPolicy ?? "{}",
+      HARBORMASTER_DRY_RUN: args.dryRun ? "true" : "false",
+      POWERTOOLS_SERVICE_NAME: "harbormaster-interruptions",
+    },
+    permissions: [
+      {
+        actions: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+        resources: ["*"],
+      },
+      { actions: ["ec2:DescribeInstances", "eks:DescribeCluster"], resources: ["*"] },
+      { actions: ["sqs:SendMessage"], resources: [dlq.arn] },
+      { actions: ["sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"], resources: [queue.arn] },
+    ],
+  });
+  queue.subscribe(handler.arn, { batch: { size: 10, window: "1 second", partialResponses: true } });
+
+  return { queue, dlq, handler };
 }
 
 function pascal(name: string): string {

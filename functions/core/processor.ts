@@ -38,6 +38,7 @@ export type MessageOutcome =
   | { status: "retry"; result: string; delaySeconds: number };
 
 const retryDelaySeconds = 5;
+const readyPollMs = 1_000;
 
 /** Handles one interruption of one instance, idempotently: safe to run again for the same or an overlapping event. */
 export async function processMessage(
@@ -49,6 +50,7 @@ export async function processMessage(
   const deadline = deadlineFor(message, deps.deadlines);
 
   if (action === Action.Continue) return completeLifecycle(deps, message, "CONTINUE", "continued");
+  if (action === Action.WaitReady) return waitReady(deps, message, deadline, pauseAt);
 
   const node = await findNode(deps, message.instanceId);
   if (!node) return withoutNode(deps, message, action, deadline);
@@ -61,11 +63,6 @@ export async function processMessage(
       if (!deps.dryRun) await deps.cluster.deleteNode(node.name);
       await notify(deps, message, node, { type: "instance_event", action, detail: `node ${node.name} removed` });
       return { status: "done", result: "cleaned_up" };
-    case Action.WaitReady:
-      if (node.ready) return completeLifecycle(deps, message, "CONTINUE", "ready");
-      if (deps.clock.now() < deadline.getTime())
-        return { status: "retry", result: "waiting_ready", delaySeconds: retryDelaySeconds };
-      return completeLifecycle(deps, message, "ABANDON", "never_ready");
     default:
       return cordonAndMaybeDrain(deps, message, node, action, deadline, pauseAt);
   }
@@ -184,15 +181,23 @@ async function withoutNode(
   action: Action,
   deadline: Date,
 ): Promise<MessageOutcome> {
-  if (action === Action.WaitReady) {
-    if (deps.clock.now() < deadline.getTime())
-      return { status: "retry", result: "waiting_node", delaySeconds: retryDelaySeconds };
-    return completeLifecycle(deps, message, "ABANDON", "never_joined");
-  }
   // A terminate hook for an instance with no node has nothing to drain; answering lets the ASG go on.
   if (message.kind === Kind.TerminateLifecycle) return completeLifecycle(deps, message, "CONTINUE", "no_node");
   deps.metrics.count("ForeignInstance", { kind: message.kind });
   return { status: "done", result: "foreign_instance" };
+}
+
+// A launching instance registers its node within seconds to minutes: wait in this invocation while there
+// is time (each requeue costs a receive), then hand over.
+async function waitReady(deps: ProcessorDeps, message: InterruptionMessage, deadline: Date, pauseAt: number): Promise<MessageOutcome> {
+  for (;;) {
+    const node = await findNode(deps, message.instanceId);
+    if (node?.ready) return completeLifecycle(deps, message, "CONTINUE", "ready");
+    const now = deps.clock.now();
+    if (now >= deadline.getTime()) return completeLifecycle(deps, message, "ABANDON", node ? "never_ready" : "never_joined");
+    if (now >= pauseAt) return { status: "retry", result: "waiting_ready", delaySeconds: retryDelaySeconds };
+    await deps.clock.sleep(readyPollMs);
+  }
 }
 
 async function findNode(deps: ProcessorDeps, instanceId: string): Promise<NodeInfo | undefined> {

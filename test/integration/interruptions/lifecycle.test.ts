@@ -92,14 +92,14 @@ describe("ASG lifecycle hooks", () => {
     const instanceId = randomInstanceId();
     const token = await pendingLifecycleAction(group, "launch-hook", instanceId);
     await rig.put(lifecycleEvent("asg-lifecycle-launch", instanceId, token, { LifecycleHookName: "launch-hook" }));
-    const first = await rig.poll();
+    const first = await rig.poll({ remainingMs: 12_000 }); // waits about 2 s, then hands over
     expect(first.failed).toHaveLength(1);
     expect(await lifecycleCalls(token)).toHaveLength(0);
 
+    const invocation = rig.poll({ remainingMs: 40_000, waitSeconds: 10 }); // picks the message up after its delay
     const node = await createNode(core, { instanceId });
     nodes.push(node.metadata?.name ?? "");
-    await new Promise((resolve) => setTimeout(resolve, 5_000)); // the message's requeue delay
-    await pollUntilEmpty();
+    expect((await invocation).failed).toEqual([]);
     expect((await lifecycleCalls(token)).at(-1)?.params.LifecycleActionResult).toBe("CONTINUE");
   });
 

@@ -88,7 +88,8 @@ export async function startNth(opts: StartNthOptions): Promise<RunningNth> {
   const server = new URL(cluster.server);
   if (server.protocol !== "https:") throw fail(`NTH's in-cluster client needs an https server, got ${cluster.server}`);
   const token = user?.token;
-  if (!token) throw fail(`the kubeconfig's user has no bearer token; NTH's in-cluster client authenticates only with one`);
+  if (!token)
+    throw fail(`the kubeconfig's user has no bearer token; NTH's in-cluster client authenticates only with one`);
   const ca = cluster.caData
     ? Buffer.from(cluster.caData, "base64")
     : cluster.caFile
@@ -107,7 +108,7 @@ export async function startNth(opts: StartNthOptions): Promise<RunningNth> {
   // `unshare` and `sh` both exec, so the pid we spawn ends up being NTH's own.
   const script = [
     "set -e",
-    'run=$(readlink -f /var/run)', // /var/run is usually a link to /run
+    "run=$(readlink -f /var/run)", // /var/run is usually a link to /run
     'mount -t tmpfs -o mode=0755,size=1m nth-secrets "$run"',
     'sa="$run/secrets/kubernetes.io/serviceaccount"',
     'mkdir -p "$sa"',

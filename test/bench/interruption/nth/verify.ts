@@ -13,7 +13,7 @@ import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from "@aws-s
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { createSimulatedNode } from "../../../testbed/nodes.ts";
-import { type Testbed, startTestbed } from "../../../testbed/testbed.ts";
+import { startTestbed, type Testbed } from "../../../testbed/testbed.ts";
 import { buildNth } from "./build.ts";
 import { type RunningNth, startNth } from "./run.ts";
 
@@ -26,14 +26,16 @@ const drainedLine = "Node successfully cordoned and drained";
 
 const t0 = Date.now();
 const timings: [string, number][] = [];
-const say = (message: string) => process.stderr.write(`[nth-verify] +${((Date.now() - t0) / 1000).toFixed(1)}s ${message}\n`);
+const say = (message: string) =>
+  process.stderr.write(`[nth-verify] +${((Date.now() - t0) / 1000).toFixed(1)}s ${message}\n`);
 const ms = (from: number, to = Date.now()) => to - from;
 
 let testbed: Testbed | undefined;
 let nth: RunningNth | undefined;
 const scratch = mkdtempSync(join(tmpdir(), "harbormaster-nth-verify-"));
 const nthLog = join(scratch, "nth.log");
-let keepScratch = false;
+// NTH_VERIFY_KEEP_LOGS=1 keeps the nth and testbed logs of a passing run too.
+let keepScratch = process.env.NTH_VERIFY_KEEP_LOGS === "1";
 
 async function cleanup(): Promise<void> {
   await nth?.stop().catch((error: unknown) => say(`stopping nth failed: ${String(error)}`));
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
   t = Date.now();
   testbed = await startTestbed({
     keepWorkDir: true, // removed in cleanup() unless the run fails
-    progress: (component, message) => say(`testbed ${component}: ${message}`) });
+    progress: (component, message) => say(`testbed ${component}: ${message}`),
+  });
   timings.push(["testbed start", ms(t)]);
   const { kubeconfigPath, awsEndpoint } = testbed.endpoints;
 
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
   await until("nth cordons the node and evicts its pods", 150_000, async () => {
     const node: V1Node = await core.readNode({ name: nodeName });
     if (node.spec?.unschedulable) mark("node cordoned");
+    // Only with TAINT_NODE=true (NTH's default is false).
     if (node.spec?.taints?.some((taint) => taint.key === spotTaintKey)) mark(`node tainted ${spotTaintKey}`);
     const left: V1Pod[] = (await podsOnNode()).filter((pod) => originalUids.has(pod.metadata?.uid));
     if (left.every((pod) => pod.metadata?.deletionTimestamp)) mark("all pods evicted (terminating)");
@@ -196,12 +200,15 @@ async function main(): Promise<void> {
     .filter((line) => / (WRN|ERR|FTL) /.test(line));
   if (problems.length > 0) say(`nth warnings/errors:\n  ${problems.join("\n  ")}`);
 
-  process.stdout.write(`\nPASS: aws-node-termination-handler ${build.version} cordoned ${nodeName} and evicted its pods.\n`);
+  process.stdout.write(
+    `\nPASS: aws-node-termination-handler ${build.version} cordoned ${nodeName} and evicted its pods.\n`,
+  );
   process.stdout.write(`nth pid ${nth.pid}; settings:\n`);
   for (const [key, value] of Object.entries(nth.settings)) process.stdout.write(`  ${key}=${value}\n`);
   process.stdout.write("\nTimings (this machine, one run):\n");
   const width = Math.max(...timings.map(([what]) => what.length));
-  for (const [what, value] of timings) process.stdout.write(`  ${what.padEnd(width)}  ${String(value).padStart(7)} ms\n`);
+  for (const [what, value] of timings)
+    process.stdout.write(`  ${what.padEnd(width)}  ${String(value).padStart(7)} ms\n`);
   process.stdout.write(`  ${"total".padEnd(width)}  ${String(ms(t0)).padStart(7)} ms\n`);
 }
 

@@ -1,0 +1,54 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { afterAll, describe, expect, it } from "vitest";
+import { functionRuntime } from "../../../stacks/function-defaults.ts";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..", "..");
+const out = mkdtempSync(join(tmpdir(), "harbormaster-bundle-"));
+const entries = readdirSync(join(root, "functions")).filter((file) => file.endsWith(".ts"));
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+// The environment a deployed function gets; the bundle parses it at cold start.
+const kubeconfig = join(out, "kubeconfig");
+writeFileSync(
+  kubeconfig,
+  "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n",
+);
+const env = {
+  PATH: process.env.PATH,
+  AWS_REGION: "us-east-2",
+  KUBECONFIG: kubeconfig,
+  HARBORMASTER_DEAD_LETTER_QUEUE_URL: "https://sqs.us-east-2.amazonaws.com/123456789012/dlq",
+};
+
+describe("bundling every Lambda function", () => {
+  it("finds the entry points", () => {
+    expect(entries).toContain("interruptions.ts");
+  });
+
+  it.each(entries)("bundles %s into one ESM file that loads on the Lambda runtime's Node and exports a handler", async (entry) => {
+    const outfile = join(out, entry.replace(/\.ts$/, ".mjs"));
+    const result = await build({
+      entryPoints: [join(root, "functions", entry)],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: functionRuntime.esbuildTarget,
+      // Some CommonJS dependencies call require(); ESM bundles need it defined, as SST's banner does.
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      logLevel: "silent",
+      metafile: true,
+    });
+    expect(result.errors).toEqual([]);
+    const probe = `const m = await import(${JSON.stringify(outfile)}); if (typeof m.handler !== "function") process.exit(3);`;
+    const { stderr } = await run(process.execPath, ["--input-type=module", "-e", probe], { env });
+    expect(stderr).toBe("");
+  });
+});
