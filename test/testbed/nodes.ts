@@ -8,6 +8,8 @@ export interface SimulatedNodeOptions {
   zone?: string;
   labels?: Record<string, string>;
   taints?: V1Taint[];
+  /** false: register without spec.providerID, as some self-managed nodes do. */
+  providerId?: false;
   capacity?: { cpu?: string; memory?: string; pods?: string };
   /** Wait until kwok reports the node Ready (default true). */
   waitReady?: boolean;
@@ -41,7 +43,10 @@ export function simulatedNode(options: SimulatedNodeOptions): V1Node {
         ...options.labels,
       },
     },
-    spec: { providerID: `aws:///${zone}/${options.instanceId}`, taints: options.taints ?? [] },
+    spec: {
+      providerID: options.providerId === false ? undefined : `aws:///${zone}/${options.instanceId}`,
+      taints: options.taints ?? [],
+    },
     status: { capacity, allocatable: capacity },
   };
 }

@@ -34,27 +34,33 @@ let testbed: Testbed | undefined;
 let nth: RunningNth | undefined;
 const scratch = mkdtempSync(join(tmpdir(), "harbormaster-nth-verify-"));
 const nthLog = join(scratch, "nth.log");
-// NTH_VERIFY_KEEP_LOGS=1 keeps the nth and testbed logs of a passing run too.
-let keepScratch = process.env.NTH_VERIFY_KEEP_LOGS === "1";
+// NTH_VERIFY_KEEP_LOGS=1 keeps the nth and testbed logs of a passing run too (a failing run always keeps them).
+const keepLogs = process.env.NTH_VERIFY_KEEP_LOGS === "1";
 
-async function cleanup(): Promise<void> {
-  await nth?.stop().catch((error: unknown) => say(`stopping nth failed: ${String(error)}`));
-  nth = undefined;
-  const workDir = testbed?.endpoints.workDir;
-  await testbed?.stop().catch((error: unknown) => say(`stopping the testbed failed: ${String(error)}`));
-  testbed = undefined;
-  if (keepScratch) {
-    say(`kept for reading: ${scratch}${workDir ? ` and the testbed's logs in ${workDir}/logs` : ""}`);
-    return;
-  }
-  rmSync(scratch, { recursive: true, force: true });
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+let interrupted = false;
+let cleaning: Promise<void> | undefined;
+
+// Stops everything this run started, once, however many paths ask for it.
+function cleanup(keepLogs: boolean): Promise<void> {
+  cleaning ??= (async () => {
+    await nth?.stop().catch((error: unknown) => say(`stopping nth failed: ${String(error)}`));
+    const workDir = testbed?.endpoints.workDir;
+    await testbed?.stop().catch((error: unknown) => say(`stopping the testbed failed: ${String(error)}`));
+    if (keepLogs) {
+      say(`kept for reading: ${scratch}${workDir ? ` and the testbed's logs in ${workDir}/logs` : ""}`);
+      return;
+    }
+    rmSync(scratch, { recursive: true, force: true });
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  })();
+  return cleaning;
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    say(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
+    interrupted = true;
+    say(`${signal}: stopping nth and the testbed`);
+    void cleanup(keepLogs).finally(() => process.exit(130));
   });
 }
 
@@ -232,13 +238,16 @@ function readLog(path: string): string {
 
 try {
   await main();
-  await cleanup();
+  await cleanup(keepLogs);
   say("stopped nth and the testbed");
 } catch (error) {
-  keepScratch = true;
-  process.stderr.write(`\nFAIL: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  const tail = readLog(nthLog).trimEnd().split("\n").slice(-25).join("\n");
-  if (tail) process.stderr.write(`\nlast lines of the nth log (${nthLog}):\n${tail}\n`);
-  await cleanup();
-  process.exit(1);
+  if (interrupted)
+    await cleaning; // the signal handler cleans up and exits
+  else {
+    process.stderr.write(`\nFAIL: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const tail = readLog(nthLog).trimEnd().split("\n").slice(-25).join("\n");
+    if (tail) process.stderr.write(`\nlast lines of the nth log (${nthLog}):\n${tail}\n`);
+    await cleanup(true);
+    process.exit(1);
+  }
 }
