@@ -189,12 +189,18 @@ async function withoutNode(
 
 // A launching instance registers its node within seconds to minutes: wait in this invocation while there
 // is time (each requeue costs a receive), then hand over.
-async function waitReady(deps: ProcessorDeps, message: InterruptionMessage, deadline: Date, pauseAt: number): Promise<MessageOutcome> {
+async function waitReady(
+  deps: ProcessorDeps,
+  message: InterruptionMessage,
+  deadline: Date,
+  pauseAt: number,
+): Promise<MessageOutcome> {
   for (;;) {
     const node = await findNode(deps, message.instanceId);
     if (node?.ready) return completeLifecycle(deps, message, "CONTINUE", "ready");
     const now = deps.clock.now();
-    if (now >= deadline.getTime()) return completeLifecycle(deps, message, "ABANDON", node ? "never_ready" : "never_joined");
+    if (now >= deadline.getTime())
+      return completeLifecycle(deps, message, "ABANDON", node ? "never_ready" : "never_joined");
     if (now >= pauseAt) return { status: "retry", result: "waiting_ready", delaySeconds: retryDelaySeconds };
     await deps.clock.sleep(readyPollMs);
   }

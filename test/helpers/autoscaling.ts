@@ -18,16 +18,33 @@ export async function autoScalingGroup(heartbeatTimeout = 300) {
   const client = new AutoScalingClient({});
   const name = uniqueName("asg");
   const config = uniqueName("lc");
-  await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: config, ImageId: "ami-12c6146b", InstanceType: "m6i.xlarge" }));
   await client.send(
-    new CreateAutoScalingGroupCommand({ AutoScalingGroupName: name, LaunchConfigurationName: config, MinSize: 0, MaxSize: 10, AvailabilityZones: ["us-east-2a"] }),
+    new CreateLaunchConfigurationCommand({
+      LaunchConfigurationName: config,
+      ImageId: "ami-12c6146b",
+      InstanceType: "m6i.xlarge",
+    }),
+  );
+  await client.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: name,
+      LaunchConfigurationName: config,
+      MinSize: 0,
+      MaxSize: 10,
+      AvailabilityZones: ["us-east-2a"],
+    }),
   );
   for (const [hook, transition] of [
     ["drain-hook", "autoscaling:EC2_INSTANCE_TERMINATING"],
     ["launch-hook", "autoscaling:EC2_INSTANCE_LAUNCHING"],
   ] as const) {
     await client.send(
-      new PutLifecycleHookCommand({ AutoScalingGroupName: name, LifecycleHookName: hook, LifecycleTransition: transition, HeartbeatTimeout: heartbeatTimeout }),
+      new PutLifecycleHookCommand({
+        AutoScalingGroupName: name,
+        LifecycleHookName: hook,
+        LifecycleTransition: transition,
+        HeartbeatTimeout: heartbeatTimeout,
+      }),
     );
   }
   return name;
@@ -38,7 +55,12 @@ export async function pendingLifecycleAction(group: string, hook: string, instan
   const response = await fetch(`${endpoints().awsEndpoint}/_harbormaster/autoscaling/lifecycle-actions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ autoScalingGroupName: group, lifecycleHookName: hook, instanceId, region: process.env.AWS_REGION }),
+    body: JSON.stringify({
+      autoScalingGroupName: group,
+      lifecycleHookName: hook,
+      instanceId,
+      region: process.env.AWS_REGION,
+    }),
   });
   if (response.status !== 201) throw new Error(`registering the lifecycle action failed: ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;

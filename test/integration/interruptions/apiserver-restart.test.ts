@@ -4,7 +4,7 @@ import { eventFor, interruptionRig, podsOnNode, workload } from "../../helpers/i
 import { createNamespace, eventually, type Kube, kube, randomInstanceId } from "../../helpers/testbed.ts";
 import { createSimulatedNode } from "../../testbed/nodes.ts";
 import { silentProgress } from "../../testbed/progress.ts";
-import { type Testbed, startTestbed } from "../../testbed/testbed.ts";
+import { startTestbed, type Testbed } from "../../testbed/testbed.ts";
 
 // A cluster of this file's own, so restarting its apiserver disturbs no other test.
 describe("a drain across an apiserver restart", () => {

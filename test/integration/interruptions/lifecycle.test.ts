@@ -32,9 +32,19 @@ describe("ASG lifecycle hooks", () => {
     return { instanceId, name };
   }
 
-  function lifecycleEvent(fixture: "asg-lifecycle-terminate" | "asg-lifecycle-launch", instanceId: string, token: string, detail: object = {}) {
+  function lifecycleEvent(
+    fixture: "asg-lifecycle-terminate" | "asg-lifecycle-launch",
+    instanceId: string,
+    token: string,
+    detail: object = {},
+  ) {
     const event = eventFor(awsEvent(fixture), instanceId);
-    Object.assign(event.detail as object, { EC2InstanceId: instanceId, LifecycleActionToken: token, AutoScalingGroupName: group, ...detail });
+    Object.assign(event.detail as object, {
+      EC2InstanceId: instanceId,
+      LifecycleActionToken: token,
+      AutoScalingGroupName: group,
+      ...detail,
+    });
     return event;
   }
 
@@ -55,7 +65,12 @@ describe("ASG lifecycle hooks", () => {
     expect(calls[0]?.action).toBe("RecordLifecycleActionHeartbeat");
     expect(calls.at(-1)).toMatchObject({
       action: "CompleteLifecycleAction",
-      params: { LifecycleActionResult: "CONTINUE", AutoScalingGroupName: group, LifecycleHookName: "drain-hook", InstanceId: instanceId },
+      params: {
+        LifecycleActionResult: "CONTINUE",
+        AutoScalingGroupName: group,
+        LifecycleHookName: "drain-hook",
+        InstanceId: instanceId,
+      },
     });
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // two heartbeat intervals
     expect(await lifecycleCalls(token)).toHaveLength(calls.length);
@@ -106,7 +121,12 @@ describe("ASG lifecycle hooks", () => {
   it("continues a launch into a warm pool at once: that instance never joins the cluster", async () => {
     const instanceId = randomInstanceId();
     const token = await pendingLifecycleAction(group, "launch-hook", instanceId);
-    await rig.put(lifecycleEvent("asg-lifecycle-launch", instanceId, token, { LifecycleHookName: "launch-hook", Destination: "WarmPool" }));
+    await rig.put(
+      lifecycleEvent("asg-lifecycle-launch", instanceId, token, {
+        LifecycleHookName: "launch-hook",
+        Destination: "WarmPool",
+      }),
+    );
     await pollUntilEmpty();
     expect((await lifecycleCalls(token)).map((c) => c.params.LifecycleActionResult)).toEqual(["CONTINUE"]);
   });

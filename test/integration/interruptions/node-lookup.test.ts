@@ -23,7 +23,9 @@ describe("finding the node of an instance", () => {
   });
 
   async function instance() {
-    const run = await ec2.send(new RunInstancesCommand({ ImageId: "ami-12c6146b", MinCount: 1, MaxCount: 1, InstanceType: "m6i.xlarge" }));
+    const run = await ec2.send(
+      new RunInstancesCommand({ ImageId: "ami-12c6146b", MinCount: 1, MaxCount: 1, InstanceType: "m6i.xlarge" }),
+    );
     const id = run.Instances?.[0]?.InstanceId ?? "";
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
     return { id, dns: described.Reservations?.[0]?.Instances?.[0]?.PrivateDnsName ?? "" };

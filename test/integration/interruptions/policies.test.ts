@@ -45,12 +45,20 @@ describe("drains a PodDisruptionBudget blocks", () => {
       type: "drain_blocked",
       blocked: [expect.objectContaining({ namespace, budgets: ["waits"], name: expect.stringMatching(/^waits-/) })],
     });
-    const state = JSON.parse((await core.readNode({ name })).metadata?.annotations?.["harbormaster.io/interruption"] ?? "{}");
-    expect(state).toMatchObject({ phase: "draining", remaining: 1, blocked: [expect.stringContaining(`${namespace}/waits-`)] });
-
-    await policy.patchNamespacedPodDisruptionBudget(
-      { name: "waits", namespace, body: [{ op: "replace", path: "/spec/minAvailable", value: 0 }] },
+    const state = JSON.parse(
+      (await core.readNode({ name })).metadata?.annotations?.["harbormaster.io/interruption"] ?? "{}",
     );
+    expect(state).toMatchObject({
+      phase: "draining",
+      remaining: 1,
+      blocked: [expect.stringContaining(`${namespace}/waits-`)],
+    });
+
+    await policy.patchNamespacedPodDisruptionBudget({
+      name: "waits",
+      namespace,
+      body: [{ op: "replace", path: "/spec/minAvailable", value: 0 }],
+    });
     for (let i = 0; i < 10 && (await rig.poll({ waitSeconds: 2 })).received.length > 0; i++);
     expect(await podsOnNode(name)).toHaveLength(0);
     expect(ofInstance(rig.notifications, instanceId).map((n) => n.type)).toEqual([
@@ -75,7 +83,11 @@ describe("drains a PodDisruptionBudget blocks", () => {
 
   it("give_up: stops after the allowance, reports the blocker and abandons the lifecycle action", async () => {
     const rig = await interruptionRig({
-      HARBORMASTER_DRAIN_POLICY: JSON.stringify({ onBlocked: "give_up", blockedAllowanceMs: 1_000, lifecycleOnFailure: "ABANDON" }),
+      HARBORMASTER_DRAIN_POLICY: JSON.stringify({
+        onBlocked: "give_up",
+        blockedAllowanceMs: 1_000,
+        lifecycleOnFailure: "ABANDON",
+      }),
     });
     const group = await autoScalingGroup();
     const { instanceId, name } = await blockedNode("gives-up");
@@ -100,6 +112,9 @@ describe("drains a PodDisruptionBudget blocks", () => {
     expect(failed).toEqual([]);
     expect(await podsOnNode(name)).toHaveLength(1);
     const failure = ofInstance(rig.notifications, instanceId).find((n) => n.type === "drain_failed");
-    expect(failure).toMatchObject({ reason: "deadline", blocked: [expect.objectContaining({ budgets: ["deadline"] })] });
+    expect(failure).toMatchObject({
+      reason: "deadline",
+      blocked: [expect.objectContaining({ budgets: ["deadline"] })],
+    });
   });
 });

@@ -6,7 +6,12 @@ describe("eksToken", () => {
   const credentials = async () => ({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" });
 
   it("presigns GetCallerIdentity for the cluster, valid for 60 s, with the cluster id header signed", async () => {
-    const token = await eksToken({ clusterName: "prod", region: "us-east-2", credentials, signingDate: new Date("2026-11-23T00:00:00Z") });
+    const token = await eksToken({
+      clusterName: "prod",
+      region: "us-east-2",
+      credentials,
+      signingDate: new Date("2026-11-23T00:00:00Z"),
+    });
     expect(token.startsWith("k8s-aws-v1.")).toBe(true);
     expect(token).not.toContain("=");
     const url = new URL(Buffer.from(token.slice("k8s-aws-v1.".length), "base64url").toString());

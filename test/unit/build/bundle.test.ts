@@ -32,23 +32,26 @@ describe("bundling every Lambda function", () => {
     expect(entries).toContain("interruptions.ts");
   });
 
-  it.each(entries)("bundles %s into one ESM file that loads on the Lambda runtime's Node and exports a handler", async (entry) => {
-    const outfile = join(out, entry.replace(/\.ts$/, ".mjs"));
-    const result = await build({
-      entryPoints: [join(root, "functions", entry)],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: functionRuntime.esbuildTarget,
-      // Some CommonJS dependencies call require(); ESM bundles need it defined, as SST's banner does.
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: "silent",
-      metafile: true,
-    });
-    expect(result.errors).toEqual([]);
-    const probe = `const m = await import(${JSON.stringify(outfile)}); if (typeof m.handler !== "function") process.exit(3);`;
-    const { stderr } = await run(process.execPath, ["--input-type=module", "-e", probe], { env });
-    expect(stderr).toBe("");
-  });
+  it.each(entries)(
+    "bundles %s into one ESM file that loads on the Lambda runtime's Node and exports a handler",
+    async (entry) => {
+      const outfile = join(out, entry.replace(/\.ts$/, ".mjs"));
+      const result = await build({
+        entryPoints: [join(root, "functions", entry)],
+        outfile,
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: functionRuntime.esbuildTarget,
+        // Some CommonJS dependencies call require(); ESM bundles need it defined, as SST's banner does.
+        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+        logLevel: "silent",
+        metafile: true,
+      });
+      expect(result.errors).toEqual([]);
+      const probe = `const m = await import(${JSON.stringify(outfile)}); if (typeof m.handler !== "function") process.exit(3);`;
+      const { stderr } = await run(process.execPath, ["--input-type=module", "-e", probe], { env });
+      expect(stderr).toBe("");
+    },
+  );
 });
