@@ -53,7 +53,7 @@ export async function processMessage(
   if (action === Action.WaitReady) return waitReady(deps, message, deadline, pauseAt);
 
   const node = await findNode(deps, message.instanceId);
-  if (!node) return withoutNode(deps, message, action, deadline);
+  if (!node) return withoutNode(deps, message);
 
   switch (action) {
     case Action.NotifyOnly:
@@ -174,13 +174,8 @@ async function finishDrain(
   return { status: "done", result: `drain_${outcome.reason}` };
 }
 
-// No node for the instance: a launch may not have registered yet; anything else is not this cluster's.
-async function withoutNode(
-  deps: ProcessorDeps,
-  message: InterruptionMessage,
-  action: Action,
-  deadline: Date,
-): Promise<MessageOutcome> {
+// No node for the instance: it is not this cluster's (launches, which wait for their node, never get here).
+async function withoutNode(deps: ProcessorDeps, message: InterruptionMessage): Promise<MessageOutcome> {
   // A terminate hook for an instance with no node has nothing to drain; answering lets the ASG go on.
   if (message.kind === Kind.TerminateLifecycle) return completeLifecycle(deps, message, "CONTINUE", "no_node");
   deps.metrics.count("ForeignInstance", { kind: message.kind });
