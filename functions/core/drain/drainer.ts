@@ -119,7 +119,9 @@ export async function drainNode(
       // Progress is advisory (annotation, notification); failing to record it must not stop the drain.
       await Promise.resolve(options.onProgress?.(snapshot)).catch(() => {});
     }
-    attempt = anyBlocked ? attempt + 1 : 0;
+    // Back off only while nothing moves: an eviction that succeeded means the budgets are recovering.
+    const progressed = results.some(({ result }) => result.outcome === "evicted" || result.outcome === "gone");
+    attempt = anyBlocked && !progressed ? attempt + 1 : 0;
     await clock.sleep(anyBlocked ? backoffMs(attempt, random()) : pollMs);
   }
 }

@@ -26,7 +26,7 @@ function tierOf(pod: PodInfo): number {
 }
 
 /** Exponential backoff with equal jitter (half fixed, half random), so many blocked evictions do not retry in lockstep. */
-export function backoffMs(attempt: number, random: number, baseMs = 200, capMs = 5_000): number {
+export function backoffMs(attempt: number, random: number, baseMs = 200, capMs = 2_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 10));
   return Math.round(ceiling / 2 + (ceiling / 2) * random);
 }

@@ -42,7 +42,7 @@ describe("backoffMs", () => {
     expect(backoffMs(0, 0)).toBe(100);
     expect(backoffMs(0, 1)).toBe(200);
     expect(backoffMs(3, 0)).toBe(800);
-    expect(backoffMs(30, 1)).toBe(5_000);
-    expect(backoffMs(30, 0)).toBe(2_500);
+    expect(backoffMs(30, 1)).toBe(2_000);
+    expect(backoffMs(30, 0)).toBe(1_000);
   });
 });

@@ -1,0 +1,54 @@
+import { CoreV1Api, KubeConfig, type V1Node, type V1Pod, makeInformer } from "@kubernetes/client-node";
+import type { Scenario } from "./scenario.ts";
+
+export interface Milestones {
+  /** ms from the warnings being put until every lost node was cordoned; null if not within the window. */
+  allCordonedMs: number | null;
+  /** ms until no pod of the workload was left on a lost node; null if not within the window. */
+  allDrainedMs: number | null;
+  /** Pods moved off the lost nodes by the end (all of them, or as many as the window allowed). */
+  podsDrained: number;
+  /** How long the observation ran: until drained, or the whole window. */
+  elapsedMs: number;
+}
+
+/**
+ * Watches nodes and pods with informers (no polling load on the apiserver) and records when the whole
+ * AZ was cordoned and when it was drained, counted from `start`.
+ */
+export async function observe(kubeconfigPath: string, scenario: Scenario, start: () => number, windowMs: number): Promise<Milestones> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+  const lost = new Set(scenario.lostNodes.map((n) => n.name));
+  const nodes = makeInformer<V1Node>(kc, "/api/v1/nodes", () => core.listNode());
+  const pods = makeInformer<V1Pod>(kc, `/api/v1/namespaces/${scenario.namespace}/pods`, () =>
+    core.listNamespacedPod({ namespace: scenario.namespace }),
+  );
+  await Promise.all([nodes.start(), pods.start()]);
+  let cordonedMs: number | null = null;
+  let drainedMs: number | null = null;
+  let left = scenario.pods;
+  try {
+    while (start() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (;;) {
+      const elapsed = Date.now() - start();
+      if (cordonedMs === null) {
+        const cordoned = nodes.list().filter((n) => lost.has(n.metadata?.name ?? "") && n.spec?.unschedulable).length;
+        if (cordoned === lost.size) cordonedMs = elapsed;
+      }
+      left = pods.list().filter((p) => lost.has(p.spec?.nodeName ?? "")).length;
+      if (left === 0 && cordonedMs !== null) drainedMs = elapsed;
+      if (drainedMs !== null || elapsed > windowMs) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await Promise.all([nodes.stop(), pods.stop()]);
+  }
+  return {
+    allCordonedMs: cordonedMs,
+    allDrainedMs: drainedMs,
+    podsDrained: scenario.pods - left,
+    elapsedMs: drainedMs ?? windowMs,
+  };
+}

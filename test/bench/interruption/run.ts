@@ -1,0 +1,128 @@
+// Benchmark: a simulated AZ loss (100 spot nodes, 3,000 pods under PDBs, 100 warnings at once), handled
+// by Harbormaster and by aws-node-termination-handler in queue-processor mode, alternately, on fresh
+// testbeds. Prints a table and writes the raw runs to test/bench/results/interruption.json.
+//
+//   npm run bench:interruption -- [pairs=5] [nodes=100] [podsPerNode=30]
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
+import { startTestbed } from "../../testbed/testbed.ts";
+import { startHarbormaster } from "./harbormaster.ts";
+import { buildNth } from "./nth/build.ts";
+import { startNth } from "./nth/run.ts";
+import { observe } from "./observe.ts";
+import { buildScenario, sendSpotWarnings } from "./scenario.ts";
+
+type Tool = "harbormaster" | "nth";
+interface RunResult {
+  tool: Tool;
+  pair: number;
+  allCordonedMs: number | null;
+  allDrainedMs: number | null;
+  podsDrained: number;
+  elapsedMs: number;
+  podsPerSecond: number;
+}
+
+// Three minutes: the two-minute warning and some. What is not drained by then is reported as such.
+const windowMs = 180_000;
+
+const [pairs = 5, nodes = 100, podsPerNode = 30] = process.argv.slice(2).map(Number);
+const size = { nodes, podsPerNode, deployments: 30 };
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+process.env.AWS_REGION = "us-east-2";
+// The handler's logs and EMF lines would drown the table; errors still show.
+process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
+process.env.POWERTOOLS_METRICS_DISABLED = "true";
+process.env.AWS_ACCESS_KEY_ID = "testing";
+process.env.AWS_SECRET_ACCESS_KEY = "testing";
+
+// The shared machinery (deployment controller, scheduler) must not be what limits either tool.
+const fastControlPlane = {
+  "kube-controller-manager": ["--kube-api-qps=500", "--kube-api-burst=1000", "--concurrent-replicaset-syncs=20"],
+  "kube-scheduler": ["--kube-api-qps=500", "--kube-api-burst=1000"],
+};
+
+async function runOnce(tool: Tool, pair: number, nthBinary: string): Promise<RunResult> {
+  const testbed = await startTestbed({ progress: silentProgress, extraArgs: fastControlPlane });
+  process.env.AWS_ENDPOINT_URL = testbed.endpoints.awsEndpoint;
+  const { kubeconfigPath } = testbed.endpoints;
+  try {
+    const scenario = await buildScenario(kubeconfigPath, size, (m) => log(`${tool} #${pair}: ${m}`));
+    const handler =
+      tool === "harbormaster"
+        ? startHarbormaster(kubeconfigPath, scenario, 10)
+        : await startNth({
+            binary: nthBinary,
+            kubeconfigPath,
+            awsEndpoint: testbed.endpoints.awsEndpoint,
+            region: "us-east-2",
+            queueUrl: scenario.queue.url,
+            logPath: join(testbed.endpoints.workDir, "logs", "nth.log"),
+          });
+    let sentAt = 0;
+    const watching = observe(kubeconfigPath, scenario, () => sentAt, windowMs);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // informers synced
+    sentAt = Date.now();
+    await sendSpotWarnings(scenario);
+    log(`${tool} #${pair}: ${scenario.lostNodes.length} warnings sent in ${Date.now() - sentAt} ms`);
+    const milestones = await watching;
+    await handler.stop();
+    const podsPerSecond = Math.round((milestones.podsDrained * 1000) / milestones.elapsedMs);
+    const result = { tool, pair, ...milestones, podsPerSecond };
+    log(
+      `${tool} #${pair}: cordoned ${milestones.allCordonedMs ?? "-"} ms, drained ${milestones.allDrainedMs ?? "-"} ms, ` +
+        `${milestones.podsDrained}/${scenario.pods} pods moved in ${milestones.elapsedMs} ms`,
+    );
+    return result;
+  } finally {
+    await testbed.stop();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+const nth = await buildNth((m) => stderrProgress("nth", m));
+const runs: RunResult[] = [];
+// Warm-up pair, discarded: first start-ups pay for page cache and JIT.
+log("warm-up pair (discarded)");
+await runOnce("harbormaster", 0, nth.binary);
+await runOnce("nth", 0, nth.binary);
+for (let pair = 1; pair <= pairs; pair++) {
+  runs.push(await runOnce("harbormaster", pair, nth.binary));
+  runs.push(await runOnce("nth", pair, nth.binary));
+}
+
+// A run that did not finish within the window counts as the window (a lower bound on its true time).
+const summary = (tool: Tool) => {
+  const mine = runs.filter((r) => r.tool === tool);
+  return {
+    cordonedMs: median(mine.map((r) => r.allCordonedMs ?? windowMs)),
+    drainedMs: median(mine.map((r) => r.allDrainedMs ?? windowMs)),
+    unfinished: mine.filter((r) => r.allDrainedMs === null).length,
+    podsPerSecond: median(mine.map((r) => r.podsPerSecond)),
+  };
+};
+const ours = summary("harbormaster");
+const theirs = summary("nth");
+const rows = [
+  ["", "harbormaster", `nth ${nth.version}`, "ratio"],
+  ["all nodes cordoned (median ms)", ours.cordonedMs, theirs.cordonedMs, (theirs.cordonedMs / ours.cordonedMs).toFixed(1)],
+  [
+    "all nodes drained (median ms)",
+    `${ours.drainedMs}${ours.unfinished ? ` (${ours.unfinished} runs >${windowMs})` : ""}`,
+    `${theirs.drainedMs}${theirs.unfinished ? ` (${theirs.unfinished} runs >${windowMs})` : ""}`,
+    (theirs.drainedMs / ours.drainedMs).toFixed(1),
+  ],
+  ["drain throughput (pods/s)", ours.podsPerSecond, theirs.podsPerSecond, (ours.podsPerSecond / theirs.podsPerSecond).toFixed(1)],
+];
+process.stdout.write(`\nAZ loss: ${nodes} nodes, ${nodes * podsPerNode} pods, ${pairs} pairs after a warm-up\n`);
+for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padEnd(i === 0 ? 32 : 24)).join("")}\n`);
+const out = join(import.meta.dirname, "..", "results");
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "interruption.json"), JSON.stringify({ size, nthVersion: nth.version, runs, ours, theirs }, null, 2));
