@@ -25,7 +25,7 @@ export class EmfMetrics implements MetricsPort {
   ) {
     const metric = this.metrics.singleMetric();
     for (const [key, dimension] of Object.entries(dimensions)) metric.addDimension(key, dimension);
+    // A single metric publishes itself as soon as it is added.
     metric.addMetric(name, unit, value);
-    metric.publishStoredMetrics();
   }
 }

@@ -30,6 +30,7 @@ export interface PodInfo {
   namespace: string;
   name: string;
   uid: string;
+  labels: Record<string, string>;
   priority: number;
   ownerKind?: string;
   mirror: boolean;

@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
@@ -30,16 +30,23 @@ export async function pollOnce(
   queueUrl: string,
   queueArn: string,
   handler: SqsHandler,
-  options: { remainingMs?: number; waitSeconds?: number } = {},
+  options: { remainingMs?: number; waitSeconds?: number; batchWindowMs?: number } = {},
 ) {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: options.waitSeconds ?? 1,
-      MessageSystemAttributeNames: ["ApproximateReceiveCount"],
-    }),
-  );
+  // Lambda's batching window: keep receiving until the batch is full or the window has passed.
+  const Messages: Message[] = [];
+  const windowEnds = Date.now() + (options.batchWindowMs ?? 0);
+  do {
+    const { Messages: received = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10 - Messages.length,
+        WaitTimeSeconds: Messages.length ? 0 : (options.waitSeconds ?? 1),
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
+    );
+    Messages.push(...received);
+    if (received.length === 0 && Messages.length === 0) break;
+  } while (Messages.length < 10 && Date.now() < windowEnds);
   if (Messages.length === 0) return { received: [], failed: [] as string[] };
   const event: SQSEvent = {
     Records: Messages.map((m) => ({

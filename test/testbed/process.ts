@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { TestbedError } from "./errors.ts";
 
 export interface ComponentSpec {
@@ -32,11 +33,26 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
+// The exit hook above cannot run when the harness is killed outright; with util-linux's setpriv the kernel
+// itself kills each component when its parent dies, however it dies.
+const setpriv = findOnPath("setpriv");
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
 export async function startComponent(spec: ComponentSpec): Promise<RunningComponent> {
   const fd = openSync(spec.logPath, "a");
   let child: ChildProcess;
+  const [command, args] = setpriv
+    ? [setpriv, ["--pdeathsig", "KILL", "--", spec.command, ...spec.args]]
+    : [spec.command, [...spec.args]];
   try {
-    child = spawn(spec.command, spec.args, { env: spec.env ?? process.env, stdio: ["ignore", fd, fd] });
+    child = spawn(command, args, { env: spec.env ?? process.env, stdio: ["ignore", fd, fd] });
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,6 @@
-import { ApiException, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, type KubeConfig, PolicyV1Api, type V1Node } from "@kubernetes/client-node";
 import type { ClusterPort, EvictionResult, NodeChange, NodeInfo, PodInfo } from "../../core/ports.ts";
+import { BudgetView } from "./budgets.ts";
 import { budgetsFromStatus, instanceIdOf, toNodeInfo, toPodInfo } from "./mapping.ts";
 import { PatchStrategy, requestOptions } from "./request-options.ts";
 
@@ -15,6 +16,7 @@ const maxConflictRetries = 8;
 
 export class KubernetesCluster implements ClusterPort {
   private readonly core: CoreV1Api;
+  private readonly budgets: BudgetView;
   private readonly dryRun: string | undefined;
   private readonly timeoutMs: number;
   private readonly cacheTtlMs: number;
@@ -24,6 +26,7 @@ export class KubernetesCluster implements ClusterPort {
 
   constructor(kubeConfig: KubeConfig, options: KubernetesClusterOptions = {}) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.budgets = new BudgetView(kubeConfig.makeApiClient(PolicyV1Api));
     this.dryRun = options.dryRun ? "All" : undefined;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
@@ -112,6 +115,14 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   async evict(pod: PodInfo): Promise<EvictionResult> {
+    const refusing = await this.budgets.refusing(pod).catch(() => undefined);
+    if (refusing) {
+      return {
+        outcome: "blocked",
+        budgets: [refusing.name],
+        message: `The disruption budget ${refusing.name} ${refusing.status} (not sent: it allows no disruption now)`,
+      };
+    }
     try {
       await this.core.createNamespacedPodEviction(
         {
@@ -126,12 +137,16 @@ export class KubernetesCluster implements ClusterPort {
         },
         this.options(),
       );
+      if (!this.dryRun) this.budgets.spent(pod);
       return { outcome: "evicted" };
     } catch (error) {
       if (!(error instanceof ApiException)) throw error;
       const body = String(error.body ?? "");
       if (error.code === 404 || error.code === 409) return { outcome: "gone" };
-      if (error.code === 429) return { outcome: "blocked", ...budgetsFromStatus(body) };
+      if (error.code === 429) {
+        this.budgets.exhausted(pod);
+        return { outcome: "blocked", ...budgetsFromStatus(body) };
+      }
       // 500 "more than one PodDisruptionBudget" is a misconfiguration the drain reports by name.
       return { outcome: "failed", status: error.code, message: budgetsFromStatus(body).message };
     }

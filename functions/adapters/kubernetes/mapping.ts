@@ -19,6 +19,7 @@ export function toPodInfo(pod: V1Pod): PodInfo {
     namespace: pod.metadata?.namespace ?? "",
     name: pod.metadata?.name ?? "",
     uid: pod.metadata?.uid ?? "",
+    labels: pod.metadata?.labels ?? {},
     priority: pod.spec?.priority ?? 0,
     ownerKind: owner?.kind,
     mirror: Boolean(pod.metadata?.annotations?.["kubernetes.io/config.mirror"]),

@@ -8,7 +8,7 @@ export const drainPolicySchema = z.strictObject({
   forceLeadMs: z.number().int().min(0).default(10_000),
   /** How a terminate hook is answered when the drain fails. Launch hooks that fail are ABANDONed. */
   lifecycleOnFailure: z.enum(["CONTINUE", "ABANDON"]).default("CONTINUE"),
-  evictionConcurrency: z.number().int().min(1).max(200).default(50),
+  evictionConcurrency: z.number().int().min(1).max(200).default(10),
 });
 export type DrainPolicy = z.infer<typeof drainPolicySchema>;
 

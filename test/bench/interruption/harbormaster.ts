@@ -17,7 +17,15 @@ export function startHarbormaster(kubeconfigPath: string, scenario: Scenario, co
       HARBORMASTER_DEAD_LETTER_QUEUE_URL: scenario.dlqUrl,
       POWERTOOLS_LOG_LEVEL: "ERROR",
     });
-    while (running) await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, handler, { waitSeconds: 1, remainingMs: 150_000 });
+    while (running) {
+      const { received } = await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, handler, {
+        waitSeconds: 1,
+        remainingMs: 150_000,
+        batchWindowMs: 1_000, // as deployed (stacks/interruptions.ts)
+      });
+      if (received.length && process.env.BENCH_VERBOSE)
+        process.stderr.write(`[poller] ${received.length} messages handled at ${new Date().toISOString()}\n`);
+    }
   });
   return {
     async stop() {

@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig, type V1Node, type V1Pod, makeInformer } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, makeInformer, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import type { Scenario } from "./scenario.ts";
 
 export interface Milestones {
@@ -16,7 +16,12 @@ export interface Milestones {
  * Watches nodes and pods with informers (no polling load on the apiserver) and records when the whole
  * AZ was cordoned and when it was drained, counted from `start`.
  */
-export async function observe(kubeconfigPath: string, scenario: Scenario, start: () => number, windowMs: number): Promise<Milestones> {
+export async function observe(
+  kubeconfigPath: string,
+  scenario: Scenario,
+  start: () => number,
+  windowMs: number,
+): Promise<Milestones> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);

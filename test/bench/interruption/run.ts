@@ -2,7 +2,7 @@
 // by Harbormaster and by aws-node-termination-handler in queue-processor mode, alternately, on fresh
 // testbeds. Prints a table and writes the raw runs to test/bench/results/interruption.json.
 //
-//   npm run bench:interruption -- [pairs=5] [nodes=100] [podsPerNode=30]
+//   npm run bench:interruption -- [pairs=5] [nodes=100] [podsPerNode=30] [tools=harbormaster,nth]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
@@ -27,7 +27,8 @@ interface RunResult {
 // Three minutes: the two-minute warning and some. What is not drained by then is reported as such.
 const windowMs = 180_000;
 
-const [pairs = 5, nodes = 100, podsPerNode = 30] = process.argv.slice(2).map(Number);
+const [pairs = 5, nodes = 100, podsPerNode = 30] = process.argv.slice(2, 5).map(Number);
+const tools = (process.argv[5] ?? "harbormaster,nth").split(",") as Tool[];
 const size = { nodes, podsPerNode, deployments: 30 };
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -91,11 +92,9 @@ const nth = await buildNth((m) => stderrProgress("nth", m));
 const runs: RunResult[] = [];
 // Warm-up pair, discarded: first start-ups pay for page cache and JIT.
 log("warm-up pair (discarded)");
-await runOnce("harbormaster", 0, nth.binary);
-await runOnce("nth", 0, nth.binary);
+for (const tool of tools) await runOnce(tool, 0, nth.binary);
 for (let pair = 1; pair <= pairs; pair++) {
-  runs.push(await runOnce("harbormaster", pair, nth.binary));
-  runs.push(await runOnce("nth", pair, nth.binary));
+  for (const tool of tools) runs.push(await runOnce(tool, pair, nth.binary));
 }
 
 // A run that did not finish within the window counts as the window (a lower bound on its true time).
@@ -112,17 +111,30 @@ const ours = summary("harbormaster");
 const theirs = summary("nth");
 const rows = [
   ["", "harbormaster", `nth ${nth.version}`, "ratio"],
-  ["all nodes cordoned (median ms)", ours.cordonedMs, theirs.cordonedMs, (theirs.cordonedMs / ours.cordonedMs).toFixed(1)],
+  [
+    "all nodes cordoned (median ms)",
+    ours.cordonedMs,
+    theirs.cordonedMs,
+    (theirs.cordonedMs / ours.cordonedMs).toFixed(1),
+  ],
   [
     "all nodes drained (median ms)",
     `${ours.drainedMs}${ours.unfinished ? ` (${ours.unfinished} runs >${windowMs})` : ""}`,
     `${theirs.drainedMs}${theirs.unfinished ? ` (${theirs.unfinished} runs >${windowMs})` : ""}`,
     (theirs.drainedMs / ours.drainedMs).toFixed(1),
   ],
-  ["drain throughput (pods/s)", ours.podsPerSecond, theirs.podsPerSecond, (ours.podsPerSecond / theirs.podsPerSecond).toFixed(1)],
+  [
+    "drain throughput (pods/s)",
+    ours.podsPerSecond,
+    theirs.podsPerSecond,
+    (ours.podsPerSecond / theirs.podsPerSecond).toFixed(1),
+  ],
 ];
 process.stdout.write(`\nAZ loss: ${nodes} nodes, ${nodes * podsPerNode} pods, ${pairs} pairs after a warm-up\n`);
 for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padEnd(i === 0 ? 32 : 24)).join("")}\n`);
 const out = join(import.meta.dirname, "..", "results");
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "interruption.json"), JSON.stringify({ size, nthVersion: nth.version, runs, ours, theirs }, null, 2));
+writeFileSync(
+  join(out, "interruption.json"),
+  JSON.stringify({ size, nthVersion: nth.version, runs, ours, theirs }, null, 2),
+);

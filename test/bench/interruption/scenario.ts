@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
 import { mapLimit } from "../../../functions/core/concurrency.ts";
 import { createSimulatedNode } from "../../testbed/nodes.ts";
@@ -23,7 +23,11 @@ export interface Scenario {
  * names (as EKS names nodes), running Deployments guarded by PDBs; as many spare nodes in other AZs
  * take the replacements. Every tool under test meets the same cluster, queue and emulator.
  */
-export async function buildScenario(kubeconfigPath: string, size: ScenarioSize, log: (m: string) => void): Promise<Scenario> {
+export async function buildScenario(
+  kubeconfigPath: string,
+  size: ScenarioSize,
+  log: (m: string) => void,
+): Promise<Scenario> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
@@ -33,14 +37,25 @@ export async function buildScenario(kubeconfigPath: string, size: ScenarioSize, 
   const sqs = new SQSClient({});
 
   const run = await ec2.send(
-    new RunInstancesCommand({ ImageId: "ami-12c6146b", InstanceType: "m6i.xlarge", MinCount: size.nodes, MaxCount: size.nodes, Placement: { AvailabilityZone: "us-east-2a" } }),
+    new RunInstancesCommand({
+      ImageId: "ami-12c6146b",
+      InstanceType: "m6i.xlarge",
+      MinCount: size.nodes,
+      MaxCount: size.nodes,
+      Placement: { AvailabilityZone: "us-east-2a" },
+    }),
   );
   const ids = (run.Instances ?? []).map((i) => i.InstanceId ?? "");
   const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
   const instances = (described.Reservations ?? []).flatMap((r) => r.Instances ?? []);
   const lostNodes = instances.map((i) => ({ name: i.PrivateDnsName ?? "", instanceId: i.InstanceId ?? "" }));
   await mapLimit(lostNodes, 20, (n) =>
-    createSimulatedNode(core, { instanceId: n.instanceId, name: n.name, zone: "us-east-2a", labels: { "bench/pool": "lost" } }),
+    createSimulatedNode(core, {
+      instanceId: n.instanceId,
+      name: n.name,
+      zone: "us-east-2a",
+      labels: { "bench/pool": "lost" },
+    }),
   );
   log(`${lostNodes.length} spot nodes Ready`);
 
@@ -57,12 +72,16 @@ export async function buildScenario(kubeconfigPath: string, size: ScenarioSize, 
     });
   });
   const pods = replicas * size.deployments;
-  await waitFor(async () => {
-    const list = await core.listNamespacedPod({ namespace });
-    const running = list.items.filter((p) => p.status?.phase === "Running").length;
-    log(`${running}/${pods} pods Running`);
-    return running === pods;
-  }, 300_000, 3_000);
+  await waitFor(
+    async () => {
+      const list = await core.listNamespacedPod({ namespace });
+      const running = list.items.filter((p) => p.status?.phase === "Running").length;
+      log(`${running}/${pods} pods Running`);
+      return running === pods;
+    },
+    300_000,
+    3_000,
+  );
   await waitFor(async () => {
     const list = await policy.listNamespacedPodDisruptionBudget({ namespace });
     return list.items.every((b) => (b.status?.disruptionsAllowed ?? 0) > 0);
@@ -117,7 +136,9 @@ export async function sendSpotWarnings(scenario: Scenario): Promise<void> {
 }
 
 async function queue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}) {
-  const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "180", ...attributes } }));
+  const { QueueUrl = "" } = await sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "180", ...attributes } }),
+  );
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
   return { url: QueueUrl, arn: Attributes?.QueueArn ?? "" };
 }
@@ -132,7 +153,9 @@ function deployment(name: string, replicas: number) {
         metadata: { labels: { app: name } },
         spec: {
           terminationGracePeriodSeconds: 30,
-          containers: [{ name: "app", image: "registry.invalid/app:1", resources: { requests: { cpu: "100m", memory: "64Mi" } } }],
+          containers: [
+            { name: "app", image: "registry.invalid/app:1", resources: { requests: { cpu: "100m", memory: "64Mi" } } },
+          ],
         },
       },
     },

@@ -1,0 +1,94 @@
+import type { PolicyV1Api, V1LabelSelector, V1PodDisruptionBudget } from "@kubernetes/client-node";
+import type { PodInfo } from "../../core/ports.ts";
+import { requestOptions } from "./request-options.ts";
+
+interface Budget {
+  namespace: string;
+  name: string;
+  selector: V1LabelSelector;
+  allowed: number;
+  status: string;
+}
+
+/**
+ * A short-lived view of every PodDisruptionBudget, shared by all drains in this process. An eviction the
+ * view already knows a budget would refuse is not sent: during an AZ loss, thousands of doomed requests
+ * a second would only slow the apiserver that has to let the others through. Evictions still go through
+ * the Eviction API, which has the last word; the view only skips the certain 429s.
+ */
+export class BudgetView {
+  private readonly policy: PolicyV1Api;
+  private readonly ttlMs: number;
+  private budgets: Budget[] = [];
+  private readAt = 0;
+  private reading: Promise<void> | undefined;
+
+  constructor(policy: PolicyV1Api, ttlMs = 500) {
+    this.policy = policy;
+    this.ttlMs = ttlMs;
+  }
+
+  /** The budget that would refuse this pod right now, if the view knows one. */
+  async refusing(pod: PodInfo): Promise<Budget | undefined> {
+    if (Date.now() - this.readAt > this.ttlMs) await this.refresh();
+    return this.covering(pod).find((b) => b.allowed <= 0);
+  }
+
+  /** An eviction went through: the budgets covering the pod have one disruption fewer to give. */
+  spent(pod: PodInfo): void {
+    for (const budget of this.covering(pod)) budget.allowed--;
+  }
+
+  /** The apiserver refused: trust it over the view until the next read. */
+  exhausted(pod: PodInfo): void {
+    for (const budget of this.covering(pod)) budget.allowed = 0;
+  }
+
+  private covering(pod: PodInfo): Budget[] {
+    return this.budgets.filter((b) => b.namespace === pod.namespace && matches(b.selector, pod.labels));
+  }
+
+  private refresh(): Promise<void> {
+    this.reading ??= this.policy
+      .listPodDisruptionBudgetForAllNamespaces({}, requestOptions(10_000))
+      .then((list) => {
+        this.budgets = list.items.map(toBudget);
+        this.readAt = Date.now();
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
+  }
+}
+
+function toBudget(pdb: V1PodDisruptionBudget): Budget {
+  const s = pdb.status;
+  return {
+    namespace: pdb.metadata?.namespace ?? "",
+    name: pdb.metadata?.name ?? "",
+    selector: pdb.spec?.selector ?? {},
+    // A budget the disruption controller has not processed yet allows nothing (the apiserver agrees).
+    allowed: s && s.observedGeneration === pdb.metadata?.generation ? (s.disruptionsAllowed ?? 0) : 0,
+    status: s ? `needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy}` : "not processed yet",
+  };
+}
+
+/** Label selector semantics as the apiserver applies them; an empty selector matches every pod. */
+export function matches(selector: V1LabelSelector, labels: Record<string, string>): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
+  for (const expression of selector.matchExpressions ?? []) {
+    const value = labels[expression.key];
+    const values = expression.values ?? [];
+    const ok =
+      expression.operator === "In"
+        ? value !== undefined && values.includes(value)
+        : expression.operator === "NotIn"
+          ? value === undefined || !values.includes(value)
+          : expression.operator === "Exists"
+            ? value !== undefined
+            : value === undefined;
+    if (!ok) return false;
+  }
+  return true;
+}
