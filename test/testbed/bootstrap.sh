@@ -13,8 +13,10 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "installing npm packages from package-lock.json"
+  # Not `npm ci`: it refuses a lockfile without the optional platform builds (biome's android and musl
+  # CLIs) that some registries do not carry; `npm install` installs the locked versions and skips those.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 node=node_modules/.bin/node
 

@@ -23,3 +23,17 @@ export interface ComponentContext {
   logPath(component: ComponentName): string;
   extraArgs(component: ComponentName): readonly string[];
 }
+
+/** Flags kube-controller-manager and kube-scheduler share: the admin kubeconfig and loopback-only serving. */
+export function controlPlaneClientArgs(ctx: ComponentContext, name: ComponentName, certDir: string): string[] {
+  return [
+    `--kubeconfig=${ctx.kubeconfig}`,
+    `--authentication-kubeconfig=${ctx.kubeconfig}`,
+    `--authorization-kubeconfig=${ctx.kubeconfig}`,
+    "--leader-elect=false",
+    "--bind-address=127.0.0.1",
+    `--secure-port=${ctx.ports[name]}`,
+    `--cert-dir=${certDir}`,
+    "--profiling=false",
+  ];
+}

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { httpOk } from "../probes.ts";
 import type { ComponentSpec } from "../process.ts";
-import type { ComponentContext } from "./context.ts";
+import { type ComponentContext, controlPlaneClientArgs } from "./context.ts";
 
 // Runs every default controller; the disruption controller is the one PodDisruptionBudgets need.
 export function kubeControllerManager(ctx: ComponentContext): ComponentSpec {
@@ -10,17 +10,10 @@ export function kubeControllerManager(ctx: ComponentContext): ComponentSpec {
     name: "kube-controller-manager",
     command: ctx.builds.kubernetes.controllerManager,
     args: [
-      `--kubeconfig=${ctx.kubeconfig}`,
-      `--authentication-kubeconfig=${ctx.kubeconfig}`,
-      `--authorization-kubeconfig=${ctx.kubeconfig}`,
-      "--leader-elect=false",
-      "--bind-address=127.0.0.1",
-      `--secure-port=${port}`,
-      `--cert-dir=${join(ctx.workDir, "controller-manager-certs")}`,
+      ...controlPlaneClientArgs(ctx, "kube-controller-manager", join(ctx.workDir, "controller-manager-certs")),
       `--service-account-private-key-file=${ctx.credentials.serviceAccountKey}`,
       `--root-ca-file=${join(ctx.apiserverCertDir, "apiserver.crt")}`,
       "--use-service-account-credentials=false",
-      "--profiling=false",
       ...ctx.extraArgs("kube-controller-manager"),
     ],
     logPath: ctx.logPath("kube-controller-manager"),

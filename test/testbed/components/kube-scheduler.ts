@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { httpOk } from "../probes.ts";
 import type { ComponentSpec } from "../process.ts";
-import type { ComponentContext } from "./context.ts";
+import { type ComponentContext, controlPlaneClientArgs } from "./context.ts";
 
 export function kubeScheduler(ctx: ComponentContext): ComponentSpec {
   const port = ctx.ports["kube-scheduler"];
@@ -9,14 +9,7 @@ export function kubeScheduler(ctx: ComponentContext): ComponentSpec {
     name: "kube-scheduler",
     command: ctx.builds.kubernetes.scheduler,
     args: [
-      `--kubeconfig=${ctx.kubeconfig}`,
-      `--authentication-kubeconfig=${ctx.kubeconfig}`,
-      `--authorization-kubeconfig=${ctx.kubeconfig}`,
-      "--leader-elect=false",
-      "--bind-address=127.0.0.1",
-      `--secure-port=${port}`,
-      `--cert-dir=${join(ctx.workDir, "scheduler-certs")}`,
-      "--profiling=false",
+      ...controlPlaneClientArgs(ctx, "kube-scheduler", join(ctx.workDir, "scheduler-certs")),
       ...ctx.extraArgs("kube-scheduler"),
     ],
     logPath: ctx.logPath("kube-scheduler"),
