@@ -37,3 +37,13 @@ export const interruptionQueueSettings = {
   maxReceiveCount: 10,
   dlqRetentionSeconds: 14 * 24 * 60 * 60,
 } as const;
+
+// Lambda's SQS event source starts with five concurrent batches and scales out while messages wait.
+// An AZ loss puts a hundred warnings in the queue at once: each must be cordoned in seconds, not after
+// an earlier batch's drains finish, so the cap is well above one batch per ten nodes.
+export const eventSourceScaling = {
+  initialConcurrency: 5,
+  maximumConcurrency: 50,
+  batchSize: 10,
+  batchWindowSeconds: 1,
+} as const;

@@ -1,4 +1,4 @@
-import { interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
+import { eventSourceScaling, interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
 import { functionRuntime } from "./function-defaults.ts";
 
 export interface InterruptionStackArgs {
@@ -21,12 +21,13 @@ export function interruptions(args: InterruptionStackArgs) {
     transform: { queue: { messageRetentionSeconds: interruptionQueueSettings.retentionSeconds } },
   });
 
-  for (const [name, pattern] of Object.entries(interruptionEventPatterns)) {
+  const rules = Object.entries(interruptionEventPatterns).map(([name, pattern]) => {
     const rule = new aws.cloudwatch.EventRule(`Interruption${pascal(name)}Rule`, {
       eventPattern: JSON.stringify(pattern),
     });
     new aws.cloudwatch.EventTarget(`Interruption${pascal(name)}Target`, { rule: rule.name, arn: queue.arn });
-  }
+    return rule;
+  });
   new aws.sqs.QueuePolicy("InterruptionQueuePolicy", {
     queueUrl: queue.url,
     policy: $jsonStringify({
@@ -37,6 +38,8 @@ export function interruptions(args: InterruptionStackArgs) {
           Principal: { Service: ["events.amazonaws.com"] },
           Action: "sqs:SendMessage",
           Resource: queue.arn,
+          // Only this app's rules: a rule in another account must not inject interruptions.
+          Condition: { ArnEquals: { "aws:SourceArn": rules.map((rule) => rule.arn) } },
         },
       ],
     }),
@@ -46,7 +49,7 @@ export function interruptions(args: InterruptionStackArgs) {
     handler: "functions/interruptions.handler",
     runtime: functionRuntime.runtime,
     architecture: functionRuntime.architecture,
-    // Below the queue's visibility timeout, so a message is never redelivered while still being handled.
+    // Below the queue's visibility timeout: a message is not redelivered while its invocation still runs.
     timeout: `${interruptionQueueSettings.visibilityTimeoutSeconds - 30} seconds`,
     memory: "512 MB",
     environment: {
@@ -67,7 +70,16 @@ export function interruptions(args: InterruptionStackArgs) {
       { actions: ["sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"], resources: [queue.arn] },
     ],
   });
-  queue.subscribe(handler.arn, { batch: { size: 10, window: "1 second", partialResponses: true } });
+  queue.subscribe(handler.arn, {
+    batch: {
+      size: eventSourceScaling.batchSize,
+      window: `${eventSourceScaling.batchWindowSeconds} second`,
+      partialResponses: true,
+    },
+    transform: {
+      eventSourceMapping: { scalingConfig: { maximumConcurrency: eventSourceScaling.maximumConcurrency } },
+    },
+  });
 
   return { queue, dlq, handler };
 }

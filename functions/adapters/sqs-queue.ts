@@ -42,8 +42,12 @@ export class SqsQueue implements QueuePort {
     if (!url) {
       const [, , , , account, name] = arn.split(":");
       url = this.client
-        .send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }))
+        .send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }), {
+          abortSignal: AbortSignal.timeout(5_000),
+        })
         .then((r) => r.QueueUrl ?? "");
+      // A failed lookup is not remembered: the next requeue asks again.
+      url.catch(() => this.urls.delete(arn));
       this.urls.set(arn, url);
     }
     return url;

@@ -30,6 +30,8 @@ export interface BatchDeps extends ProcessorDeps {
   groupConcurrency: number;
 }
 
+const errorRetrySeconds = 5;
+
 export interface BatchResult {
   batchItemFailures: { itemIdentifier: string }[];
 }
@@ -103,7 +105,8 @@ export async function processBatch(
           ...fields,
           error: error instanceof Error ? error.message : String(error),
         });
-        failed.add(record.messageId);
+        // Soon, not after the queue's visibility timeout: that is longer than a spot warning.
+        requeue.set(record.messageId, Math.min(requeue.get(record.messageId) ?? errorRetrySeconds, errorRetrySeconds));
         continue;
       }
       deps.log.info("message handled", { ...fields, status: outcome.status, result: outcome.result });
@@ -120,9 +123,12 @@ export async function processBatch(
   for (const record of records) {
     const delay = requeue.get(record.messageId);
     if (delay === undefined || failed.has(record.messageId)) continue;
-    // If the visibility change fails, the message still returns, after the queue's own timeout.
-    await deps.queue.requeue(record, delay).catch(() => {});
     failed.add(record.messageId);
+    // If the visibility change fails, the message still returns, after the queue's own timeout.
+    await deps.queue.requeue(record, delay).catch((error: unknown) => {
+      deps.metrics.count("RequeueFailed");
+      deps.log.error("could not shorten the message's visibility", { messageId: record.messageId, error: String(error) });
+    });
   }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -6,6 +6,8 @@ export interface Taint {
   key: string;
   value?: string;
   effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  /** Kept as read: NoExecute tolerations count from it. */
+  timeAdded?: Date;
 }
 
 export interface NodeInfo {
@@ -35,6 +37,8 @@ export interface PodInfo {
   ownerKind?: string;
   mirror: boolean;
   terminating: boolean;
+  /** Running with its Ready condition True: the only pods a budget's healthy count includes. */
+  ready: boolean;
   phase: string;
   terminationGracePeriodSeconds: number;
 }

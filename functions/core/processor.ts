@@ -37,6 +37,8 @@ export type MessageOutcome =
   /** Not finished in this invocation: the message comes back after `delaySeconds`. */
   | { status: "retry"; result: string; delaySeconds: number };
 
+/** A paused drain comes back at once; a launch wait gives the node a few seconds to appear. */
+const continueDelaySeconds = 1;
 const retryDelaySeconds = 5;
 const readyPollMs = 1_000;
 
@@ -50,7 +52,7 @@ export async function processMessage(
   const deadline = deadlineFor(message, deps.deadlines);
 
   if (action === Action.Continue) return completeLifecycle(deps, message, "CONTINUE", "continued");
-  if (action === Action.WaitReady) return waitReady(deps, message, deadline, pauseAt);
+  if (action === Action.WaitReady) return withHeartbeat(deps, message, () => waitReady(deps, message, deadline, pauseAt));
 
   const node = await findNode(deps, message.instanceId);
   if (!node) return withoutNode(deps, message);
@@ -139,7 +141,7 @@ async function finishDrain(
 ): Promise<MessageOutcome> {
   if (outcome.status === "paused") {
     await saveProgress(deps, node.name, { phase: "draining", evicted: outcome.evicted, remaining: outcome.remaining });
-    return { status: "retry", result: "draining", delaySeconds: 1 };
+    return { status: "retry", result: "draining", delaySeconds: continueDelaySeconds };
   }
   if (outcome.status === "drained") {
     deps.metrics.latency("EventToDrained", deps.clock.now() - message.eventTime.getTime(), { kind: message.kind });

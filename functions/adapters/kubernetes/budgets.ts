@@ -5,7 +5,8 @@ import { requestOptions } from "./request-options.ts";
 interface Budget {
   namespace: string;
   name: string;
-  selector: V1LabelSelector;
+  /** Absent: in policy/v1 a budget without a selector selects no pod. */
+  selector: V1LabelSelector | undefined;
   allowed: number;
   status: string;
 }
@@ -28,8 +29,13 @@ export class BudgetView {
     this.ttlMs = ttlMs;
   }
 
-  /** The budget that would refuse this pod right now, if the view knows one. */
+  /**
+   * The budget that would refuse this pod right now, if the view knows one. Only running, ready pods are
+   * judged: the apiserver evicts pending, finished, terminating and (under AlwaysAllow) unready pods
+   * whatever the budget says, so those always go to it.
+   */
   async refusing(pod: PodInfo): Promise<Budget | undefined> {
+    if (!pod.ready || pod.terminating) return undefined;
     if (Date.now() - this.readAt > this.ttlMs) await this.refresh();
     return this.covering(pod).find((b) => b.allowed <= 0);
   }
@@ -45,7 +51,7 @@ export class BudgetView {
   }
 
   private covering(pod: PodInfo): Budget[] {
-    return this.budgets.filter((b) => b.namespace === pod.namespace && matches(b.selector, pod.labels));
+    return this.budgets.filter((b) => b.namespace === pod.namespace && b.selector && matches(b.selector, pod.labels));
   }
 
   private refresh(): Promise<void> {
@@ -67,7 +73,7 @@ function toBudget(pdb: V1PodDisruptionBudget): Budget {
   return {
     namespace: pdb.metadata?.namespace ?? "",
     name: pdb.metadata?.name ?? "",
-    selector: pdb.spec?.selector ?? {},
+    selector: pdb.spec?.selector,
     // A budget the disruption controller has not processed yet allows nothing (the apiserver agrees).
     allowed: s && s.observedGeneration === pdb.metadata?.generation ? (s.disruptionsAllowed ?? 0) : 0,
     status: s ? `needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy}` : "not processed yet",

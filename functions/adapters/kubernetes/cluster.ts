@@ -33,7 +33,7 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   async findNode(instanceId: string, dnsNames: readonly string[] = []): Promise<NodeInfo | undefined> {
-    if (dnsNames.length > 0) return this.findByName(dnsNames);
+    if (dnsNames.length > 0) return this.findByName(instanceId, dnsNames);
     const cached = this.nodeByInstance.get(instanceId);
     if (cached) {
       const node = await this.readNode(cached);
@@ -67,12 +67,16 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   // Node names on EKS are the private DNS name, but custom AMIs may register the short hostname instead.
-  private async findByName(dnsNames: readonly string[]): Promise<NodeInfo | undefined> {
+  // Only nodes without a providerID (or naming this instance) may match by name: in another VPC with an
+  // overlapping CIDR, another cluster's instance has the same ip-a-b-c-d name as one of our nodes.
+  private async findByName(instanceId: string, dnsNames: readonly string[]): Promise<NodeInfo | undefined> {
     const wanted = new Set(dnsNames.flatMap((name) => [name, name.split(".")[0] ?? name]));
     const list = await this.core.listNode({}, this.options());
-    const node = list.items.find(
-      (n) => wanted.has(n.metadata?.name ?? "") || wanted.has(n.metadata?.labels?.["kubernetes.io/hostname"] ?? ""),
-    );
+    const node = list.items.find((n) => {
+      const owner = instanceIdOf(n.spec?.providerID);
+      if (owner && owner !== instanceId) return false;
+      return wanted.has(n.metadata?.name ?? "") || wanted.has(n.metadata?.labels?.["kubernetes.io/hostname"] ?? "");
+    });
     return node ? toNodeInfo(node) : undefined;
   }
 

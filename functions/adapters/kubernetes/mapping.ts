@@ -7,7 +7,12 @@ export function toNodeInfo(node: V1Node): NodeInfo {
     providerId: node.spec?.providerID,
     ready: node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
     unschedulable: node.spec?.unschedulable ?? false,
-    taints: (node.spec?.taints ?? []).map((t) => ({ key: t.key, value: t.value, effect: t.effect as Taint["effect"] })),
+    taints: (node.spec?.taints ?? []).map((t) => ({
+      key: t.key,
+      value: t.value,
+      effect: t.effect as Taint["effect"],
+      timeAdded: t.timeAdded,
+    })),
     labels: node.metadata?.labels ?? {},
     annotations: node.metadata?.annotations ?? {},
   };
@@ -24,6 +29,9 @@ export function toPodInfo(pod: V1Pod): PodInfo {
     ownerKind: owner?.kind,
     mirror: Boolean(pod.metadata?.annotations?.["kubernetes.io/config.mirror"]),
     terminating: Boolean(pod.metadata?.deletionTimestamp),
+    ready:
+      pod.status?.phase === "Running" &&
+      (pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false),
     phase: pod.status?.phase ?? "Unknown",
     terminationGracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds ?? 30,
   };

@@ -64,7 +64,3 @@ export function actionFor(table: ActionTable, message: InterruptionMessage): Act
 export function drains(action: Action): boolean {
   return action === Action.CordonAndDrain;
 }
-
-export function cordons(action: Action): boolean {
-  return action === Action.CordonAndDrain || action === Action.Cordon;
-}

@@ -15,7 +15,7 @@ export type DrainOutcome =
   | ({ status: "drained" } & DrainProgress)
   /** The invocation's time ran out first; the drain goes on in the next one. */
   | ({ status: "paused" } & DrainProgress)
-  | ({ status: "failed"; reason: "deadline" | "gave_up" } & DrainProgress);
+  | ({ status: "failed"; reason: "deadline" | "gave_up" | "dry_run_blocked" } & DrainProgress);
 
 export interface DrainOptions {
   deadline: number;
@@ -106,13 +106,25 @@ export async function drainNode(
       if (decision === "give_up") return { status: "failed", reason: "gave_up", ...progress(pods.length) };
       if (decision === "deadline") return { status: "failed", reason: "deadline", ...progress(pods.length) };
       if (decision === "force") {
-        await cluster.deletePod(pod, forceGrace(pod, options.deadline - now));
-        forced++;
-        blocked.delete(pod.uid);
+        // A failed delete is retried next round, like an unreachable apiserver.
+        const deleted = await cluster.deletePod(pod, forceGrace(pod, options.deadline - now)).then(
+          () => true,
+          () => false,
+        );
+        if (deleted) {
+          forced++;
+          blocked.delete(pod.uid);
+        }
       }
     }
 
-    if (options.dryRun) return { status: blocked.size ? "paused" : "drained", ...progress(pods.length) };
+    // A dry run is one pass: the apiserver judged every eviction; report it and stop.
+    if (options.dryRun) {
+      await Promise.resolve(options.onProgress?.(progress(pods.length))).catch(() => {});
+      return blocked.size
+        ? { status: "failed", reason: "dry_run_blocked", ...progress(pods.length) }
+        : { status: "drained", ...progress(pods.length) };
+    }
 
     const snapshot = progress(pods.length);
     const key = `${snapshot.evicted}/${snapshot.forced}/${[...blocked.keys()].join(",")}`;

@@ -42,10 +42,13 @@ export function readState(node: NodeInfo): InterruptionState | undefined {
  * instance wrote, so duplicates and overlapping kinds make one interruption. Other taints are kept.
  */
 export function cordonChange(node: NodeInfo, message: InterruptionMessage, deadline: Date, now: Date) {
-  const existing = readState(node);
+  const stored = readState(node);
+  // An interruption whose deadline has passed is over (a rebalance that was only cordoned, a drain that
+  // finished): a new event starts a new one, with its own deadline and thread, rather than inheriting it.
+  const existing = stored && Date.parse(stored.deadline) > now.getTime() ? stored : undefined;
   const taint = taintFor(message.kind);
   const hasTaint = node.taints.some((t) => t.key === taint.key && t.effect === taint.effect);
-  if (existing?.eventIds.includes(message.eventId) && hasTaint && node.unschedulable) return undefined;
+  if (stored?.eventIds.includes(message.eventId) && hasTaint && node.unschedulable) return undefined;
 
   const earliest =
     existing && Date.parse(existing.deadline) < deadline.getTime() ? existing.deadline : deadline.toISOString();

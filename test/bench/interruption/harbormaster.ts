@@ -1,32 +1,40 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createInterruptionHandler } from "../../../functions/adapters/interruption-wiring.ts";
+import { eventSourceScaling } from "../../../stacks/event-patterns.ts";
 import { pollOnce } from "../../helpers/lambda.ts";
 import type { Scenario } from "./scenario.ts";
 
 /**
- * Runs the interruption handler as Lambda's SQS event source would: `concurrency` pollers, each its own
- * "execution environment" (its own handler instance and caches), batches of up to 10, partial responses.
+ * Runs the interruption handler as Lambda's SQS event source mapping does: it starts with five concurrent
+ * batches and adds pollers while messages keep arriving, up to the deployed maximum concurrency. Each
+ * poller is its own execution environment (its own handler and caches); batches of up to 10 with the
+ * deployed batching window; partial batch responses.
  */
-export function startHarbormaster(kubeconfigPath: string, scenario: Scenario, concurrency: number) {
+export function startHarbormaster(kubeconfigPath: string, scenario: Scenario) {
   const sqs = new SQSClient({});
   let running = true;
-  const pollers = Array.from({ length: concurrency }, async () => {
-    const handler = createInterruptionHandler({
-      AWS_REGION: process.env.AWS_REGION,
-      KUBECONFIG: kubeconfigPath,
-      HARBORMASTER_DEAD_LETTER_QUEUE_URL: scenario.dlqUrl,
-      POWERTOOLS_LOG_LEVEL: "ERROR",
-    });
-    while (running) {
-      const { received } = await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, handler, {
-        waitSeconds: 1,
-        remainingMs: 150_000,
-        batchWindowMs: 1_000, // as deployed (stacks/interruptions.ts)
-      });
-      if (received.length && process.env.BENCH_VERBOSE)
-        process.stderr.write(`[poller] ${received.length} messages handled at ${new Date().toISOString()}\n`);
-    }
-  });
+  const pollers: Promise<void>[] = [];
+  const addPoller = () => {
+    pollers.push(
+      (async () => {
+        const handler = createInterruptionHandler({
+          AWS_REGION: process.env.AWS_REGION,
+          KUBECONFIG: kubeconfigPath,
+          HARBORMASTER_DEAD_LETTER_QUEUE_URL: scenario.dlqUrl,
+        });
+        while (running) {
+          const { received } = await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, handler, {
+            waitSeconds: 1,
+            remainingMs: 150_000,
+            batchWindowMs: eventSourceScaling.batchWindowSeconds * 1000,
+          });
+          // Messages were waiting: the event source scales out.
+          if (received.length > 0 && pollers.length < eventSourceScaling.maximumConcurrency) addPoller();
+        }
+      })(),
+    );
+  };
+  for (let i = 0; i < eventSourceScaling.initialConcurrency; i++) addPoller();
   return {
     async stop() {
       running = false;

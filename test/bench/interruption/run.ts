@@ -53,7 +53,7 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string): Promise<Run
     const scenario = await buildScenario(kubeconfigPath, size, (m) => log(`${tool} #${pair}: ${m}`));
     const handler =
       tool === "harbormaster"
-        ? startHarbormaster(kubeconfigPath, scenario, 10)
+        ? startHarbormaster(kubeconfigPath, scenario)
         : await startNth({
             binary: nthBinary,
             kubeconfigPath,
@@ -93,8 +93,15 @@ const runs: RunResult[] = [];
 // Warm-up pair, discarded: first start-ups pay for page cache and JIT.
 log("warm-up pair (discarded)");
 for (const tool of tools) await runOnce(tool, 0, nth.binary);
+const out = join(import.meta.dirname, "..", "results");
+mkdirSync(out, { recursive: true });
+const resultsFile = join(out, "interruption.json");
 for (let pair = 1; pair <= pairs; pair++) {
-  for (const tool of tools) runs.push(await runOnce(tool, pair, nth.binary));
+  for (const tool of tools) {
+    runs.push(await runOnce(tool, pair, nth.binary));
+    // Written after every run, so an interrupted benchmark still leaves its raw numbers.
+    writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs }, null, 2));
+  }
 }
 
 // A run that did not finish within the window counts as the window (a lower bound on its true time).

@@ -42,5 +42,6 @@ describe("dry run", () => {
     expect(await podsOnNode(name)).toHaveLength(1);
     expect(await lifecycleCalls(token)).toEqual([]);
     expect(rig.notifications.map((n) => n.type)).toEqual(["drain_started", "drain_completed"]);
+    expect(rig.notifications.at(-1)).toMatchObject({ evicted: 1 }); // the apiserver accepted the eviction, dry
   });
 });

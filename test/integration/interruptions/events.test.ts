@@ -48,7 +48,8 @@ describe("interruption events, from EventBridge through SQS to the cluster", () 
 
   it("cordons, taints, labels and drains the node of a spot interruption, leaving DaemonSet pods", async () => {
     const { instanceIds, names } = await pool("spot");
-    await rig.put(eventFor(awsEvent("spot-interruption"), instanceIds[0] as string));
+    const spot = eventFor(awsEvent("spot-interruption"), instanceIds[0] as string);
+    await rig.put(spot);
     await drainUntilQueueEmpty();
 
     const node = await core.readNode({ name: names[0] as string });
@@ -59,7 +60,8 @@ describe("interruption events, from EventBridge through SQS to the cluster", () 
     expect(node.metadata?.labels?.["node.kubernetes.io/exclude-from-external-load-balancers"]).toBe("true");
     const state = JSON.parse(node.metadata?.annotations?.[stateAnnotation] ?? "{}");
     expect(state).toMatchObject({ phase: "drained", kinds: ["spot_interrupted"], instanceId: instanceIds[0] });
-    expect(Date.parse(state.deadline)).toBeGreaterThan(Date.now() - 120_000);
+    // The two-minute warning minus the 15 s margin, counted from the event's own time.
+    expect(Date.parse(state.deadline) - Date.parse(spot.time as string)).toBe(105_000);
 
     const left = await podsOnNode(names[0] as string);
     expect(left.map((p) => p.metadata?.labels?.app)).toEqual(["spot-agent"]);
