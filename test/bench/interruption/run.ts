@@ -139,9 +139,4 @@ const rows = [
 ];
 process.stdout.write(`\nAZ loss: ${nodes} nodes, ${nodes * podsPerNode} pods, ${pairs} pairs after a warm-up\n`);
 for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padEnd(i === 0 ? 32 : 24)).join("")}\n`);
-const out = join(import.meta.dirname, "..", "results");
-mkdirSync(out, { recursive: true });
-writeFileSync(
-  join(out, "interruption.json"),
-  JSON.stringify({ size, nthVersion: nth.version, runs, ours, theirs }, null, 2),
-);
+writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs, ours, theirs }, null, 2));
