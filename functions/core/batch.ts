@@ -127,7 +127,10 @@ export async function processBatch(
     // If the visibility change fails, the message still returns, after the queue's own timeout.
     await deps.queue.requeue(record, delay).catch((error: unknown) => {
       deps.metrics.count("RequeueFailed");
-      deps.log.error("could not shorten the message's visibility", { messageId: record.messageId, error: String(error) });
+      deps.log.error("could not shorten the message's visibility", {
+        messageId: record.messageId,
+        error: String(error),
+      });
     });
   }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };

@@ -52,7 +52,8 @@ export async function processMessage(
   const deadline = deadlineFor(message, deps.deadlines);
 
   if (action === Action.Continue) return completeLifecycle(deps, message, "CONTINUE", "continued");
-  if (action === Action.WaitReady) return withHeartbeat(deps, message, () => waitReady(deps, message, deadline, pauseAt));
+  if (action === Action.WaitReady)
+    return withHeartbeat(deps, message, () => waitReady(deps, message, deadline, pauseAt));
 
   const node = await findNode(deps, message.instanceId);
   if (!node) return withoutNode(deps, message);

@@ -44,4 +44,22 @@ describe("dry run", () => {
     expect(rig.notifications.map((n) => n.type)).toEqual(["drain_started", "drain_completed"]);
     expect(rig.notifications.at(-1)).toMatchObject({ evicted: 1 }); // the apiserver accepted the eviction, dry
   });
+
+  it("reports a budget that would block, once, and finishes the message instead of retrying it", async () => {
+    const rig = await interruptionRig({ HARBORMASTER_DRY_RUN: "true" });
+    const selector = { "harbormaster.test/pool": uniqueName("dry-blocked") };
+    const instanceId = randomInstanceId();
+    const node = await createNode(core, { instanceId, labels: selector });
+    nodes.push(node.metadata?.name ?? "");
+    await workload(namespace, "guarded", 1, selector, 1);
+
+    await rig.put(eventFor(awsEvent("spot-interruption"), instanceId));
+    expect((await rig.poll()).failed).toEqual([]);
+    expect((await rig.poll()).received).toEqual([]);
+    expect(rig.notifications.map((n) => n.type)).toEqual(["drain_started", "drain_blocked", "drain_failed"]);
+    expect(rig.notifications.at(-1)).toMatchObject({
+      reason: "dry_run_blocked",
+      blocked: [expect.objectContaining({ budgets: ["guarded"] })],
+    });
+  });
 });

@@ -56,6 +56,21 @@ describe("cordonChange", () => {
     ]);
   });
 
+  it("starts a new interruption when the stored one's deadline has passed", () => {
+    const rebalance = { ...spotMessage(), eventId: "evt-rebalance", kind: Kind.RebalanceRecommendation };
+    const cordoned = apply(nodeInfo(), cordonChange(nodeInfo(), rebalance, new Date("2026-11-23T12:05:00Z"), now));
+    const later = new Date("2026-11-23T12:30:00Z");
+    const spot = { ...spotMessage(), eventId: "evt-spot" };
+    const state = readState(apply(cordoned, cordonChange(cordoned, spot, new Date("2026-11-23T12:31:45Z"), later)));
+    expect(state).toMatchObject({
+      eventId: "evt-spot",
+      kinds: ["spot_interrupted"],
+      deadline: "2026-11-23T12:31:45.000Z",
+      phase: "cordoned",
+      startedAt: later.toISOString(),
+    });
+  });
+
   it("ignores an annotation it cannot read rather than failing", () => {
     expect(readState(nodeInfo({ annotations: { [stateAnnotation]: "{oops" } }))).toBeUndefined();
   });
