@@ -2,7 +2,7 @@ import { mapLimit } from "./concurrency.ts";
 import type { InterruptionMessage } from "./events/message.ts";
 import { parseBody } from "./events/registry.ts";
 import type { ClusterPort, MetricsPort } from "./ports.ts";
-import { type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
+import { cordonFirst, type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
 
 export interface QueueRecord {
   messageId: string;
@@ -89,6 +89,12 @@ export async function processBatch(
     }
   }
 
+  // Every node is cordoned before any drain starts (see cordonFirst); a failure here is retried below.
+  const startedEarlier = new Set<InterruptionMessage>();
+  await mapLimit([...byInstance.values()], deps.groupConcurrency, async ([first]) => {
+    if (first && (await cordonFirst(counted, first.message).catch(() => false))) startedEarlier.add(first.message);
+  });
+
   const runGroup = async (group: Work[]) => {
     for (const { record, message } of group) {
       const fields = {
@@ -99,7 +105,7 @@ export async function processBatch(
       };
       let outcome: MessageOutcome;
       try {
-        outcome = await processMessage(counted, message, pauseAt);
+        outcome = await processMessage(counted, message, pauseAt, startedEarlier.has(message));
       } catch (error) {
         deps.log.error("message failed; it will be retried", {
           ...fields,

@@ -1,7 +1,7 @@
 import { Action, type ActionTable, actionFor, drains } from "./drain/actions.ts";
 import { type DeadlineSettings, deadlineFor } from "./drain/deadline.ts";
 import { type DrainOutcome, drainNode } from "./drain/drainer.ts";
-import { cordonChange, progressChange, readState } from "./drain/node-state.ts";
+import { activeState, cordonChange, progressChange, readState } from "./drain/node-state.ts";
 import type { DrainPolicy } from "./drain/policy.ts";
 import { LifecycleActionNotFound } from "./errors.ts";
 import { Kind } from "./events/kinds.ts";
@@ -43,10 +43,25 @@ const retryDelaySeconds = 5;
 const readyPollMs = 1_000;
 
 /** Handles one interruption of one instance, idempotently: safe to run again for the same or an overlapping event. */
+/**
+ * Cordons the node of a message's instance, if its action cordons, and says whether this call started the
+ * interruption. A batch does this for every instance before any drain begins: a hundred drains at once
+ * load the apiserver enough to delay the cordons behind them.
+ */
+export async function cordonFirst(deps: ProcessorDeps, message: InterruptionMessage): Promise<boolean> {
+  const action = actionFor(deps.actions, message);
+  if (action !== Action.Cordon && action !== Action.CordonAndDrain) return false;
+  const node = await findNode(deps, message.instanceId);
+  if (!node) return false;
+  return (await cordon(deps, message, node, deadlineFor(message, deps.deadlines))).created;
+}
+
 export async function processMessage(
   deps: ProcessorDeps,
   message: InterruptionMessage,
   pauseAt: number,
+  /** True when cordonFirst already started this interruption (so its start is still announced). */
+  startedEarlier = false,
 ): Promise<MessageOutcome> {
   const action = actionFor(deps.actions, message);
   const deadline = deadlineFor(message, deps.deadlines);
@@ -67,7 +82,7 @@ export async function processMessage(
       await notify(deps, message, node, { type: "instance_event", action, detail: `node ${node.name} removed` });
       return { status: "done", result: "cleaned_up" };
     default:
-      return cordonAndMaybeDrain(deps, message, node, action, deadline, pauseAt);
+      return cordonAndMaybeDrain(deps, message, node, action, deadline, pauseAt, startedEarlier);
   }
 }
 
@@ -78,16 +93,13 @@ async function cordonAndMaybeDrain(
   action: Action,
   deadline: Date,
   pauseAt: number,
+  startedEarlier: boolean,
 ): Promise<MessageOutcome> {
-  const before = readState(found);
-  const node = await deps.cluster.updateNode(found.name, (current) =>
-    cordonChange(current, message, deadline, new Date(deps.clock.now())),
-  );
-  deps.metrics.latency("EventToCordon", deps.clock.now() - message.eventTime.getTime(), { kind: message.kind });
+  const { node, created } = await cordon(deps, message, found, deadline);
   const state = readState(node);
   const threadKey = `${message.instanceId}/${state?.eventId ?? message.eventId}`;
   const effectiveDeadline = state ? Date.parse(state.deadline) : deadline.getTime();
-  if (!before) {
+  if (created || startedEarlier) {
     await notify(
       deps,
       message,
@@ -129,6 +141,19 @@ async function cordonAndMaybeDrain(
     }),
   );
   return finishDrain(deps, message, node, outcome, state?.phase === "drained", threadKey, state?.startedAt);
+}
+
+// One guarded write; `created` tells whether this write started the interruption (re-read on conflict).
+async function cordon(deps: ProcessorDeps, message: InterruptionMessage, found: NodeInfo, deadline: Date) {
+  let created = false;
+  const node = await deps.cluster.updateNode(found.name, (current) => {
+    const now = new Date(deps.clock.now());
+    created = !activeState(current, now);
+    return cordonChange(current, message, deadline, now);
+  });
+  if (created)
+    deps.metrics.latency("EventToCordon", deps.clock.now() - message.eventTime.getTime(), { kind: message.kind });
+  return { node, created };
 }
 
 async function finishDrain(

@@ -41,11 +41,18 @@ export function readState(node: NodeInfo): InterruptionState | undefined {
  * Cordon, taint and annotate for one message; merges with whatever an earlier event for the same
  * instance wrote, so duplicates and overlapping kinds make one interruption. Other taints are kept.
  */
+/**
+ * The interruption in progress on a node. One whose deadline has passed is over (a rebalance that was only
+ * cordoned, a drain that finished): a new event starts a new one, with its own deadline and thread.
+ */
+export function activeState(node: NodeInfo, now: Date): InterruptionState | undefined {
+  const stored = readState(node);
+  return stored && Date.parse(stored.deadline) > now.getTime() ? stored : undefined;
+}
+
 export function cordonChange(node: NodeInfo, message: InterruptionMessage, deadline: Date, now: Date) {
   const stored = readState(node);
-  // An interruption whose deadline has passed is over (a rebalance that was only cordoned, a drain that
-  // finished): a new event starts a new one, with its own deadline and thread, rather than inheriting it.
-  const existing = stored && Date.parse(stored.deadline) > now.getTime() ? stored : undefined;
+  const existing = activeState(node, now);
   const taint = taintFor(message.kind);
   const hasTaint = node.taints.some((t) => t.key === taint.key && t.effect === taint.effect);
   if (stored?.eventIds.includes(message.eventId) && hasTaint && node.unschedulable) return undefined;
