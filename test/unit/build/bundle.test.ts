@@ -53,5 +53,6 @@ describe("bundling every Lambda function", () => {
       const { stderr } = await run(process.execPath, ["--input-type=module", "-e", probe], { env });
       expect(stderr).toBe("");
     },
+    60_000, // esbuild and a cold Node start; slow when the machine is busy
   );
 });
