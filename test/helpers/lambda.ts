@@ -30,7 +30,13 @@ export async function pollOnce(
   queueUrl: string,
   queueArn: string,
   handler: SqsHandler,
-  options: { remainingMs?: number; waitSeconds?: number; batchWindowMs?: number } = {},
+  options: {
+    remainingMs?: number;
+    waitSeconds?: number;
+    batchWindowMs?: number;
+    /** Called once a batch is received, before the handler runs (the event source scales on this). */
+    onReceived?: (count: number) => void;
+  } = {},
 ) {
   // Lambda's batching window: keep receiving until the batch is full or the window has passed.
   const Messages: Message[] = [];
@@ -48,6 +54,7 @@ export async function pollOnce(
     if (received.length === 0 && Messages.length === 0) break;
   } while (Messages.length < 10 && Date.now() < windowEnds);
   if (Messages.length === 0) return { received: [], failed: [] as string[] };
+  options.onReceived?.(Messages.length);
   const event: SQSEvent = {
     Records: Messages.map((m) => ({
       messageId: m.MessageId ?? "",

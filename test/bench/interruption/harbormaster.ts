@@ -23,13 +23,15 @@ export function startHarbormaster(kubeconfigPath: string, scenario: Scenario) {
           HARBORMASTER_DEAD_LETTER_QUEUE_URL: scenario.dlqUrl,
         });
         while (running) {
-          const { received } = await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, handler, {
+          await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, handler, {
             waitSeconds: 1,
             remainingMs: 150_000,
             batchWindowMs: eventSourceScaling.batchWindowSeconds * 1000,
+            // Messages are waiting: the event source scales out while this batch is being handled.
+            onReceived: () => {
+              if (pollers.length < eventSourceScaling.maximumConcurrency) addPoller();
+            },
           });
-          // Messages were waiting: the event source scales out.
-          if (received.length > 0 && pollers.length < eventSourceScaling.maximumConcurrency) addPoller();
         }
       })(),
     );
