@@ -3,16 +3,16 @@ import { type DeadlineSettings, deadlineFor } from "./drain/deadline.ts";
 import { type DrainOutcome, drainNode } from "./drain/drainer.ts";
 import { activeState, cordonChange, progressChange, readState } from "./drain/node-state.ts";
 import type { DrainPolicy } from "./drain/policy.ts";
-import { LifecycleActionNotFound } from "./errors.ts";
 import { Kind } from "./events/kinds.ts";
 import type { InterruptionMessage } from "./events/message.ts";
-import type { Notification, NotificationBase } from "./notifications.ts";
+import { findNode } from "./find-node.ts";
+import { completeLifecycle, waitReady, withHeartbeat } from "./lifecycle.ts";
+import { notify } from "./notify.ts";
 import type {
   Clock,
   ClusterPort,
   InstanceDirectory,
   LifecyclePort,
-  LifecycleResult,
   MetricsPort,
   NodeInfo,
   NotifierPort,
@@ -37,12 +37,9 @@ export type MessageOutcome =
   /** Not finished in this invocation: the message comes back after `delaySeconds`. */
   | { status: "retry"; result: string; delaySeconds: number };
 
-/** A paused drain comes back at once; a launch wait gives the node a few seconds to appear. */
+/** A paused drain comes back at once. */
 const continueDelaySeconds = 1;
-const retryDelaySeconds = 5;
-const readyPollMs = 1_000;
 
-/** Handles one interruption of one instance, idempotently: safe to run again for the same or an overlapping event. */
 /**
  * Cordons the node of a message's instance, if its action cordons, and says whether this call started the
  * interruption. A batch does this for every instance before any drain begins: a hundred drains at once
@@ -56,6 +53,7 @@ export async function cordonFirst(deps: ProcessorDeps, message: InterruptionMess
   return (await cordon(deps, message, node, deadlineFor(message, deps.deadlines))).created;
 }
 
+/** Handles one interruption of one instance, idempotently: safe to run again for the same or an overlapping event. */
 export async function processMessage(
   deps: ProcessorDeps,
   message: InterruptionMessage,
@@ -210,104 +208,7 @@ async function withoutNode(deps: ProcessorDeps, message: InterruptionMessage): P
   return { status: "done", result: "foreign_instance" };
 }
 
-// A launching instance registers its node within seconds to minutes: wait in this invocation while there
-// is time (each requeue costs a receive), then hand over.
-async function waitReady(
-  deps: ProcessorDeps,
-  message: InterruptionMessage,
-  deadline: Date,
-  pauseAt: number,
-): Promise<MessageOutcome> {
-  for (;;) {
-    const node = await findNode(deps, message.instanceId);
-    if (node?.ready) return completeLifecycle(deps, message, "CONTINUE", "ready");
-    const now = deps.clock.now();
-    if (now >= deadline.getTime())
-      return completeLifecycle(deps, message, "ABANDON", node ? "never_ready" : "never_joined");
-    if (now >= pauseAt) return { status: "retry", result: "waiting_ready", delaySeconds: retryDelaySeconds };
-    await deps.clock.sleep(readyPollMs);
-  }
-}
-
-async function findNode(deps: ProcessorDeps, instanceId: string): Promise<NodeInfo | undefined> {
-  const byProviderId = await deps.cluster.findNode(instanceId);
-  if (byProviderId) return byProviderId;
-  // Nodes registered without a providerID (or under another name) are found by the instance's DNS names.
-  const names = await deps.instances.dnsNames(instanceId);
-  return names.length > 0 ? deps.cluster.findNode(instanceId, names) : undefined;
-}
-
-async function completeLifecycle(
-  deps: ProcessorDeps,
-  message: InterruptionMessage,
-  result: LifecycleResult,
-  why: string,
-): Promise<MessageOutcome> {
-  if (!message.lifecycle) return { status: "done", result: why };
-  if (deps.dryRun) return { status: "done", result: `${why}_dry_run_${result.toLowerCase()}` };
-  try {
-    await deps.lifecycle.complete(message.lifecycle, message.instanceId, result);
-  } catch (error) {
-    // Already answered (a duplicate event won the race) or expired: nothing is left to complete.
-    if (!(error instanceof LifecycleActionNotFound)) throw error;
-    deps.metrics.count("LifecycleActionAlreadyGone", { kind: message.kind });
-    return { status: "done", result: `${why}_already_completed` };
-  }
-  deps.metrics.latency("EventToLifecycleCompleted", deps.clock.now() - message.eventTime.getTime(), {
-    kind: message.kind,
-  });
-  return { status: "done", result: `${why}_${result.toLowerCase()}` };
-}
-
-// Heartbeats keep a terminate hook alive while the drain runs, and stop the moment it ends.
-async function withHeartbeat<T>(deps: ProcessorDeps, message: InterruptionMessage, work: () => Promise<T>): Promise<T> {
-  const action = message.lifecycle;
-  if (!action || deps.dryRun) return work();
-  const beat = () =>
-    deps.lifecycle.heartbeat(action, message.instanceId).catch(() => deps.metrics.count("HeartbeatFailed"));
-  await beat();
-  const stop = new AbortController();
-  const loop = (async () => {
-    for (;;) {
-      await deps.clock.sleep(deps.heartbeatIntervalMs, stop.signal);
-      if (stop.signal.aborted) return;
-      await beat();
-    }
-  })();
-  try {
-    return await work();
-  } finally {
-    stop.abort();
-    await loop;
-  }
-}
-
 async function saveProgress(deps: ProcessorDeps, nodeName: string, update: Parameters<typeof progressChange>[1]) {
   if (deps.dryRun) return;
   await deps.cluster.updateNode(nodeName, (node) => progressChange(node, update, new Date(deps.clock.now())));
-}
-
-type NotificationBody = Notification extends infer N
-  ? N extends Notification
-    ? Omit<N, keyof NotificationBase>
-    : never
-  : never;
-
-async function notify(
-  deps: ProcessorDeps,
-  message: InterruptionMessage,
-  node: NodeInfo | undefined,
-  body: NotificationBody,
-  threadKey = `${message.instanceId}/${message.eventId}`,
-): Promise<void> {
-  const base: NotificationBase = {
-    threadKey,
-    dedupeKey: `${threadKey}/${body.type}${body.type === "drain_blocked" ? `/${body.blocked.map((b) => b.name).join(",")}` : ""}`,
-    kind: message.kind,
-    instanceId: message.instanceId,
-    nodeName: node?.name,
-    eventId: message.eventId,
-    at: new Date(deps.clock.now()).toISOString(),
-  };
-  await deps.notifier.publish({ ...base, ...body } as Notification);
 }
