@@ -2,6 +2,7 @@ import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from "@aws-s
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
 import { mapLimit } from "../../../functions/core/concurrency.ts";
+import { deployment } from "../../fixtures/workloads.ts";
 import { createSimulatedNode } from "../../testbed/nodes.ts";
 
 export interface ScenarioSize {
@@ -65,7 +66,10 @@ export async function buildScenario(
   const replicas = Math.round((size.nodes * size.podsPerNode) / size.deployments);
   await mapLimit([...Array(size.deployments).keys()], 10, async (i) => {
     const name = `svc-${i}`;
-    await apps.createNamespacedDeployment({ namespace, body: deployment(name, replicas) });
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: deployment(name, replicas, undefined, { onePerNode: false }),
+    });
     await policy.createNamespacedPodDisruptionBudget({
       namespace,
       body: { metadata: { name }, spec: { maxUnavailable: "10%", selector: { matchLabels: { app: name } } } },
@@ -141,25 +145,6 @@ async function queue(sqs: SQSClient, name: string, attributes: Record<string, st
   );
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
   return { url: QueueUrl, arn: Attributes?.QueueArn ?? "" };
-}
-
-function deployment(name: string, replicas: number) {
-  return {
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 30,
-          containers: [
-            { name: "app", image: "registry.invalid/app:1", resources: { requests: { cpu: "100m", memory: "64Mi" } } },
-          ],
-        },
-      },
-    },
-  };
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000, intervalMs = 500): Promise<void> {
