@@ -49,6 +49,18 @@ describe("eviction through the real Eviction API", () => {
     return pods;
   }
 
+  // Cordoned, as a drain leaves them: the scheduler places nothing new there.
+  function setUnschedulable(names: string[], unschedulable: boolean) {
+    return Promise.all(
+      names.map((name) =>
+        core.patchNode(
+          { name, body: { spec: { unschedulable } } },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        ),
+      ),
+    );
+  }
+
   function evict(pod: V1Pod) {
     const name = pod.metadata?.name ?? "";
     return core.createNamespacedPodEviction({ name, namespace, body: { metadata: { name, namespace } } });
@@ -69,34 +81,30 @@ describe("eviction through the real Eviction API", () => {
   it("evicts one pod when the budget allows it, and the ReplicaSet replaces it on another node", async () => {
     const pods = await deployWithBudget("allowed", 2);
     const victim = pods[0] as V1Pod;
-    const victimNode = victim.spec?.nodeName;
-    await evict(victim);
-
-    await eventually(async () => {
-      const list = await core.listNamespacedPod({ namespace, labelSelector: "app=allowed" });
-      if (list.items.some((p) => p.metadata?.name === victim.metadata?.name)) throw new Error("victim still present");
-    });
-    const after = await runningPods("allowed", 3);
-    const replacement = after.find((p) => !pods.some((q) => q.metadata?.name === p.metadata?.name));
-    expect(replacement).toBeDefined();
-    expect(replacement?.spec?.nodeName).toBeTruthy();
-    expect(replacement?.spec?.nodeName).not.toBe(victimNode);
+    const victimNode = victim.spec?.nodeName ?? "";
+    // Cordoned first, as a drain does: otherwise the freed node may simply take the replacement back.
+    await setUnschedulable([victimNode], true);
+    try {
+      await evict(victim);
+      await eventually(async () => {
+        const list = await core.listNamespacedPod({ namespace, labelSelector: "app=allowed" });
+        if (list.items.some((p) => p.metadata?.name === victim.metadata?.name)) throw new Error("victim still present");
+      });
+      const after = await runningPods("allowed", 3);
+      const replacement = after.find((p) => !pods.some((q) => q.metadata?.name === p.metadata?.name));
+      expect(replacement).toBeDefined();
+      expect(replacement?.spec?.nodeName).toBeTruthy();
+      expect(replacement?.spec?.nodeName).not.toBe(victimNode);
+    } finally {
+      await setUnschedulable([victimNode], false);
+    }
   });
 
   it("answers 429 for a second eviction while the evicted pod's replacement cannot be scheduled", async () => {
     await deployWithBudget("spent", 2);
     const pods = await runningPods("spent", 3);
     // Cordoned like a drain would leave them, the nodes take no replacement, so the budget stays spent.
-    const cordon = (unschedulable: boolean) =>
-      Promise.all(
-        nodes.map((name) =>
-          core.patchNode(
-            { name, body: { spec: { unschedulable } } },
-            setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-          ),
-        ),
-      );
-    await cordon(true);
+    await setUnschedulable(nodes, true);
     try {
       await evict(pods[0] as V1Pod);
       const error = await evict(pods[1] as V1Pod).then(
@@ -105,7 +113,7 @@ describe("eviction through the real Eviction API", () => {
       );
       expect((error as ApiException<string>).code).toBe(429);
     } finally {
-      await cordon(false);
+      await setUnschedulable(nodes, false);
     }
   });
 });
