@@ -1,0 +1,156 @@
+import sharp, { type Metadata, type Sharp } from "sharp";
+import { ScissorsError, timedOut, tooLarge, unprocessable, unsupported } from "../core/errors.ts";
+import { type OutputFormat, type TransformOptions, targetSize } from "../core/options.ts";
+import type { SourceFormat } from "../core/sniff.ts";
+import { sanitizeSvg } from "../core/svg.ts";
+
+// libvips' operation cache keeps decoded images around for reuse that never comes in a proxy: off, so RSS
+// follows the work in flight. One libvips thread per image: requests run in parallel instead, which is
+// faster on few cores and keeps the memory per request predictable.
+sharp.cache(false);
+sharp.concurrency(1);
+// Only the loaders for the formats we serve can run. TIFF, PDF, ImageMagick, OpenSlide, FITS, Matlab, .v
+// and the rest are blocked inside libvips, even if a file reached it by some other path than the sniffer.
+sharp.block({ operation: ["VipsForeignLoad"] });
+sharp.unblock({
+  operation: [
+    "VipsForeignLoadJpeg",
+    "VipsForeignLoadPng",
+    "VipsForeignLoadWebp",
+    "VipsForeignLoadGif",
+    "VipsForeignLoadNsgif",
+    "VipsForeignLoadHeif",
+    "VipsForeignLoadSvg",
+  ],
+});
+
+export interface TransformSettings {
+  maxInputPixels: number;
+  maxFrames: number;
+  maxDimension: number;
+  timeoutMs: number;
+  svg: "sanitize" | "reject";
+}
+
+export interface TransformResult {
+  body: Buffer;
+  width: number;
+  height: number;
+}
+
+const loaderFormat: Record<SourceFormat, string[]> = {
+  jpeg: ["jpeg"],
+  png: ["png"],
+  webp: ["webp"],
+  gif: ["gif"],
+  avif: ["heif"],
+  heif: ["heif"],
+  svg: ["svg"],
+};
+
+const animatable = new Set<OutputFormat>(["webp", "gif"]);
+
+function decodeError(error: unknown): ScissorsError {
+  if (error instanceof ScissorsError) return error;
+  const message = (error as Error).message ?? String(error);
+  if (/timeout/i.test(message)) return timedOut("image processing took too long");
+  if (/pixel limit/i.test(message)) return tooLarge("image has too many pixels");
+  if (/operation is blocked|unsupported image format/i.test(message))
+    return unsupported("image format is not supported");
+  // libvips' messages name the decoder and what was wrong with the file; that is what the client needs.
+  return unprocessable(`image could not be decoded: ${message.split("\n")[0]?.slice(0, 200)}`);
+}
+
+/** Reads the header only: dimensions and frame count are checked before a single pixel is decoded. */
+async function inspect(input: Buffer, settings: TransformSettings, expected: SourceFormat): Promise<Metadata> {
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(input, { failOn: "warning", limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw decodeError(error);
+  }
+  if (!loaderFormat[expected].includes(metadata.format)) {
+    throw unprocessable(`image content is ${metadata.format}, not ${expected}`);
+  }
+  const pages = metadata.pages ?? 1;
+  const frameHeight = metadata.pageHeight ?? metadata.height;
+  const pixels = metadata.width * frameHeight;
+  if (pixels > settings.maxInputPixels) {
+    throw tooLarge(`image is ${metadata.width}×${frameHeight}, more than ${settings.maxInputPixels} pixels`);
+  }
+  if (pages > settings.maxFrames) throw tooLarge(`image has ${pages} frames, more than ${settings.maxFrames}`);
+  return metadata;
+}
+
+function pipeline(
+  input: Buffer,
+  metadata: Metadata,
+  options: TransformOptions,
+  format: OutputFormat,
+  settings: TransformSettings,
+): Sharp {
+  const animated = (metadata.pages ?? 1) > 1 && animatable.has(format);
+  const image = sharp(input, {
+    failOn: "warning",
+    // Checked above per frame; an animation's frames are counted and bounded by maxFrames.
+    limitInputPixels: settings.maxInputPixels * (animated ? settings.maxFrames : 1),
+    animated,
+    autoOrient: true,
+  }).timeout({ seconds: Math.max(1, Math.ceil(settings.timeoutMs / 1000)) });
+  let { width, height } = targetSize(options);
+  const oriented = metadata.autoOrient ?? metadata;
+  const frameHeight = animated ? (metadata.pageHeight ?? oriented.height) : oriented.height;
+  if (width === undefined && height === undefined) {
+    // No size asked for: the output is still bounded by the output dimension limit.
+    if (oriented.width > settings.maxDimension || frameHeight > settings.maxDimension) {
+      width = settings.maxDimension;
+      height = settings.maxDimension;
+      options = { ...options, fit: "inside" };
+    }
+  }
+  if (width !== undefined || height !== undefined) {
+    // sharp takes compass names and the attention/entropy strategies under the same option.
+    image.resize({ width, height, fit: options.fit, position: options.gravity, withoutEnlargement: true });
+  }
+  if (options.blur) image.blur(options.blur);
+  if (format === "jpeg" && metadata.hasAlpha) image.flatten({ background: "#ffffff" });
+  switch (format) {
+    case "jpeg":
+      return image.jpeg({ quality: options.quality ?? 80 });
+    case "webp":
+      return image.webp({ quality: options.quality ?? 80 });
+    case "avif":
+      return image.avif({ quality: options.quality ?? 50, effort: 2 });
+    case "png":
+      return image.png();
+    case "gif":
+      return image.gif();
+  }
+}
+
+/**
+ * Decodes, auto-rotates, resizes and encodes one image. Metadata (EXIF, XMP, ICC beyond sRGB) is dropped, as
+ * sharp does unless asked to keep it. Every failure is a ScissorsError with a 4xx or 504.
+ */
+export async function transform(
+  source: Buffer,
+  sourceFormat: SourceFormat,
+  options: TransformOptions,
+  format: OutputFormat,
+  settings: TransformSettings,
+): Promise<TransformResult> {
+  let input = source;
+  if (sourceFormat === "svg") {
+    if (settings.svg === "reject") throw unsupported("SVG sources are not accepted");
+    input = Buffer.from(sanitizeSvg(source.toString("utf8")));
+  }
+  const metadata = await inspect(input, settings, sourceFormat);
+  try {
+    const { data, info } = await pipeline(input, metadata, options, format, settings).toBuffer({
+      resolveWithObject: true,
+    });
+    return { body: data, width: info.width, height: info.height };
+  } catch (error) {
+    throw decodeError(error);
+  }
+}

@@ -1,0 +1,148 @@
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import { fits, gravities, type Preset, requestFormats } from "./core/options.ts";
+import type { SourceConfig } from "./core/source.ts";
+
+export interface ScissorsConfig {
+  host: string;
+  port: number;
+  sources: SourceConfig[];
+  allowedHosts: string[];
+  signingKeys: string[];
+  presets: Record<string, Preset>;
+  svg: "sanitize" | "reject";
+  limits: {
+    maxSourceBytes: number;
+    maxInputPixels: number;
+    maxFrames: number;
+    maxDimension: number;
+    maxRedirects: number;
+  };
+  timeouts: { downloadMs: number; processingMs: number; responseMs: number };
+  concurrency: { processing: number; queue: number; queueWaitMs: number; downloads: number };
+  cache: { maxBytes: number; maxAgeSeconds: number };
+  shutdown: { drainDelayMs: number; graceMs: number };
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+const jsonText = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} is not valid JSON` });
+        return z.NEVER;
+      }
+    });
+
+const sourceSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    prefix: z.string().regex(/^[\w.-]*$/),
+    type: z.literal("http"),
+    origin: z.url({ protocol: /^https?$/ }),
+    trustPrivateNetwork: z.boolean().optional(),
+  }),
+  z.strictObject({
+    prefix: z.string().regex(/^[\w.-]*$/),
+    type: z.literal("s3"),
+    bucket: z.string().min(3),
+    keyPrefix: z.string().optional(),
+    forcePathStyle: z.boolean().optional(),
+  }),
+]);
+
+const presetSchema = z.strictObject({
+  width: z.number().int().min(1).optional(),
+  height: z.number().int().min(1).optional(),
+  quality: z.number().int().min(1).max(100).optional(),
+  fit: z.enum(fits).optional(),
+  gravity: z.enum(gravities).optional(),
+  format: z.enum(requestFormats).optional(),
+  dpr: z.number().min(1).max(4).optional(),
+  blur: z.number().min(0.3).max(100).optional(),
+});
+
+const list = z
+  .string()
+  .optional()
+  .transform((text) =>
+    (text ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const cores = availableParallelism();
+
+const envSchema = z.object({
+  SCISSORS_HOST: z.string().default("0.0.0.0"),
+  SCISSORS_PORT: int(8080),
+  SCISSORS_SOURCES: jsonText("SCISSORS_SOURCES").pipe(z.array(sourceSchema).default([])),
+  SCISSORS_ALLOWED_HOSTS: list,
+  SCISSORS_SIGNING_KEYS: list,
+  SCISSORS_PRESETS: jsonText("SCISSORS_PRESETS").pipe(z.record(z.string().regex(/^[\w-]+$/), presetSchema).default({})),
+  SCISSORS_SVG: z.enum(["sanitize", "reject"]).default("sanitize"),
+  SCISSORS_MAX_SOURCE_BYTES: int(20 * 1024 * 1024, 1),
+  // sharp's default is 268 MP, a 1 GB decode; 40 MP covers any camera photo a blog would serve.
+  SCISSORS_MAX_INPUT_PIXELS: int(40_000_000, 1),
+  SCISSORS_MAX_FRAMES: int(100, 1),
+  SCISSORS_MAX_DIMENSION: int(4096, 1),
+  SCISSORS_MAX_REDIRECTS: int(3),
+  SCISSORS_DOWNLOAD_TIMEOUT_MS: int(10_000, 1),
+  SCISSORS_PROCESSING_TIMEOUT_MS: int(10_000, 1),
+  SCISSORS_RESPONSE_TIMEOUT_MS: int(30_000, 1),
+  SCISSORS_CONCURRENCY: int(cores, 1),
+  SCISSORS_QUEUE_SIZE: int(cores * 32),
+  SCISSORS_QUEUE_WAIT_MS: int(10_000, 1),
+  SCISSORS_DOWNLOAD_CONCURRENCY: int(cores * 16, 1),
+  SCISSORS_CACHE_BYTES: int(0),
+  SCISSORS_CACHE_MAX_AGE: int(86_400),
+  SCISSORS_DRAIN_DELAY_MS: int(5_000),
+  SCISSORS_SHUTDOWN_GRACE_MS: int(25_000),
+  SCISSORS_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+/** Parses the environment once at start; a bad setting stops the process with the setting's name. */
+export function loadConfig(env: NodeJS.ProcessEnv): ScissorsConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`invalid scissors configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.SCISSORS_HOST,
+    port: e.SCISSORS_PORT,
+    sources: e.SCISSORS_SOURCES,
+    allowedHosts: e.SCISSORS_ALLOWED_HOSTS,
+    signingKeys: e.SCISSORS_SIGNING_KEYS,
+    presets: e.SCISSORS_PRESETS,
+    svg: e.SCISSORS_SVG,
+    limits: {
+      maxSourceBytes: e.SCISSORS_MAX_SOURCE_BYTES,
+      maxInputPixels: e.SCISSORS_MAX_INPUT_PIXELS,
+      maxFrames: e.SCISSORS_MAX_FRAMES,
+      maxDimension: e.SCISSORS_MAX_DIMENSION,
+      maxRedirects: e.SCISSORS_MAX_REDIRECTS,
+    },
+    timeouts: {
+      downloadMs: e.SCISSORS_DOWNLOAD_TIMEOUT_MS,
+      processingMs: e.SCISSORS_PROCESSING_TIMEOUT_MS,
+      responseMs: e.SCISSORS_RESPONSE_TIMEOUT_MS,
+    },
+    concurrency: {
+      processing: e.SCISSORS_CONCURRENCY,
+      queue: e.SCISSORS_QUEUE_SIZE,
+      queueWaitMs: e.SCISSORS_QUEUE_WAIT_MS,
+      downloads: e.SCISSORS_DOWNLOAD_CONCURRENCY,
+    },
+    cache: { maxBytes: e.SCISSORS_CACHE_BYTES, maxAgeSeconds: e.SCISSORS_CACHE_MAX_AGE },
+    shutdown: { drainDelayMs: e.SCISSORS_DRAIN_DELAY_MS, graceMs: e.SCISSORS_SHUTDOWN_GRACE_MS },
+    logLevel: e.SCISSORS_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,144 @@
+import { type FetchedSource, fetchHttpSource } from "./adapters/http-source.ts";
+import type { Metrics } from "./adapters/metrics.ts";
+import { fetchS3Source } from "./adapters/s3-source.ts";
+import { transform } from "./adapters/transform.ts";
+import type { ScissorsConfig } from "./config.ts";
+import { forbidden, unsupported } from "./core/errors.ts";
+import { contentIdentity, matchesIfNoneMatch, resultEtag } from "./core/etag.ts";
+import type { Limiter } from "./core/limiter.ts";
+import { accepts, contentTypes, negotiateFormat } from "./core/negotiate.ts";
+import { canonicalOptions, parseOptions } from "./core/options.ts";
+import { type CachedResult, type ResultCache, SingleFlight } from "./core/result-cache.ts";
+import { verifySignature } from "./core/signature.ts";
+import { sniffFormat } from "./core/sniff.ts";
+import { type FetchPolicy, resolveSource, type SourceRef } from "./core/source.ts";
+
+export interface ImageRequest {
+  path: string;
+  params: URLSearchParams;
+  accept: string;
+  ifNoneMatch?: string;
+  signal: AbortSignal;
+}
+
+export type ImageAnswer =
+  | { kind: "image"; result: CachedResult; cache: "hit" | "shared" | "miss" }
+  | { kind: "not-modified"; etag: string; varyAccept: boolean };
+
+type Produced = CachedResult | { notModified: string; varyAccept: boolean };
+
+export interface ImageDeps {
+  config: ScissorsConfig;
+  policy: FetchPolicy;
+  processing: Limiter;
+  downloads: Limiter;
+  cache?: ResultCache;
+  metrics: Metrics;
+}
+
+// Accept matters only for format=auto, and only through which of avif and webp it admits.
+function acceptClass(format: string | undefined, accept: string): string {
+  if (format !== "auto") return format ?? "source";
+  return `auto:${accepts(accept, "image/avif") ? "avif" : ""}${accepts(accept, "image/webp") ? "webp" : ""}`;
+}
+
+/** Parses, checks and answers one image request: from the cache, from an identical request in flight, or anew. */
+export function createImageHandler(deps: ImageDeps) {
+  const { config, policy, processing, downloads, cache, metrics } = deps;
+  const flights = new SingleFlight<Produced>();
+  const settings = { sources: config.sources, allowedHosts: config.allowedHosts };
+  const transformSettings = { ...config.limits, timeoutMs: config.timeouts.processingMs, svg: config.svg };
+
+  const timed = async <T>(phase: "queue" | "download" | "processing", work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      metrics.phase(phase, (performance.now() - started) / 1000);
+    }
+  };
+
+  const download = (ref: SourceRef, signal: AbortSignal): Promise<FetchedSource> =>
+    downloads.run(
+      () =>
+        timed("download", () =>
+          ref.type === "http"
+            ? fetchHttpSource(
+                ref.url,
+                policy,
+                {
+                  maxBytes: config.limits.maxSourceBytes,
+                  maxRedirects: config.limits.maxRedirects,
+                  timeoutMs: config.timeouts.downloadMs,
+                },
+                signal,
+              )
+            : fetchS3Source(
+                ref,
+                { maxBytes: config.limits.maxSourceBytes, timeoutMs: config.timeouts.downloadMs },
+                signal,
+              ),
+        ),
+      signal,
+    );
+
+  async function produce(
+    request: ImageRequest,
+    ref: SourceRef,
+    cacheKey: string,
+    shortcut: boolean,
+    signal: AbortSignal,
+  ): Promise<Produced> {
+    const options = parseOptions(request.params, config.presets, config.limits);
+    const source = await download(ref, signal);
+    const sourceFormat = sniffFormat(source.bytes);
+    if (!sourceFormat) throw unsupported("source is not a JPEG, PNG, WebP, GIF, AVIF or SVG image");
+    const { format, varies } = negotiateFormat(options.format, sourceFormat, request.accept);
+    const identity = source.validator ?? contentIdentity(source.bytes);
+    const etag = resultEtag(identity, canonicalOptions(options, format));
+    // The client has this very output: answer 304 before a pixel is decoded.
+    if (shortcut && matchesIfNoneMatch(request.ifNoneMatch, etag)) return { notModified: etag, varyAccept: varies };
+    const queuedAt = performance.now();
+    const output = await processing.run(async () => {
+      metrics.phase("queue", (performance.now() - queuedAt) / 1000);
+      return timed("processing", () => transform(source.bytes, sourceFormat, options, format, transformSettings));
+    }, signal);
+    const result: CachedResult = { body: output.body, etag, contentType: contentTypes[format], varyAccept: varies };
+    cache?.set(cacheKey, result);
+    return result;
+  }
+
+  return async function handle(request: ImageRequest): Promise<ImageAnswer> {
+    if (config.signingKeys.length > 0) {
+      const check = verifySignature(config.signingKeys, request.path, request.params, Date.now() / 1000);
+      if (!check.ok) throw forbidden("bad_signature", check.reason);
+    }
+    // Options are parsed before anything else, so a bad query is a 400 even when the source is missing.
+    const options = parseOptions(request.params, config.presets, config.limits);
+    const ref = resolveSource(request.path, settings, policy);
+    const key = `${ref.cacheKey}|${canonicalOptions(options, "jpeg")}|${acceptClass(options.format, request.accept)}`;
+    const cached = cache?.get(key);
+    if (cached) {
+      metrics.cache("hit");
+      if (matchesIfNoneMatch(request.ifNoneMatch, cached.etag)) {
+        return { kind: "not-modified", etag: cached.etag, varyAccept: cached.varyAccept };
+      }
+      return { kind: "image", result: cached, cache: "hit" };
+    }
+    // A conditional request runs on its own so it can stop at the 304; everyone else shares one flight.
+    const conditional = request.ifNoneMatch !== undefined;
+    const flight = conditional
+      ? { promise: produce(request, ref, key, true, request.signal), shared: false }
+      : // A shared flight must not die with the first client's connection; the response deadline bounds it.
+        flights.run(key, () => produce(request, ref, key, false, AbortSignal.timeout(config.timeouts.responseMs)));
+    metrics.cache(flight.shared ? "shared" : "miss");
+    const produced = await flight.promise;
+    if ("notModified" in produced) {
+      return { kind: "not-modified", etag: produced.notModified, varyAccept: produced.varyAccept };
+    }
+    if (matchesIfNoneMatch(request.ifNoneMatch, produced.etag)) {
+      return { kind: "not-modified", etag: produced.etag, varyAccept: produced.varyAccept };
+    }
+    return { kind: "image", result: produced, cache: flight.shared ? "shared" : "miss" };
+  };
+}

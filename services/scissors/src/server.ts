@@ -1,0 +1,200 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "./adapters/log.ts";
+import { createMetrics } from "./adapters/metrics.ts";
+import type { ScissorsConfig } from "./config.ts";
+import { ScissorsError, timedOut } from "./core/errors.ts";
+import { Limiter } from "./core/limiter.ts";
+import { ResultCache } from "./core/result-cache.ts";
+import { fetchPolicy } from "./core/source.ts";
+import { createImageHandler, type ImageAnswer } from "./images.ts";
+
+export interface Scissors {
+  server: http.Server;
+  listen(): Promise<string>;
+  /** SIGTERM: readiness fails at once, then the listener closes and the requests in flight finish. */
+  shutdown(): Promise<void>;
+}
+
+function splitUrl(raw: string): { path: string; params: URLSearchParams } {
+  // Not `new URL()`: it would fold the `//` of an absolute source URL in the path.
+  const mark = raw.indexOf("?");
+  return mark < 0
+    ? { path: raw, params: new URLSearchParams() }
+    : { path: raw.slice(0, mark), params: new URLSearchParams(raw.slice(mark + 1)) };
+}
+
+export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
+  const processing = new Limiter(
+    config.concurrency.processing,
+    config.concurrency.queue,
+    config.concurrency.queueWaitMs,
+  );
+  const downloads = new Limiter(config.concurrency.downloads, config.concurrency.queue, config.concurrency.queueWaitMs);
+  const metrics = createMetrics(() => ({
+    queueDepth: processing.waiting,
+    processing: processing.active,
+    downloads: downloads.active,
+  }));
+  const cache = config.cache.maxBytes > 0 ? new ResultCache(config.cache.maxBytes) : undefined;
+  const policy = fetchPolicy({ sources: config.sources, allowedHosts: config.allowedHosts });
+  const handleImage = createImageHandler({ config, policy, processing, downloads, cache, metrics });
+  let draining = false;
+  let inFlight = 0;
+
+  function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: Buffer | string) {
+    if (res.headersSent || res.destroyed) return;
+    if (draining) headers.connection = "close";
+    res.writeHead(status, headers);
+    res.end(res.req.method === "HEAD" ? undefined : body);
+  }
+
+  function sendError(res: ServerResponse, error: unknown, path: string): number {
+    const known = error instanceof ScissorsError ? error : undefined;
+    const status = known?.status ?? 500;
+    const code = known?.code ?? "internal";
+    metrics.error(code);
+    if (!known) log.error("unexpected error", { path, error: String((error as Error)?.stack ?? error) });
+    const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
+    if (status === 503) headers["retry-after"] = "1";
+    send(res, status, headers, JSON.stringify({ error: code, message: known?.message ?? "internal error" }));
+    return status;
+  }
+
+  function answer(res: ServerResponse, result: ImageAnswer): number {
+    const common: Record<string, string> = {
+      "cache-control": `public, max-age=${config.cache.maxAgeSeconds}`,
+      "x-content-type-options": "nosniff",
+    };
+    if (result.kind === "not-modified") {
+      send(res, 304, { ...common, etag: result.etag, ...(result.varyAccept ? { vary: "Accept" } : {}) });
+      return 304;
+    }
+    const { body, etag, contentType, varyAccept } = result.result;
+    send(
+      res,
+      200,
+      {
+        ...common,
+        "content-type": contentType,
+        "content-length": String(body.length),
+        etag,
+        "x-scissors-cache": result.cache,
+        ...(varyAccept ? { vary: "Accept" } : {}),
+      },
+      body,
+    );
+    return 200;
+  }
+
+  async function image(req: IncomingMessage, res: ServerResponse, path: string, params: URLSearchParams) {
+    const deadline = AbortSignal.timeout(config.timeouts.responseMs);
+    const gone = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) gone.abort(new Error("client went away"));
+    });
+    const signal = AbortSignal.any([deadline, gone.signal]);
+    try {
+      const work = handleImage({
+        path,
+        params,
+        accept: req.headers.accept ?? "",
+        ifNoneMatch: req.headers["if-none-match"],
+        signal,
+      });
+      const timeout = new Promise<never>((_, reject) => {
+        const fail = () => reject(timedOut(`no answer within ${config.timeouts.responseMs} ms`));
+        if (deadline.aborted) fail();
+        else deadline.addEventListener("abort", fail, { once: true });
+      });
+      return answer(res, await Promise.race([work, timeout]));
+    } catch (error) {
+      return sendError(res, error, path);
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<{ route: string; status: number }> {
+    const { path, params } = splitUrl(req.url ?? "/");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      send(res, 405, { allow: "GET, HEAD", "content-type": "text/plain" }, "method not allowed\n");
+      return { route: "other", status: 405 };
+    }
+    if (path === "/server/avail") {
+      const status = draining ? 503 : 200;
+      send(
+        res,
+        status,
+        { "content-type": "text/plain", "cache-control": "no-store" },
+        draining ? "draining\n" : "ok\n",
+      );
+      return { route: "avail", status };
+    }
+    if (path === "/server/alive") {
+      send(res, 200, { "content-type": "text/plain", "cache-control": "no-store" }, "ok\n");
+      return { route: "alive", status: 200 };
+    }
+    if (path === "/metrics") {
+      const text = await metrics.registry.metrics();
+      send(res, 200, { "content-type": metrics.registry.contentType }, text);
+      return { route: "metrics", status: 200 };
+    }
+    if (path === "/favicon.ico" || path === "/") {
+      send(res, 404, { "content-type": "text/plain" }, "not found\n");
+      return { route: "other", status: 404 };
+    }
+    return { route: "image", status: await image(req, res, path, params) };
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    inFlight++;
+    route(req, res)
+      .catch((error) => ({ route: "other", status: sendError(res, error, req.url ?? "") }))
+      .then(({ route: name, status }) => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics.request(name, status, seconds);
+        if (name === "image" || status >= 500) {
+          const path = (req.url ?? "").replace(/([?&]sig=)[^&]*/, "$1…");
+          log.info("request", {
+            method: req.method,
+            path,
+            status,
+            ms: Math.round(seconds * 1000),
+            bytes: res.getHeader("content-length"),
+          });
+        }
+      })
+      .finally(() => inFlight--);
+  });
+  // Slow or idle clients cannot hold sockets for ever; keep-alive outlives a load balancer's idle timeout.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = config.timeouts.responseMs + 5_000;
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          const { address, port } = server.address() as AddressInfo;
+          const host = address.includes(":") ? `[${address}]` : address;
+          resolve(`http://${host}:${port}`);
+        });
+      }),
+    async shutdown() {
+      if (draining) return;
+      draining = true;
+      log.info("draining: readiness now fails", { inFlight, delayMs: config.shutdown.drainDelayMs });
+      // Endpoints controllers and load balancers need a moment to see the failing probe and route away.
+      await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainDelayMs));
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeIdleConnections();
+      const giveUp = new Promise((resolve) => setTimeout(resolve, config.shutdown.graceMs).unref());
+      await Promise.race([closed, giveUp]);
+      if (inFlight > 0) log.warn("grace period over, closing connections", { inFlight });
+      server.closeAllConnections();
+      log.info("stopped");
+    },
+  };
+}
