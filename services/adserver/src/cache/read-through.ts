@@ -1,0 +1,76 @@
+// An LRU with two ages: fresh entries are served as they are; stale ones are served at once while one
+// background load refreshes them (stale-while-revalidate), which is also what keeps us serving when Redis is down.
+import { LRUCache } from "lru-cache";
+import { Singleflight } from "./singleflight.ts";
+
+export type CacheResult = "hit" | "stale" | "miss";
+
+export interface ReadThroughOptions {
+  maxEntries: number;
+  /** Age under which an entry is served without a refresh. Infinity for immutable entries. */
+  freshMs: number;
+  /** Age after which an entry is dropped, even when Redis cannot refresh it. */
+  maxStaleMs: number;
+  now?: () => number;
+  onLookup?: (result: CacheResult) => void;
+  onRefreshError?: (error: unknown) => void;
+}
+
+interface Entry<V> {
+  value: V;
+  loadedAt: number;
+}
+
+export class ReadThroughCache<V extends object | null> {
+  readonly #entries: LRUCache<string, Entry<V>>;
+  readonly #flights = new Singleflight<V>();
+  readonly #options: ReadThroughOptions;
+  readonly #now: () => number;
+
+  constructor(options: ReadThroughOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#entries = new LRUCache<string, Entry<V>>({
+      max: options.maxEntries,
+      ttl: Number.isFinite(options.maxStaleMs) ? options.maxStaleMs : 0,
+      ttlAutopurge: false,
+      perf: { now: this.#now },
+    });
+  }
+
+  /** The cached value, if any, without loading or counting. */
+  peek(key: string): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const entry = this.#entries.get(key);
+    if (entry) {
+      const fresh = this.#now() - entry.loadedAt < this.#options.freshMs;
+      this.#options.onLookup?.(fresh ? "hit" : "stale");
+      if (!fresh) this.refresh(key, load).catch((error: unknown) => this.#options.onRefreshError?.(error));
+      return entry.value;
+    }
+    this.#options.onLookup?.("miss");
+    return this.refresh(key, load);
+  }
+
+  /** Loads through the singleflight and stores the result; concurrent callers share the one load. */
+  refresh(key: string, load: () => Promise<V>): Promise<V> {
+    return this.#flights.do(key, async () => {
+      const value = await load();
+      this.#entries.set(key, { value, loadedAt: this.#now() });
+      return value;
+    });
+  }
+
+  /** Changes a cached value in place (a local counter increment) without touching its age. */
+  update(key: string, change: (value: V) => void): void {
+    const entry = this.#entries.get(key, { updateAgeOnGet: false });
+    if (entry) change(entry.value);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,46 @@
+// A user's frequency-cap counters, read through the local cache (one HGETALL per user per freshness
+// period, shared by concurrent requests) and incremented locally at once, then in Redis by the batcher.
+import type { Redis } from "ioredis";
+import type { ReadThroughCache } from "../cache/read-through.ts";
+import type { FrequencyCap } from "../domain/catalog.ts";
+import { capFieldTtlSeconds } from "../domain/frequency.ts";
+import type { Metrics } from "../ops/metrics.ts";
+import { timed } from "../redis/connection.ts";
+import { keys } from "../redis/keys.ts";
+import type { CounterBatcher } from "./batcher.ts";
+
+export type CapCounts = Map<string, number>;
+
+export class UserCaps {
+  readonly #redis: Redis;
+  readonly #cache: ReadThroughCache<CapCounts>;
+  readonly #batcher: CounterBatcher;
+  readonly #metrics: Metrics;
+
+  constructor(redis: Redis, cache: ReadThroughCache<CapCounts>, batcher: CounterBatcher, metrics: Metrics) {
+    this.#redis = redis;
+    this.#cache = cache;
+    this.#batcher = batcher;
+    this.#metrics = metrics;
+  }
+
+  counts(uid: string): Promise<CapCounts> {
+    const key = keys.userCaps(uid);
+    return this.#cache.get(key, () => this.#load(key));
+  }
+
+  served(uid: string, field: string, cap: FrequencyCap, now: number): void {
+    const key = keys.userCaps(uid);
+    this.#cache.update(key, (counts) => counts.set(field, (counts.get(field) ?? 0) + 1));
+    this.#batcher.hincr(key, field, capFieldTtlSeconds(cap, now));
+  }
+
+  async #load(key: string): Promise<CapCounts> {
+    const pending = new Map(this.#batcher.pendingFields(key));
+    const stored = await timed(this.#metrics, "user_caps", () => this.#redis.hgetall(key));
+    const counts: CapCounts = new Map();
+    for (const [field, value] of Object.entries(stored)) counts.set(field, Number(value));
+    for (const [field, n] of pending) counts.set(field, (counts.get(field) ?? 0) + n);
+    return counts;
+  }
+}

@@ -1,0 +1,91 @@
+// GET /v1/ad: parse, decide within the deadline, answer. Never a 5xx: a failure or a late decision becomes
+// the configured house ad, or 204.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../ops/logger.ts";
+import type { Metrics, Outcome } from "../ops/metrics.ts";
+import type { AdService, Decision } from "../serving/ad-service.ts";
+import { signBeacon } from "../serving/beacon-token.ts";
+import { chooseFallback, type Fallback } from "../serving/fallback.ts";
+import { parseAdQuery } from "./ad-query.ts";
+import { sendEmpty, sendError, sendJson } from "./responses.ts";
+
+export interface AdHandlerDeps {
+  service: AdService;
+  fallback: Fallback;
+  metrics: Metrics;
+  log: Logger;
+  deadlineMs: number;
+  /** Kept back from the deadline for selection and writing the response after the user's counters arrive. */
+  reserveMs: number;
+  beaconSecret: string;
+  beaconBaseUrl: string;
+  now: () => number;
+}
+
+const DEADLINE = Symbol("deadline");
+
+export function adHandler(deps: AdHandlerDeps) {
+  return async function handleAd(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, requestId: string) {
+    const started = performance.now();
+    const parsed = parseAdQuery(query);
+    if (!parsed.ok) return finish("bad_request", () => sendError(res, 400, "bad_request", parsed.message));
+    const request = parsed.value;
+
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof DEADLINE>((resolve) => {
+      timer = setTimeout(() => resolve(DEADLINE), deps.deadlineMs);
+    });
+    const userWaitMs = deps.deadlineMs - deps.reserveMs;
+    const decision: Decision | typeof DEADLINE = await Promise.race([
+      deps.service
+        .decide(request, userWaitMs, controller.signal)
+        .catch((error: unknown): Decision => ({ kind: "unavailable", error })),
+      deadline,
+    ]);
+    clearTimeout(timer);
+    if (decision === DEADLINE) controller.abort();
+
+    if (decision === DEADLINE || decision.kind === "unavailable") {
+      const house = chooseFallback(deps.fallback, request);
+      const outcome: Outcome = decision === DEADLINE ? "deadline" : "fallback";
+      if (decision !== DEADLINE) deps.log.sampled("catalog unavailable", { requestId, error: decision.error });
+      return finish(outcome, () =>
+        house
+          ? sendJson(res, 200, { requestId, slot: request.slot, fallback: true, ...creativeBody(house) })
+          : sendEmpty(res, 204),
+      );
+    }
+    if (decision.kind === "bad_request")
+      return finish("bad_request", () => sendError(res, 400, "bad_request", decision.message));
+    if (decision.kind === "no_fill") return finish("no_fill", () => sendEmpty(res, 204));
+
+    const { campaign, creative } = decision.choice;
+    const token = signBeacon(
+      { campaignId: campaign.id, creativeId: creative.id, uid: request.uid, servedAt: Math.floor(deps.now() / 1000) },
+      deps.beaconSecret,
+    );
+    const beacon = `${deps.beaconBaseUrl}/v1/beacon?t=${token}&e=`;
+    return finish("served", () =>
+      sendJson(res, 200, {
+        requestId,
+        slot: request.slot,
+        campaignId: campaign.id,
+        ...creativeBody(creative),
+        impressionUrl: `${beacon}impression`,
+        clickTrackingUrl: `${beacon}click`,
+      }),
+    );
+
+    function finish(outcome: Outcome, send: () => void): void {
+      send();
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics.observeAd(outcome, seconds);
+      deps.log.sampled("ad request", { requestId, outcome, ms: seconds * 1000, url: req.url, status: res.statusCode });
+    }
+  };
+}
+
+function creativeBody(creative: { id: string; size: string; imageUrl: string; clickUrl: string }) {
+  return { creativeId: creative.id, size: creative.size, imageUrl: creative.imageUrl, clickUrl: creative.clickUrl };
+}

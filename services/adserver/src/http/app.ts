@@ -1,0 +1,72 @@
+// Routing and readiness. /ping turns 503 the moment shutdown starts so the load balancer stops sending.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../ops/logger.ts";
+import type { Metrics } from "../ops/metrics.ts";
+import type { adHandler } from "./ad-handler.ts";
+import type { beaconHandler } from "./beacon-handler.ts";
+import { sendEmpty, sendError } from "./responses.ts";
+
+export interface AppDeps {
+  ad: ReturnType<typeof adHandler>;
+  beacon: ReturnType<typeof beaconHandler>;
+  metrics: Metrics;
+  log: Logger;
+  /** Ready: a catalog is loaded and shutdown has not begun. */
+  ready: () => boolean;
+  draining: () => boolean;
+}
+
+const requestIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
+const processTag = Math.random().toString(36).slice(2, 8);
+let sequence = 0;
+
+export function createApp(deps: AppDeps) {
+  return function app(req: IncomingMessage, res: ServerResponse) {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
+    const header = req.headers["x-request-id"];
+    const requestId =
+      typeof header === "string" && requestIdPattern.test(header)
+        ? header
+        : `${processTag}-${(sequence++).toString(36)}`;
+    // Keep-alive clients learn to move to another pod while this one drains.
+    if (deps.draining()) res.setHeader("connection", "close");
+
+    try {
+      if (path === "/v1/ad") {
+        if (req.method !== "GET") return sendError(res, 405, "method_not_allowed", "use GET");
+        deps.ad(req, res, query, requestId).catch((error: unknown) => answerAfterFailure(res, error, requestId));
+        return;
+      }
+      if (path === "/v1/beacon") {
+        if (req.method !== "GET" && req.method !== "POST")
+          return sendError(res, 405, "method_not_allowed", "use GET or POST");
+        req.resume(); // sendBeacon posts a body we do not need
+        return deps.beacon(res, query);
+      }
+      if (path === "/ping") return sendEmpty(res, deps.ready() ? 200 : 503);
+      if (path === "/metrics") {
+        deps.metrics.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
+            res.end(text);
+          },
+          (error: unknown) => answerAfterFailure(res, error, requestId),
+        );
+        return;
+      }
+      sendError(res, 404, "not_found", `no route for ${path}`);
+    } catch (error) {
+      answerAfterFailure(res, error, requestId);
+    }
+  };
+
+  // A bug must still not become a 5xx for a page showing ads: the slot stays empty instead.
+  function answerAfterFailure(res: ServerResponse, error: unknown, requestId: string) {
+    deps.log.error("request failed", { requestId, error });
+    if (!res.headersSent) sendEmpty(res, 204);
+    else res.destroy();
+  }
+}
