@@ -116,7 +116,7 @@ export function createImageHandler(deps: ImageDeps) {
     // Options are parsed before anything else, so a bad query is a 400 even when the source is missing.
     const options = parseOptions(request.params, config.presets, config.limits);
     const ref = resolveSource(request.path, settings, policy);
-    const key = `${ref.cacheKey}|${canonicalOptions(options, "jpeg")}|${acceptClass(options.format, request.accept)}`;
+    const key = `${ref.cacheKey}|${canonicalOptions(options, "jpeg")}|q=${options.quality ?? ""}|${acceptClass(options.format, request.accept)}`;
     const cached = cache?.get(key);
     if (cached) {
       metrics.cache("hit");

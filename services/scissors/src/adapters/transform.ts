@@ -1,6 +1,6 @@
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { ScissorsError, timedOut, tooLarge, unprocessable, unsupported } from "../core/errors.ts";
-import { type OutputFormat, type TransformOptions, targetSize } from "../core/options.ts";
+import { effectiveQuality, type OutputFormat, type TransformOptions, targetSize } from "../core/options.ts";
 import type { SourceFormat } from "../core/sniff.ts";
 import { sanitizeSvg } from "../core/svg.ts";
 
@@ -114,13 +114,14 @@ function pipeline(
   }
   if (options.blur) image.blur(options.blur);
   if (format === "jpeg" && metadata.hasAlpha) image.flatten({ background: "#ffffff" });
+  const quality = effectiveQuality(options, format);
   switch (format) {
     case "jpeg":
-      return image.jpeg({ quality: options.quality ?? 80 });
+      return image.jpeg({ quality });
     case "webp":
-      return image.webp({ quality: options.quality ?? 80 });
+      return image.webp({ quality });
     case "avif":
-      return image.avif({ quality: options.quality ?? 50, effort: 2 });
+      return image.avif({ quality, effort: 2 });
     case "png":
       return image.png();
     case "gif":

@@ -162,13 +162,27 @@ export function targetSize(options: TransformOptions): { width?: number; height?
   return { width: scale(options.width), height: scale(options.height) };
 }
 
-/** A stable text form of the options, for cache keys and ETags. */
+const defaultQuality: Record<OutputFormat, number | undefined> = {
+  jpeg: 80,
+  webp: 80,
+  avif: 50,
+  png: undefined,
+  gif: undefined,
+};
+
+/** The encoder quality actually used: the format's default when none is asked for; none for lossless formats. */
+export function effectiveQuality(options: TransformOptions, format: OutputFormat): number | undefined {
+  const fallback = defaultQuality[format];
+  return fallback === undefined ? undefined : (options.quality ?? fallback);
+}
+
+/** A stable text form of the options, for cache keys and ETags: equal outputs give equal text. */
 export function canonicalOptions(options: TransformOptions, format: OutputFormat): string {
   const { width, height } = targetSize(options);
   return [
     `w=${width ?? ""}`,
     `h=${height ?? ""}`,
-    `q=${options.quality ?? ""}`,
+    `q=${effectiveQuality(options, format) ?? ""}`,
     `fit=${options.fit}`,
     `g=${options.gravity}`,
     `f=${format}`,
