@@ -30,12 +30,8 @@ export class ReadThroughCache<V extends object | null> {
   constructor(options: ReadThroughOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#entries = new LRUCache<string, Entry<V>>({
-      max: options.maxEntries,
-      ttl: Number.isFinite(options.maxStaleMs) ? options.maxStaleMs : 0,
-      ttlAutopurge: false,
-      perf: { now: this.#now },
-    });
+    // Ages are checked here rather than with the LRU's own TTL, which has a coarser clock.
+    this.#entries = new LRUCache<string, Entry<V>>({ max: options.maxEntries });
   }
 
   /** The cached value, if any, without loading or counting. */
@@ -45,8 +41,9 @@ export class ReadThroughCache<V extends object | null> {
 
   async get(key: string, load: () => Promise<V>): Promise<V> {
     const entry = this.#entries.get(key);
-    if (entry) {
-      const fresh = this.#now() - entry.loadedAt < this.#options.freshMs;
+    const age = entry ? this.#now() - entry.loadedAt : 0;
+    if (entry && age < this.#options.maxStaleMs) {
+      const fresh = age < this.#options.freshMs;
       this.#options.onLookup?.(fresh ? "hit" : "stale");
       if (!fresh) this.refresh(key, load).catch((error: unknown) => this.#options.onRefreshError?.(error));
       return entry.value;
