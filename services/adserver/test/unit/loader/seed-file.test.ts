@@ -39,7 +39,7 @@ campaigns:
 
   it("rejects unknown keys, naming them", () => {
     expect(problems({ ...seed([campaign("c1")]), extra: 1 })).toMatch(/extra/);
-    expect(problems(seed([{ ...campaign("c1"), budget: 5 }]))).toMatch(/budget/);
+    expect(problems({ ...seed([]), campaigns: [{ ...campaign("c1"), budget: 5 }] })).toMatch(/budget/);
   });
 
   it("rejects a campaign targeting a slot that does not exist", () => {
