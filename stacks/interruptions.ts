@@ -55,6 +55,7 @@ export function interruptions(args: InterruptionStackArgs) {
     environment: {
       HARBORMASTER_CLUSTER_NAME: args.clusterName,
       HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
+      HARBORMASTER_MAX_RECEIVE_COUNT: String(interruptionQueueSettings.maxReceiveCount),
       HARBORMASTER_ACTIONS: args.actions ?? "{}",
       HARBORMASTER_DRAIN_POLICY: args.drainPolicy ?? "{}",
       HARBORMASTER_DRY_RUN: args.dryRun ? "true" : "false",

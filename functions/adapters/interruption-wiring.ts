@@ -40,6 +40,7 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
     deadlines: config.deadlines,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     groupConcurrency: config.groupConcurrency,
+    maxReceiveCount: config.maxReceiveCount,
     dryRun: config.dryRun,
     ...ports,
   };
@@ -54,6 +55,7 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
       body: r.body,
       receiptHandle: r.receiptHandle,
       queueArn: r.eventSourceARN,
+      receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1,
     }));
     metrics.addMetric("BatchSize", MetricUnit.Count, records.length);
     const pauseAt = Date.now() + context.getRemainingTimeInMillis() - config.invocationMarginMs;

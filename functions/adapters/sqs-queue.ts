@@ -36,6 +36,20 @@ export class SqsQueue implements QueuePort {
     );
   }
 
+  async resend(record: QueueRecord, delaySeconds: number): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: await this.urlOf(record.queueArn),
+        MessageBody: record.body,
+        DelaySeconds: Math.min(delaySeconds, 900),
+        MessageAttributes: {
+          "source-message-id": { DataType: "String", StringValue: record.messageId },
+        },
+      }),
+      { abortSignal: AbortSignal.timeout(5_000) },
+    );
+  }
+
   // Lambda gives the queue's ARN; SQS calls want its URL, which only SQS knows for sure (endpoints differ).
   private urlOf(arn: string): Promise<string> {
     let url = this.urls.get(arn);

@@ -14,6 +14,8 @@ export interface InterruptionConfig {
   deadlines: DeadlineSettings;
   heartbeatIntervalMs: number;
   groupConcurrency: number;
+  /** The queue's redrive maxReceiveCount (the stack sets both from one constant). */
+  maxReceiveCount: number;
   dryRun: boolean;
   /** Lambda time kept back to save progress and answer the batch. */
   invocationMarginMs: number;
@@ -50,6 +52,7 @@ const envSchema = z
     HARBORMASTER_DEADLINES: json("HARBORMASTER_DEADLINES"),
     HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     HARBORMASTER_GROUP_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(100),
+    HARBORMASTER_MAX_RECEIVE_COUNT: z.coerce.number().int().min(2).max(1000).default(10),
     HARBORMASTER_DRY_RUN: z.enum(["true", "false"]).default("false"),
   })
   .refine((env) => env.HARBORMASTER_CLUSTER_NAME || env.KUBECONFIG, {
@@ -70,8 +73,10 @@ export function loadInterruptionConfig(env: NodeJS.ProcessEnv): InterruptionConf
       deadlines: deadlineSchema.parse(e.HARBORMASTER_DEADLINES),
       heartbeatIntervalMs: e.HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS * 1000,
       groupConcurrency: e.HARBORMASTER_GROUP_CONCURRENCY,
+      maxReceiveCount: e.HARBORMASTER_MAX_RECEIVE_COUNT,
       dryRun: e.HARBORMASTER_DRY_RUN === "true",
-      invocationMarginMs: 10_000,
+      // Longer than an eviction may take (see the cluster adapter), so none is cut off by the Lambda timeout.
+      invocationMarginMs: 30_000,
     };
   } catch (error) {
     if (error instanceof z.ZodError) throw new ConfigurationError(`invalid configuration: ${z.prettifyError(error)}`);

@@ -10,6 +10,8 @@ export interface QueueRecord {
   receiptHandle: string;
   /** ARN of the queue the record came from. */
   queueArn: string;
+  /** How often SQS has delivered this message (ApproximateReceiveCount), this delivery included. */
+  receiveCount: number;
 }
 
 export interface QueuePort {
@@ -17,6 +19,8 @@ export interface QueuePort {
   deadLetter(record: QueueRecord, reason: string): Promise<void>;
   /** Hides the message for `delaySeconds`, after which it is delivered again. */
   requeue(record: QueueRecord, delaySeconds: number): Promise<void>;
+  /** Puts a fresh copy of the message (receive count 0) on its queue, delivered after `delaySeconds`. */
+  resend(record: QueueRecord, delaySeconds: number): Promise<void>;
 }
 
 export interface BatchLog {
@@ -28,6 +32,8 @@ export interface BatchDeps extends ProcessorDeps {
   queue: QueuePort;
   log: BatchLog;
   groupConcurrency: number;
+  /** The queue's redrive maxReceiveCount: a message received that often goes to the DLQ when it fails again. */
+  maxReceiveCount: number;
 }
 
 const errorRetrySeconds = 5;
@@ -129,6 +135,7 @@ export async function processBatch(
   for (const record of records) {
     const delay = requeue.get(record.messageId);
     if (delay === undefined || failed.has(record.messageId)) continue;
+    if (await handOver(deps, record, delay)) continue;
     failed.add(record.messageId);
     // If the visibility change fails, the message still returns, after the queue's own timeout.
     await deps.queue.requeue(record, delay).catch((error: unknown) => {
@@ -140,6 +147,26 @@ export async function processBatch(
     });
   }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * A drain may outlive many invocations (a Health event days ahead, a budget that blocks for a long time).
+ * Each retry is a receive, and at the queue's maxReceiveCount SQS would move the message to the DLQ
+ * although nothing is wrong with it. Before that, a fresh copy takes its place and this one is deleted.
+ */
+async function handOver(deps: BatchDeps, record: QueueRecord, delaySeconds: number): Promise<boolean> {
+  if (record.receiveCount < deps.maxReceiveCount - 1) return false;
+  try {
+    await deps.queue.resend(record, delaySeconds);
+    deps.metrics.count("Resent");
+    return true;
+  } catch (error) {
+    deps.log.error("could not resend a long-running message; it is retried as it is", {
+      messageId: record.messageId,
+      error: String(error),
+    });
+    return false;
+  }
 }
 
 function countingEvictions(cluster: ClusterPort, metrics: MetricsPort): ClusterPort {

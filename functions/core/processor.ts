@@ -1,7 +1,14 @@
 import { Action, type ActionTable, actionFor, drains } from "./drain/actions.ts";
 import { type DeadlineSettings, deadlineFor } from "./drain/deadline.ts";
 import { type DrainOutcome, drainNode } from "./drain/drainer.ts";
-import { activeState, cordonChange, progressChange, readState } from "./drain/node-state.ts";
+import {
+  activeState,
+  blockedSinceIso,
+  blockedSinceOf,
+  cordonChange,
+  progressChange,
+  readState,
+} from "./drain/node-state.ts";
 import type { DrainPolicy } from "./drain/policy.ts";
 import { Kind } from "./events/kinds.ts";
 import type { InterruptionMessage } from "./events/message.ts";
@@ -107,19 +114,23 @@ async function cordonAndMaybeDrain(
     );
   }
   if (!drains(action)) return { status: "done", result: "cordoned" };
+  // Evictions of earlier invocations of this drain, so the counts on the node and in Slack are the whole drain's.
+  const evictedBefore = state?.phase === "draining" ? state.evicted : 0;
 
   const outcome = await withHeartbeat(deps, message, () =>
     drainNode(deps.cluster, deps.clock, node.name, {
       deadline: effectiveDeadline,
       pauseAt,
       policy: deps.policy,
+      blockedSince: blockedSinceOf(state),
       dryRun: deps.dryRun,
       onProgress: async (progress) => {
         await saveProgress(deps, node.name, {
           phase: "draining",
-          evicted: progress.evicted,
+          evicted: evictedBefore + progress.evicted,
           remaining: progress.remaining,
           blocked: progress.blocked.map((b) => `${b.namespace}/${b.name}`),
+          blockedSince: blockedSinceIso(progress.blockedSince),
         });
         if (progress.blocked.length > 0) {
           await notify(
@@ -129,7 +140,7 @@ async function cordonAndMaybeDrain(
             {
               type: "drain_blocked",
               blocked: progress.blocked,
-              evicted: progress.evicted,
+              evicted: evictedBefore + progress.evicted,
               remaining: progress.remaining,
             },
             threadKey,
@@ -138,7 +149,8 @@ async function cordonAndMaybeDrain(
       },
     }),
   );
-  return finishDrain(deps, message, node, outcome, state?.phase === "drained", threadKey, state?.startedAt);
+  const total = { ...outcome, evicted: evictedBefore + outcome.evicted };
+  return finishDrain(deps, message, node, total, state?.phase === "drained", threadKey, state?.startedAt);
 }
 
 // One guarded write; `created` tells whether this write started the interruption (re-read on conflict).
@@ -164,7 +176,12 @@ async function finishDrain(
   startedAt: string | undefined,
 ): Promise<MessageOutcome> {
   if (outcome.status === "paused") {
-    await saveProgress(deps, node.name, { phase: "draining", evicted: outcome.evicted, remaining: outcome.remaining });
+    await saveProgress(deps, node.name, {
+      phase: "draining",
+      evicted: outcome.evicted,
+      remaining: outcome.remaining,
+      blockedSince: blockedSinceIso(outcome.blockedSince),
+    });
     return { status: "retry", result: "draining", delaySeconds: continueDelaySeconds };
   }
   if (outcome.status === "drained") {

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
-export function lambdaContext(remainingMs = 60_000): Context {
+export function lambdaContext(remainingMs = 80_000): Context {
   const until = Date.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -1,4 +1,5 @@
 import type { PolicyV1Api, V1LabelSelector, V1PodDisruptionBudget } from "@kubernetes/client-node";
+import { KeyedLimiter } from "../../core/concurrency.ts";
 import type { PodInfo } from "../../core/ports.ts";
 import { requestOptions } from "./request-options.ts";
 
@@ -23,6 +24,7 @@ export class BudgetView {
   private budgets: Budget[] = [];
   private readAt = 0;
   private reading: Promise<void> | undefined;
+  private readonly gate = new KeyedLimiter(1);
 
   constructor(policy: PolicyV1Api, ttlMs = 500) {
     this.policy = policy;
@@ -38,6 +40,20 @@ export class BudgetView {
     if (!pod.ready || pod.terminating) return undefined;
     if (Date.now() - this.readAt > this.ttlMs) await this.refresh();
     return this.covering(pod).find((b) => b.allowed <= 0);
+  }
+
+  /**
+   * Runs an eviction of `pod` in its budget's queue: one at a time per budget in this process. The
+   * apiserver charges a budget with a read-modify-write of its status and answers a conflict by sleeping
+   * 500 ms and trying again; a hundred drains evicting under one budget at once turn that into seconds
+   * per eviction, and into timeouts. Queued here, each eviction goes when the one before has landed and
+   * is checked against the view again first, so it is not even sent when the budget has run out.
+   */
+  async queued<T>(pod: PodInfo, evict: () => Promise<T>): Promise<T> {
+    if (!pod.ready || pod.terminating) return evict();
+    if (Date.now() - this.readAt > this.ttlMs) await this.refresh();
+    const budget = this.covering(pod)[0];
+    return budget ? this.gate.run(`${budget.namespace}/${budget.name}`, evict) : evict();
   }
 
   /** An eviction went through: the budgets covering the pod have one disruption fewer to give. */

@@ -13,6 +13,7 @@ export interface KubernetesClusterOptions {
 }
 
 const maxConflictRetries = 8;
+const evictionTimeoutMs = 25_000;
 
 export class KubernetesCluster implements ClusterPort {
   private readonly core: CoreV1Api;
@@ -118,7 +119,11 @@ export class KubernetesCluster implements ClusterPort {
     return list.items.map(toPodInfo);
   }
 
-  async evict(pod: PodInfo): Promise<EvictionResult> {
+  evict(pod: PodInfo): Promise<EvictionResult> {
+    return this.budgets.queued(pod, () => this.evictNow(pod));
+  }
+
+  private async evictNow(pod: PodInfo): Promise<EvictionResult> {
     const refusing = await this.budgets.refusing(pod).catch(() => undefined);
     if (refusing) {
       return {
@@ -139,7 +144,11 @@ export class KubernetesCluster implements ClusterPort {
             deleteOptions: { preconditions: { uid: pod.uid }, dryRun: this.dryRun ? [this.dryRun] : undefined },
           },
         },
-        this.options(),
+        // Never given up on before the apiserver does. It charges the budget first and deletes the pod
+        // second, with the request's context: a client that hangs up in between leaves a charge and no
+        // deletion, and the budget stays short by one for two minutes (the disruption controller's
+        // DeletionTimeout). The apiserver's own budget retries last 10 s.
+        requestOptions(Math.max(this.timeoutMs, evictionTimeoutMs)),
       );
       if (!this.dryRun) this.budgets.spent(pod);
       return { outcome: "evicted" };

@@ -9,6 +9,8 @@ export interface DrainProgress {
   forced: number;
   remaining: number;
   blocked: BlockedPod[];
+  /** Since when (epoch ms) each still-blocked pod, by UID, has been refused: saved, so a requeued drain keeps counting. */
+  blockedSince: Record<string, number>;
 }
 
 export type DrainOutcome =
@@ -22,6 +24,8 @@ export interface DrainOptions {
   /** When this invocation must hand over (Lambda's remaining time minus a margin). */
   pauseAt: number;
   policy: DrainPolicy;
+  /** Carried over from an earlier invocation of the same drain (see DrainProgress.blockedSince). */
+  blockedSince?: Readonly<Record<string, number>>;
   /** Server-side dry run: one pass of evictions the apiserver validates but does not apply. */
   dryRun?: boolean;
   random?: () => number;
@@ -40,7 +44,7 @@ export async function drainNode(
   options: DrainOptions,
 ): Promise<DrainOutcome> {
   const random = options.random ?? Math.random;
-  const blockedSince = new Map<string, number>();
+  const blockedSince = new Map<string, number>(Object.entries(options.blockedSince ?? {}));
   const blocked = new Map<string, BlockedPod>();
   let evicted = 0;
   let forced = 0;
@@ -52,6 +56,7 @@ export async function drainNode(
     forced,
     remaining,
     blocked: [...blocked.values()],
+    blockedSince: Object.fromEntries([...blockedSince].filter(([uid]) => blocked.has(uid))),
   });
 
   let remaining = 0;

@@ -22,6 +22,8 @@ const stateSchema = z.object({
   evicted: z.number().default(0),
   remaining: z.number().default(0),
   blocked: z.array(z.string()).default([]),
+  /** Pod UID → when a budget first refused it (ISO), so the policy's allowance survives a requeue. */
+  blockedSince: z.record(z.string(), z.string()).default({}),
   updatedAt: z.string(),
 });
 export type InterruptionState = z.infer<typeof stateSchema>;
@@ -78,6 +80,7 @@ export function cordonChange(node: NodeInfo, message: InterruptionMessage, deadl
         evicted: 0,
         remaining: 0,
         blocked: [],
+        blockedSince: {},
         updatedAt: now.toISOString(),
       };
   const change: NodeChange = {
@@ -96,4 +99,13 @@ export function progressChange(node: NodeInfo, update: Partial<InterruptionState
   if (state.phase === "drained" && update.phase !== "drained") return undefined;
   const next = { ...state, ...update, updatedAt: now.toISOString() };
   return { annotations: { [stateAnnotation]: JSON.stringify(next) } };
+}
+
+/** The saved blockedSince of a state, as epoch milliseconds. */
+export function blockedSinceOf(state: InterruptionState | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(state?.blockedSince ?? {}).map(([uid, at]) => [uid, Date.parse(at)]));
+}
+
+export function blockedSinceIso(blockedSince: Record<string, number>): Record<string, string> {
+  return Object.fromEntries(Object.entries(blockedSince).map(([uid, at]) => [uid, new Date(at).toISOString()]));
 }

@@ -10,6 +10,8 @@ export interface Milestones {
   podsDrained: number;
   /** How long the observation ran: until drained, or the whole window. */
   elapsedMs: number;
+  /** When the last pod left a lost node: throughput is counted over the time pods were moving. */
+  lastMovedMs: number;
 }
 
 /**
@@ -34,6 +36,8 @@ export async function observe(
   let cordonedMs: number | null = null;
   let drainedMs: number | null = null;
   let left = scenario.pods;
+  let reportedAt = 0;
+  let lastMovedMs = 0;
   try {
     while (start() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     for (;;) {
@@ -42,7 +46,13 @@ export async function observe(
         const cordoned = nodes.list().filter((n) => lost.has(n.metadata?.name ?? "") && n.spec?.unschedulable).length;
         if (cordoned === lost.size) cordonedMs = elapsed;
       }
-      left = pods.list().filter((p) => lost.has(p.spec?.nodeName ?? "")).length;
+      const nowLeft = pods.list().filter((p) => lost.has(p.spec?.nodeName ?? "")).length;
+      if (nowLeft < left) lastMovedMs = elapsed;
+      left = nowLeft;
+      if (elapsed - reportedAt >= 10_000) {
+        reportedAt = elapsed;
+        progress(elapsed, nodes.list(), pods.list(), lost, left);
+      }
       if (left === 0 && cordonedMs !== null) drainedMs = elapsed;
       if (drainedMs !== null || elapsed > windowMs) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -55,5 +65,29 @@ export async function observe(
     allDrainedMs: drainedMs,
     podsDrained: scenario.pods - left,
     elapsedMs: drainedMs ?? windowMs,
+    lastMovedMs,
   };
+}
+
+// Where the pipeline stands every ten seconds: a stall shows as pods piling up in one of these columns.
+function progress(
+  elapsedMs: number,
+  nodes: readonly V1Node[],
+  pods: readonly V1Pod[],
+  lost: Set<string>,
+  left: number,
+): void {
+  const cordoned = nodes.filter((n) => lost.has(n.metadata?.name ?? "") && n.spec?.unschedulable).length;
+  const terminating = pods.filter((p) => p.metadata?.deletionTimestamp).length;
+  const pending = pods.filter((p) => !p.spec?.nodeName).length;
+  const unready = pods.filter(
+    (p) =>
+      p.spec?.nodeName &&
+      !p.metadata?.deletionTimestamp &&
+      !p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  ).length;
+  process.stderr.write(
+    `[bench]   t=${Math.round(elapsedMs / 1000)}s cordoned ${cordoned}/${lost.size}, left on lost nodes ${left}, ` +
+      `terminating ${terminating}, unscheduled ${pending}, scheduled but not ready ${unready}\n`,
+  );
 }

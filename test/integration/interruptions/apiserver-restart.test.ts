@@ -31,7 +31,7 @@ describe("a drain across an apiserver restart", () => {
 
     const rig = await interruptionRig({ KUBECONFIG: testbed.endpoints.kubeconfigPath });
     await rig.put(eventFor(awsEvent("spot-interruption"), instanceId));
-    const invocation = rig.poll({ remainingMs: 60_000 });
+    const invocation = rig.poll({ remainingMs: 80_000 });
 
     await eventually(async () => {
       const state = (await core.readNode({ name: nodeName })).metadata?.annotations?.["harbormaster.io/interruption"];

@@ -108,14 +108,14 @@ describe("ASG lifecycle hooks", () => {
     const instanceId = randomInstanceId();
     const token = await pendingLifecycleAction(group, "launch-hook", instanceId);
     await rig.put(lifecycleEvent("asg-lifecycle-launch", instanceId, token, { LifecycleHookName: "launch-hook" }));
-    const first = await rig.poll({ remainingMs: 12_000 }); // waits about 2 s, then hands over
+    const first = await rig.poll({ remainingMs: 32_000 }); // waits about 2 s, then hands over
     expect(first.failed).toHaveLength(1);
     // Waiting keeps the hook alive with heartbeats; nothing is answered yet.
     const waiting = await lifecycleCalls(token);
     expect(waiting.length).toBeGreaterThan(0);
     expect(waiting.every((c) => c.action === "RecordLifecycleActionHeartbeat")).toBe(true);
 
-    const invocation = rig.poll({ remainingMs: 40_000, waitSeconds: 10 }); // picks the message up after its delay
+    const invocation = rig.poll({ remainingMs: 60_000, waitSeconds: 10 }); // picks the message up after its delay
     const node = await createNode(core, { instanceId });
     nodes.push(node.metadata?.name ?? "");
     expect((await invocation).failed).toEqual([]);

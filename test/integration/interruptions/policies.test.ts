@@ -1,3 +1,4 @@
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Notification } from "../../../functions/core/notifications.ts";
 import { awsEvent } from "../../fixtures/aws-events.ts";
@@ -38,7 +39,7 @@ describe("drains a PodDisruptionBudget blocks", () => {
     const { instanceId, name } = await blockedNode("waits");
     await rig.put(eventFor(awsEvent("spot-interruption"), instanceId));
 
-    const first = await rig.poll({ remainingMs: 13_000 }); // pauses after about 3 s
+    const first = await rig.poll({ remainingMs: 33_000 }); // pauses after about 3 s
     expect(first.failed).toHaveLength(1);
     const blocked = ofInstance(rig.notifications, instanceId).find((n) => n.type === "drain_blocked");
     expect(blocked).toMatchObject({
@@ -61,6 +62,44 @@ describe("drains a PodDisruptionBudget blocks", () => {
     });
     for (let i = 0; i < 10 && (await rig.poll({ waitSeconds: 2 })).received.length > 0; i++);
     expect(await podsOnNode(name)).toHaveLength(0);
+    expect(ofInstance(rig.notifications, instanceId).map((n) => n.type)).toEqual([
+      "drain_started",
+      "drain_blocked",
+      "drain_completed",
+    ]);
+  });
+
+  it("hands a long drain to a fresh copy of its message before the queue would dead-letter it", async () => {
+    // The handler is told the queue dead-letters on the second receive, so the first pause already hands over.
+    const rig = await interruptionRig({ HARBORMASTER_MAX_RECEIVE_COUNT: "2" });
+    const { instanceId, name } = await blockedNode("long");
+    await rig.put(eventFor(awsEvent("spot-interruption"), instanceId));
+
+    const first = await rig.poll({ remainingMs: 33_000 });
+    expect(first.received).toHaveLength(1);
+    expect(first.failed).toEqual([]); // done with this copy: Lambda deletes it
+    const { Messages: copies = [] } = await rig.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: rig.queue.url,
+        WaitTimeSeconds: 5,
+        MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+        VisibilityTimeout: 0,
+      }),
+    );
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.MessageId).not.toBe(first.received[0]);
+    expect(copies[0]?.Attributes?.ApproximateReceiveCount).toBe("1");
+    expect(copies[0]?.MessageAttributes?.["source-message-id"]?.StringValue).toBe(first.received[0]);
+
+    await policy.patchNamespacedPodDisruptionBudget({
+      name: "long",
+      namespace,
+      body: [{ op: "replace", path: "/spec/minAvailable", value: 0 }],
+    });
+    for (let i = 0; i < 10 && (await rig.poll({ waitSeconds: 2 })).received.length > 0; i++);
+    expect(await podsOnNode(name)).toHaveLength(0);
+    expect(await rig.dlqMessages()).toEqual([]);
     expect(ofInstance(rig.notifications, instanceId).map((n) => n.type)).toEqual([
       "drain_started",
       "drain_blocked",
@@ -108,7 +147,7 @@ describe("drains a PodDisruptionBudget blocks", () => {
     const { instanceId, name } = await blockedNode("deadline");
     // Issued 101 s ago: 120 s of warning minus a 15 s margin leaves about 4 s.
     await rig.put(eventFor(awsEvent("spot-interruption"), instanceId, 101_000));
-    const { failed } = await rig.poll({ remainingMs: 60_000 });
+    const { failed } = await rig.poll({ remainingMs: 80_000 });
     expect(failed).toEqual([]);
     expect(await podsOnNode(name)).toHaveLength(1);
     const failure = ofInstance(rig.notifications, instanceId).find((n) => n.type === "drain_failed");
