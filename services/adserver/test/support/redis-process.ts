@@ -44,11 +44,24 @@ export class RedisProcess {
       { stdio: "ignore" },
     );
     this.#child = child;
-    const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 20, maxRetriesPerRequest: null });
+    const exited = once(child, "exit").then(([code]) => {
+      throw new Error(`redis-server on port ${this.port} exited with ${code} while starting`);
+    });
+    exited.catch(() => {});
+    for (let attempt = 0; !(await Promise.race([this.#ping(), exited])); attempt++) {
+      if (attempt > 250) throw new Error(`redis-server on port ${this.port} did not answer PING`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async #ping(): Promise<boolean> {
+    const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     client.on("error", () => {});
     try {
       await client.connect();
-      await client.ping();
+      return (await client.ping()) === "PONG";
+    } catch {
+      return false;
     } finally {
       client.disconnect();
     }
