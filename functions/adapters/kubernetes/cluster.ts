@@ -1,7 +1,8 @@
 import { ApiException, CoreV1Api, type KubeConfig, PolicyV1Api, type V1Node } from "@kubernetes/client-node";
 import type { ClusterPort, EvictionResult, NodeChange, NodeInfo, PodInfo } from "../../core/ports.ts";
 import { BudgetView } from "./budgets.ts";
-import { budgetsFromStatus, instanceIdOf, toNodeInfo, toPodInfo } from "./mapping.ts";
+import { budgetsFromStatus, instanceIdOf, toNodeInfo } from "./mapping.ts";
+import { NodePods } from "./node-pods.ts";
 import { PatchStrategy, requestOptions } from "./request-options.ts";
 
 export interface KubernetesClusterOptions {
@@ -18,6 +19,7 @@ const evictionTimeoutMs = 25_000;
 export class KubernetesCluster implements ClusterPort {
   private readonly core: CoreV1Api;
   private readonly budgets: BudgetView;
+  private readonly nodePods: NodePods;
   private readonly dryRun: string | undefined;
   private readonly timeoutMs: number;
   private readonly cacheTtlMs: number;
@@ -31,6 +33,7 @@ export class KubernetesCluster implements ClusterPort {
     this.dryRun = options.dryRun ? "All" : undefined;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
+    this.nodePods = new NodePods(kubeConfig, this.core, this.timeoutMs);
   }
 
   async findNode(instanceId: string, dnsNames: readonly string[] = []): Promise<NodeInfo | undefined> {
@@ -111,12 +114,13 @@ export class KubernetesCluster implements ClusterPort {
     await this.core.deleteNode({ name, dryRun: this.dryRun }, this.options()).catch(ignoreStatus(404));
   }
 
-  async listPods(nodeName: string): Promise<PodInfo[]> {
-    const list = await this.core.listPodForAllNamespaces(
-      { fieldSelector: `spec.nodeName=${nodeName}` },
-      this.options(),
-    );
-    return list.items.map(toPodInfo);
+  listPods(nodeName: string): Promise<PodInfo[]> {
+    return this.nodePods.list(nodeName);
+  }
+
+  /** Closes the pod watches (they also close by themselves once nobody reads them). */
+  close(): void {
+    this.nodePods.close();
   }
 
   evict(pod: PodInfo): Promise<EvictionResult> {

@@ -35,6 +35,8 @@ export interface DrainOptions {
 // How often a drain looks at its node again while evicted pods terminate. Every drain lists its node's
 // pods this often, so during an AZ loss (a hundred drains at once) this is the apiserver's main load.
 const pollMs = 500;
+/** An accepted eviction whose pod is still not terminating after this long is sent again. */
+const resendMs = 5_000;
 
 /** Evicts every drainable pod from a node, tier by tier, until it is empty, the deadline passes or time runs out. */
 export async function drainNode(
@@ -50,6 +52,9 @@ export async function drainNode(
   let forced = 0;
   let attempt = 0;
   let lastReported = "";
+  // Evictions already accepted, by UID: the pod list may lag behind them by a moment, and evicting a
+  // terminating pod again would succeed again and be counted twice.
+  const accepted = new Map<string, number>();
 
   const progress = (remaining: number): DrainProgress => ({
     evicted,
@@ -85,7 +90,8 @@ export async function drainNode(
 
     let results: { pod: PodInfo; result: EvictionResult }[];
     try {
-      results = await mapLimit(nextTier(pods)?.pods ?? [], options.policy.evictionConcurrency, async (pod) => ({
+      const fresh = (nextTier(pods)?.pods ?? []).filter((pod) => now - (accepted.get(pod.uid) ?? -Infinity) > resendMs);
+      results = await mapLimit(fresh, options.policy.evictionConcurrency, async (pod) => ({
         pod,
         result: await cluster.evict(pod),
       }));
@@ -98,7 +104,8 @@ export async function drainNode(
     let anyBlocked = false;
     for (const { pod, result } of results) {
       if (result.outcome === "evicted" || result.outcome === "gone") {
-        if (result.outcome === "evicted") evicted++;
+        if (result.outcome === "evicted" && !accepted.has(pod.uid)) evicted++;
+        accepted.set(pod.uid, now);
         blocked.delete(pod.uid);
         blockedSince.delete(pod.uid);
         continue;
