@@ -14,6 +14,14 @@ export interface KubernetesClusterOptions {
 }
 
 const maxConflictRetries = 8;
+/** How long a lookup that found no node is trusted before the node list is read again. */
+const missTtlMs = 2_000;
+
+interface NodeName {
+  name: string;
+  hostname: string | undefined;
+  instanceId: string | undefined;
+}
 const evictionTimeoutMs = 25_000;
 
 export class KubernetesCluster implements ClusterPort {
@@ -24,6 +32,8 @@ export class KubernetesCluster implements ClusterPort {
   private readonly timeoutMs: number;
   private readonly cacheTtlMs: number;
   private nodeByInstance = new Map<string, string>();
+  private nodeNames: NodeName[] = [];
+  private readonly misses = new Map<string, number>();
   private cachedAt = 0;
   private listing: Promise<void> | undefined;
 
@@ -44,9 +54,10 @@ export class KubernetesCluster implements ClusterPort {
       if (node && instanceIdOf(node.spec?.providerID) === instanceId) return toNodeInfo(node);
       this.cachedAt = 0;
     }
-    if (Date.now() - this.cachedAt > this.cacheTtlMs || !cached) await this.refreshMapping();
+    if (cached ? Date.now() - this.cachedAt > this.cacheTtlMs : !this.missedRecently(instanceId))
+      await this.refreshMapping();
     const name = this.nodeByInstance.get(instanceId);
-    if (!name) return undefined;
+    if (!name) return this.missed(instanceId);
     const node = await this.readNode(name);
     return node ? toNodeInfo(node) : undefined;
   }
@@ -57,11 +68,15 @@ export class KubernetesCluster implements ClusterPort {
       try {
         const list = await this.core.listNode({}, this.options());
         const mapping = new Map<string, string>();
+        const names: NodeName[] = [];
         for (const node of list.items) {
           const id = instanceIdOf(node.spec?.providerID);
-          if (id && node.metadata?.name) mapping.set(id, node.metadata.name);
+          const name = node.metadata?.name ?? "";
+          if (id && name) mapping.set(id, name);
+          names.push({ name, hostname: node.metadata?.labels?.["kubernetes.io/hostname"], instanceId: id });
         }
         this.nodeByInstance = mapping;
+        this.nodeNames = names;
         this.cachedAt = Date.now();
       } finally {
         this.listing = undefined;
@@ -75,13 +90,27 @@ export class KubernetesCluster implements ClusterPort {
   // overlapping CIDR, another cluster's instance has the same ip-a-b-c-d name as one of our nodes.
   private async findByName(instanceId: string, dnsNames: readonly string[]): Promise<NodeInfo | undefined> {
     const wanted = new Set(dnsNames.flatMap((name) => [name, name.split(".")[0] ?? name]));
-    const list = await this.core.listNode({}, this.options());
-    const node = list.items.find((n) => {
-      const owner = instanceIdOf(n.spec?.providerID);
-      if (owner && owner !== instanceId) return false;
-      return wanted.has(n.metadata?.name ?? "") || wanted.has(n.metadata?.labels?.["kubernetes.io/hostname"] ?? "");
+    const key = `by-name:${instanceId}`;
+    if (!this.missedRecently(key)) await this.refreshMapping();
+    const match = this.nodeNames.find((n) => {
+      if (n.instanceId && n.instanceId !== instanceId) return false;
+      return wanted.has(n.name) || (n.hostname !== undefined && wanted.has(n.hostname));
     });
-    return node ? toNodeInfo(node) : undefined;
+    const node = match && (await this.readNode(match.name));
+    return node ? toNodeInfo(node) : this.missed(key);
+  }
+
+  // A miss is remembered briefly, per instance: duplicates of an event for another cluster's instance do
+  // not each read the node list again (concurrent lookups of different instances share one read anyway).
+  private missedRecently(key: string): boolean {
+    const at = this.misses.get(key);
+    return at !== undefined && Date.now() - at < missTtlMs;
+  }
+
+  private missed(key: string): undefined {
+    if (this.misses.size > 10_000) this.misses.clear();
+    this.misses.set(key, Date.now());
+    return undefined;
   }
 
   async updateNode(name: string, change: (node: NodeInfo) => NodeChange | undefined): Promise<NodeInfo> {
