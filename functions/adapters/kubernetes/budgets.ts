@@ -26,7 +26,7 @@ export class BudgetView {
   private reading: Promise<void> | undefined;
   private readonly gate = new KeyedLimiter(1);
 
-  constructor(policy: PolicyV1Api, ttlMs = 500) {
+  constructor(policy: PolicyV1Api, ttlMs = 1_000) {
     this.policy = policy;
     this.ttlMs = ttlMs;
   }

@@ -37,6 +37,7 @@ export interface DrainOptions {
 const pollMs = 500;
 /** An accepted eviction whose pod is still not terminating after this long is sent again. */
 const resendMs = 5_000;
+const reportEveryMs = 3_000;
 
 /** Evicts every drainable pod from a node, tier by tier, until it is empty, the deadline passes or time runs out. */
 export async function drainNode(
@@ -52,6 +53,7 @@ export async function drainNode(
   let forced = 0;
   let attempt = 0;
   let lastReported = "";
+  let lastReportedAt = 0;
   // Evictions already accepted, by UID: the pod list may lag behind them by a moment, and evicting a
   // terminating pod again would succeed again and be counted twice.
   const accepted = new Map<string, number>();
@@ -140,8 +142,10 @@ export async function drainNode(
 
     const snapshot = progress(pods.length);
     const key = `${snapshot.evicted}/${snapshot.forced}/${[...blocked.keys()].join(",")}`;
-    if (key !== lastReported) {
+    // Each report patches the node, a large object every controller watches: at most one per few seconds.
+    if (key !== lastReported && (lastReported === "" || now - lastReportedAt >= reportEveryMs)) {
       lastReported = key;
+      lastReportedAt = now;
       // Progress is advisory (annotation, notification); failing to record it must not stop the drain.
       await Promise.resolve(options.onProgress?.(snapshot)).catch(() => {});
     }
