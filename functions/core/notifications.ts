@@ -7,22 +7,31 @@ export interface BlockedPod {
   message: string;
 }
 
-/** Typed notification events; the Slack notifier threads them by `threadKey`. */
-export type Notification =
+/**
+ * Typed notification events of every feature; the Slack notifier threads them by `threadKey` and posts
+ * each `dedupeKey` once. Each feature adds its own union here.
+ */
+export type Notification = InterruptionNotification;
+
+/** Fields every notification carries, whichever feature sends it. */
+export interface NotificationEnvelope {
+  /** One thread per interruption, rollout or scaling episode, however many events announce it. */
+  threadKey: string;
+  /** Same key, same notification: a consumer posts it once. */
+  dedupeKey: string;
+  at: string;
+}
+
+export type InterruptionNotification =
   | (NotificationBase & { type: "drain_started"; deadline: string; action: string })
   | (NotificationBase & { type: "drain_blocked"; blocked: BlockedPod[]; evicted: number; remaining: number })
   | (NotificationBase & { type: "drain_completed"; evicted: number; forced: number; durationMs: number })
   | (NotificationBase & { type: "drain_failed"; reason: string; blocked: BlockedPod[] })
   | (NotificationBase & { type: "instance_event"; action: string; detail: string });
 
-export interface NotificationBase {
-  /** One thread per interruption of one instance, however many events announce it. */
-  threadKey: string;
-  /** Same key, same notification: a consumer posts it once. */
-  dedupeKey: string;
+export interface NotificationBase extends NotificationEnvelope {
   kind: Kind;
   instanceId: string;
   nodeName?: string;
   eventId: string;
-  at: string;
 }
