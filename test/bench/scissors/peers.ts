@@ -1,0 +1,236 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { ScenarioName } from "./scenarios.ts";
+import { scenarios } from "./scenarios.ts";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const cache = join(homedir(), ".cache", "harbormaster");
+const node = process.execPath;
+
+export interface RunningPeer {
+  name: string;
+  pid: number;
+  url(photo: string, scenario: ScenarioName): string;
+  stop(): Promise<void>;
+}
+
+export interface Peer {
+  name: string;
+  version: string;
+  start(origin: string): Promise<RunningPeer>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitHttp(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const ok = await fetch(url)
+      .then((r) => r.status < 500)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} did not answer ${url} within 60 s`);
+}
+
+function running(name: string, child: ChildProcess, url: RunningPeer["url"]): RunningPeer {
+  return {
+    name,
+    pid: child.pid as number,
+    url,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      // The whole process group: thumbor's forked workers outlive their parent otherwise.
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(-(child.pid as number), name);
+        } catch {
+          // already gone
+        }
+      };
+      signal("SIGTERM");
+      const timer = setTimeout(() => signal("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const hostOf = (origin: string) => origin.replace(/^http:\/\//, "");
+
+export function scissorsPeer(name: string, cacheBytes: number): Peer {
+  return {
+    name,
+    version: "this repo",
+    async start(origin) {
+      const port = await freePort();
+      const child = spawn(node, [join(root, "services", "scissors", "src", "main.ts")], {
+        env: {
+          ...process.env,
+          // As in the Dockerfile.
+          MALLOC_ARENA_MAX: "2",
+          SCISSORS_HOST: "127.0.0.1",
+          SCISSORS_PORT: String(port),
+          SCISSORS_SOURCES: JSON.stringify([{ prefix: "", type: "http", origin, trustPrivateNetwork: true }]),
+          SCISSORS_CACHE_BYTES: String(cacheBytes),
+          SCISSORS_LOG_LEVEL: "warn",
+          SCISSORS_DRAIN_DELAY_MS: "0",
+        },
+        detached: true,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      const base = `http://127.0.0.1:${port}`;
+      await waitHttp(`${base}/server/avail`, child, name);
+      return running(name, child, (photo, s) => {
+        const { width, height, fit } = scenarios[s];
+        return `${base}/${photo}?width=${width}&height=${height}&fit=${fit}&quality=80`;
+      });
+    },
+  };
+}
+
+/** ipx from npm, installed into the cache on first use. */
+export function ipxPeer(log: (m: string) => void): Peer {
+  const version = "3.1.1";
+  const dir = join(cache, `ipx-${version}`);
+  return {
+    name: "ipx",
+    version,
+    async start(origin) {
+      if (!existsSync(join(dir, ".done"))) {
+        log(`ipx: installing ipx@${version} from npm into ${dir}`);
+        const work = `${dir}.tmp`;
+        rmSync(work, { recursive: true, force: true });
+        mkdirSync(join(work, "empty"), { recursive: true });
+        writeFileSync(join(work, "package.json"), '{"private":true}');
+        execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `ipx@${version}`], {
+          cwd: work,
+          stdio: "inherit",
+        });
+        writeFileSync(join(work, ".done"), "");
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(work, dir);
+      }
+      mkdirSync(join(dir, "empty"), { recursive: true });
+      const port = await freePort();
+      const child = spawn(node, [join(import.meta.dirname, "ipx-server.ts"), dir, String(port), "127.0.0.1"], {
+        detached: true,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      const base = `http://127.0.0.1:${port}`;
+      await waitHttp(`${base}/_/${origin}/none.jpg`, child, "ipx");
+      return running("ipx", child, (photo, s) => {
+        const { width, height, fit } = scenarios[s];
+        return `${base}/s_${width}x${height},fit_${fit},q_80,f_jpeg/${origin}/${photo}`;
+      });
+    },
+  };
+}
+
+/** thumbor from PyPI in a virtualenv in the cache; one process per core, no source or result storage. */
+export function thumborPeer(log: (m: string) => void): Peer {
+  const version = "7.8.0";
+  const dir = join(cache, `thumbor-${version}`);
+  return {
+    name: "thumbor",
+    version,
+    async start(origin) {
+      if (!existsSync(join(dir, ".done"))) {
+        // Built in place (a virtualenv cannot be moved); the marker makes an interrupted build start again.
+        log(`thumbor: installing thumbor==${version} from PyPI into ${dir}`);
+        rmSync(dir, { recursive: true, force: true });
+        execFileSync("python3", ["-m", "venv", dir], { stdio: "inherit" });
+        execFileSync(join(dir, "bin", "pip"), ["install", "--quiet", `thumbor==${version}`], { stdio: "inherit" });
+        writeFileSync(join(dir, ".done"), "");
+      }
+      const conf = join(dir, "bench.conf");
+      writeFileSync(
+        conf,
+        [
+          "ALLOW_UNSAFE_URL = True",
+          "STORAGE = 'thumbor.storages.no_storage'",
+          "RESULT_STORAGE = None",
+          "QUALITY = 80",
+          "RESPECT_ORIENTATION = True",
+        ].join("\n"),
+      );
+      const port = await freePort();
+      const child = spawn(
+        join(dir, "bin", "thumbor"),
+        ["-p", String(port), "-i", "127.0.0.1", "-c", conf, "-l", "error", "--processes", "2"],
+        { detached: true, stdio: ["ignore", "ignore", "inherit"] },
+      );
+      const base = `http://127.0.0.1:${port}`;
+      await waitHttp(`${base}/healthcheck`, child, "thumbor");
+      return running("thumbor", child, (photo, s) => {
+        const { width, height, fit } = scenarios[s];
+        const mode = fit === "inside" ? "fit-in/" : "";
+        return `${base}/unsafe/${mode}${width}x${height}/filters:quality(80)/${hostOf(origin)}/${photo}`;
+      });
+    },
+  };
+}
+
+/**
+ * imgproxy, built with `go install` from the Go module proxy against Debian's libvips-dev, as BENCHMARKS.md
+ * names it. Returns undefined (and says why) where the module proxy does not serve it.
+ */
+export function imgproxyPeer(log: (m: string) => void): Peer | undefined {
+  const version = "v3.30.1";
+  const dir = join(cache, `imgproxy-${version}`);
+  const binary = join(dir, "bin", "imgproxy");
+  if (!existsSync(binary)) {
+    log(`imgproxy: go install github.com/imgproxy/imgproxy/v3@${version} (needs libvips-dev)`);
+    try {
+      execFileSync("go", ["install", `github.com/imgproxy/imgproxy/v3@${version}`], {
+        env: { ...process.env, GOBIN: join(dir, "bin"), CGO_ENABLED: "1" },
+        stdio: ["ignore", "inherit", "pipe"],
+      });
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? "")
+        .trim()
+        .split("\n")
+        .slice(0, 2)
+        .join(" ");
+      log(`imgproxy: not available, left out of this run: ${stderr}`);
+      return undefined;
+    }
+  }
+  return {
+    name: "imgproxy",
+    version,
+    async start(origin) {
+      const port = await freePort();
+      const child = spawn(binary, [], {
+        env: {
+          ...process.env,
+          IMGPROXY_BIND: `127.0.0.1:${port}`,
+          IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: "true",
+          IMGPROXY_QUALITY: "80",
+          IMGPROXY_LOG_LEVEL: "error",
+        },
+        detached: true,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      const base = `http://127.0.0.1:${port}`;
+      await waitHttp(`${base}/health`, child, "imgproxy");
+      return running("imgproxy", child, (photo, s) => {
+        const { width, height, fit } = scenarios[s];
+        const mode = fit === "inside" ? "fit" : "fill";
+        return `${base}/insecure/rs:${mode}:${width}:${height}/q:80/plain/${origin}/${photo}@jpg`;
+      });
+    },
+  };
+}

@@ -1,0 +1,203 @@
+// Benchmark: Scissors against the image proxies a user would pick instead, and against sharp in-process
+// (the limit), on the same ~2K photos from the same loopback origin, at concurrency 2 and 8, alternating
+// the peers round by round. Then repeated requests served from the result cache against uncached.
+// Prints a table; writes raw rounds to test/bench/results/scissors.json.
+//
+//   npm run bench -w services/scissors -- [pairs=5] [secondsPerRound=3]
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { type LoadResult, runLoad } from "./load.ts";
+import { imgproxyPeer, ipxPeer, type Peer, type RunningPeer, scissorsPeer, thumborPeer } from "./peers.ts";
+import { benchPhotos } from "./photos.ts";
+import { treeRssMiB } from "./proc.ts";
+import { type ScenarioName, scenarios } from "./scenarios.ts";
+
+const [pairs = 5, seconds = 3] = process.argv.slice(2, 4).map(Number);
+const durationMs = seconds * 1000;
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const concurrencies = [2, 8];
+const inProcessName = "sharp in-process";
+
+interface Round extends LoadResult {
+  peer: string;
+  scenario: ScenarioName;
+  concurrency: number;
+  pair: number;
+  peakRssMiB: number;
+}
+
+const { dir, names } = await benchPhotos(log);
+log(`${names.length} photos in ${dir}`);
+const photos = new Map(names.map((name) => [name, readFileSync(join(dir, name))]));
+
+// The origin every proxy downloads from: photos from memory, keep-alive, on loopback.
+const origin = http.createServer((req, res) => {
+  const body = photos.get((req.url ?? "").slice(1).split("?")[0] as string);
+  if (!body) return res.writeHead(404).end();
+  res.writeHead(200, { "content-type": "image/jpeg", "content-length": body.length });
+  res.end(req.method === "HEAD" ? undefined : body);
+});
+await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
+const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+
+const imgproxy = imgproxyPeer(log);
+const peerDefs: Peer[] = [scissorsPeer("scissors", 0), ...(imgproxy ? [imgproxy] : []), ipxPeer(log), thumborPeer(log)];
+const cachedDef = scissorsPeer("scissors (cached)", 512 * 1024 * 1024);
+const running: RunningPeer[] = [];
+for (const def of [...peerDefs, cachedDef]) {
+  log(`starting ${def.name} ${def.version}`);
+  running.push(await def.start(originUrl));
+}
+const byName = new Map(running.map((p) => [p.name, p]));
+
+// Every peer must answer every scenario with a JPEG before anything is measured.
+const outputBytes: Record<string, Record<string, number>> = {};
+for (const peer of running) {
+  for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
+    const response = await fetch(peer.url(names[0] as string, scenario));
+    const body = Buffer.from(await response.arrayBuffer());
+    if (response.status !== 200 || body[0] !== 0xff || body[1] !== 0xd8) {
+      throw new Error(`${peer.name} answered ${response.status} (${body.subarray(0, 80).toString()}) for ${scenario}`);
+    }
+    outputBytes[peer.name] = { ...outputBytes[peer.name], [scenario]: body.length };
+  }
+}
+
+async function sampleRss(pid: () => number | undefined, work: Promise<LoadResult>) {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const p = pid();
+    if (p) peak = Math.max(peak, treeRssMiB(p));
+  }, 100);
+  const result = await work.finally(() => clearInterval(timer));
+  return { result, peak };
+}
+
+async function inProcessRound(scenario: ScenarioName, concurrency: number) {
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, "inprocess.ts"), dir, scenario, String(concurrency), String(durationMs)],
+    { env: { ...process.env, PHOTOS: names.join(",") }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const done = new Promise<LoadResult>((resolve, reject) =>
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`exit ${code}`)),
+    ),
+  );
+  return sampleRss(() => child.pid, done);
+}
+
+async function round(peer: string, scenario: ScenarioName, concurrency: number, pair: number): Promise<Round> {
+  const measured =
+    peer === inProcessName
+      ? await inProcessRound(scenario, concurrency)
+      : await (async () => {
+          const p = byName.get(peer) as RunningPeer;
+          const urls = names.map((name) => p.url(name, scenario));
+          return sampleRss(() => p.pid, runLoad(urls, concurrency, durationMs));
+        })();
+  const r = { peer, scenario, concurrency, pair, ...measured.result, peakRssMiB: Math.round(measured.peak) };
+  log(
+    `${scenarios[scenario].label} c=${concurrency} ${pair ? `pair ${pair}` : "warm-up"} ${peer}: ` +
+      `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.failed} failed, RSS ${r.peakRssMiB} MiB`,
+  );
+  return r;
+}
+
+const rounds: Round[] = [];
+const out = join(import.meta.dirname, "..", "results");
+mkdirSync(out, { recursive: true });
+const resultsFile = join(out, "scissors.json");
+const save = (extra: object = {}) =>
+  writeFileSync(
+    resultsFile,
+    JSON.stringify(
+      { machine: { cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30) }, outputBytes, rounds, ...extra },
+      null,
+      2,
+    ),
+  );
+
+async function cell(peers: string[], scenario: ScenarioName, concurrency: number) {
+  for (const peer of peers) await round(peer, scenario, concurrency, 0); // warm-up, discarded
+  for (let pair = 1; pair <= pairs; pair++) {
+    // A B C D, then D C B A: no peer always runs first or last.
+    const order = pair % 2 ? peers : [...peers].reverse();
+    for (const peer of order) rounds.push(await round(peer, scenario, concurrency, pair));
+    save();
+  }
+}
+
+const compared = [...peerDefs.map((p) => p.name), inProcessName];
+for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
+  for (const concurrency of concurrencies) await cell(compared, scenario, concurrency);
+}
+await cell(["scissors", "scissors (cached)"], "fit512", 8);
+
+for (const peer of running) await peer.stop();
+origin.close();
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const summary = (peer: string, scenario: ScenarioName, concurrency: number) => {
+  const mine = rounds.filter((r) => r.peer === peer && r.scenario === scenario && r.concurrency === concurrency);
+  if (!mine.length) return undefined;
+  return {
+    rps: Math.round(median(mine.map((r) => r.rps)) * 10) / 10,
+    p50: Math.round(median(mine.map((r) => r.p50)) * 10) / 10,
+    p99: Math.round(median(mine.map((r) => r.p99)) * 10) / 10,
+    max: Math.round(Math.max(...mine.map((r) => r.max))),
+    peakRssMiB: Math.max(...mine.map((r) => r.peakRssMiB)),
+    failed: mine.reduce((sum, r) => sum + r.failed, 0),
+    meanBytes: Math.round(median(mine.map((r) => r.meanBytes))),
+  };
+};
+
+const lines: string[] = [];
+const row = (cells: (string | number)[]) =>
+  lines.push(cells.map((c, i) => String(c).padEnd(i === 0 ? 20 : i === 1 ? 12 : 11)).join(""));
+const summaries: Record<string, unknown> = {};
+for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
+  for (const concurrency of concurrencies) {
+    lines.push(
+      "",
+      `${scenarios[scenario].label}, concurrency ${concurrency}, median of ${pairs} rounds of ${seconds} s`,
+    );
+    row(["", "req/s", "p50 ms", "p99 ms", "max ms", "peak RSS", "bytes/img", "failed", "ours ÷ it"]);
+    const ours = summary("scissors", scenario, concurrency);
+    for (const peer of compared) {
+      const s = summary(peer, scenario, concurrency);
+      if (!s || !ours) continue;
+      summaries[`${scenario}/c${concurrency}/${peer}`] = s;
+      const ratio = peer === "scissors" ? "" : `${(ours.rps / s.rps).toFixed(2)}×`;
+      row([peer, s.rps, s.p50, s.p99, s.max, `${s.peakRssMiB} MiB`, s.meanBytes, s.failed, ratio]);
+    }
+  }
+}
+const unc = summary("scissors", "fit512", 8);
+const hit = summary("scissors (cached)", "fit512", 8);
+if (unc && hit) {
+  summaries.cache = { uncached: unc, cached: hit };
+  lines.push("", `result cache, ${scenarios.fit512.label}, concurrency 8`);
+  row(["", "req/s", "p50 ms", "p99 ms", "max ms", "peak RSS"]);
+  row(["uncached", unc.rps, unc.p50, unc.p99, unc.max, `${unc.peakRssMiB} MiB`]);
+  row(["cached", hit.rps, hit.p50, hit.p99, hit.max, `${hit.peakRssMiB} MiB`]);
+  lines.push(
+    `cached ÷ uncached: ${(hit.rps / unc.rps).toFixed(1)}× req/s, ${(unc.p50 / hit.p50).toFixed(1)}× lower p50 latency`,
+  );
+}
+lines.push("", "versions: " + [...peerDefs, cachedDef].map((p) => `${p.name} ${p.version}`).join(", "));
+if (!imgproxy) lines.push("imgproxy: not served by the Go module proxy here; left out (see the log above)");
+process.stdout.write(`${lines.join("\n")}\n`);
+save({ summaries, pairs, seconds });
