@@ -197,7 +197,7 @@ if (unc && hit) {
     `cached ÷ uncached: ${(hit.rps / unc.rps).toFixed(1)}× req/s, ${(unc.p50 / hit.p50).toFixed(1)}× lower p50 latency`,
   );
 }
-lines.push("", "versions: " + [...peerDefs, cachedDef].map((p) => `${p.name} ${p.version}`).join(", "));
+lines.push("", `versions: ${[...peerDefs, cachedDef].map((p) => `${p.name} ${p.version}`).join(", ")}`);
 if (!imgproxy) lines.push("imgproxy: not served by the Go module proxy here; left out (see the log above)");
 process.stdout.write(`${lines.join("\n")}\n`);
 save({ summaries, pairs, seconds });
