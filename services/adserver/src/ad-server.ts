@@ -43,19 +43,20 @@ export async function startAdServer(config: AdServerConfig, runtime: Runtime = {
   const random = runtime.random ?? Math.random;
   const log = createLogger({ level: config.logLevel, sampleRate: config.logSampleRate, write: runtime.writeLog });
   const metrics = createMetrics();
-  const redis = connectRedis(
-    {
-      url: config.redisUrl,
-      commandTimeoutMs: config.redisCommandTimeoutMs,
-      connectTimeoutMs: config.redisConnectTimeoutMs,
-    },
-    log,
-    metrics,
-  );
+  // Catalog reads fail fast. Counter writes (and the counter reads ordered with them) wait longer, since a
+  // write that times out but still applies is sent again and counted twice.
+  const connect = (name: string, commandTimeoutMs: number) =>
+    connectRedis(
+      { name, url: config.redisUrl, commandTimeoutMs, connectTimeoutMs: config.redisConnectTimeoutMs },
+      log,
+      metrics,
+    );
+  const redis = connect("catalog", config.redisCommandTimeoutMs);
+  const counterRedis = connect("counters", config.counterTimeoutMs);
   const lookups = (cache: "slot" | "user") => (result: CacheResult) => metrics.cacheLookup(cache, result);
   const refreshFailed = (error: unknown) => log.sampled("background refresh failed", { error });
 
-  const batcher = new CounterBatcher(redis, metrics, {
+  const batcher = new CounterBatcher(counterRedis, metrics, {
     flushMs: config.counterFlushMs,
     maxPending: config.counterMaxPending,
   });
@@ -74,8 +75,8 @@ export async function startAdServer(config: AdServerConfig, runtime: Runtime = {
     onRefreshError: refreshFailed,
   });
   const catalog = new Catalog(new CatalogStore(redis, metrics), slotCache, log);
-  const pacing = new PacingCounters(redis, batcher, metrics, now);
-  const caps = new UserCaps(redis, userCache, batcher, metrics);
+  const pacing = new PacingCounters(batcher, metrics, now);
+  const caps = new UserCaps(userCache, batcher, metrics);
   const service = new AdService({ catalog, caps, pacing, now, random });
 
   let draining = false;
@@ -136,7 +137,7 @@ export async function startAdServer(config: AdServerConfig, runtime: Runtime = {
     stopCatalog();
     stopPacing();
     await batcher.stop();
-    await redis.quit().catch(() => redis.disconnect());
+    for (const connection of [redis, counterRedis]) await connection.quit().catch(() => connection.disconnect());
     log.info("stopped", { unflushedIncrements: batcher.pendingTotal });
   }
 

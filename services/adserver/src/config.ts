@@ -11,6 +11,8 @@ export interface AdServerConfig {
   deadlineMs: number;
   reserveMs: number;
   redisCommandTimeoutMs: number;
+  /** Timeout of counter flushes and the counter reads that share them. */
+  counterTimeoutMs: number;
   redisConnectTimeoutMs: number;
   catalogPollMs: number;
   pacingRefreshMs: number;
@@ -42,6 +44,7 @@ const envSchema = z.object({
   ADSERVER_RESERVE_MS: int(0, 3),
   ADSERVER_REDIS_TIMEOUT_MS: int(1, 20),
   ADSERVER_REDIS_CONNECT_TIMEOUT_MS: int(1, 1000),
+  ADSERVER_COUNTER_TIMEOUT_MS: int(1, 2000),
   ADSERVER_CATALOG_POLL_MS: int(10, 1000),
   ADSERVER_PACING_REFRESH_MS: int(10, 1000),
   ADSERVER_COUNTER_FLUSH_MS: int(1, 100),
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AdServerConfig {
     reserveMs: e.ADSERVER_RESERVE_MS,
     redisCommandTimeoutMs: e.ADSERVER_REDIS_TIMEOUT_MS,
     redisConnectTimeoutMs: e.ADSERVER_REDIS_CONNECT_TIMEOUT_MS,
+    counterTimeoutMs: e.ADSERVER_COUNTER_TIMEOUT_MS,
     catalogPollMs: e.ADSERVER_CATALOG_POLL_MS,
     pacingRefreshMs: e.ADSERVER_PACING_REFRESH_MS,
     counterFlushMs: e.ADSERVER_COUNTER_FLUSH_MS,

@@ -39,15 +39,24 @@ export class ReadThroughCache<V extends object | null> {
     return this.#entries.get(key)?.value;
   }
 
-  async get(key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * The cached value without waiting: fresh, or stale and then refreshed in the background. Undefined on a
+   * miss, which is not counted here: the caller either loads (get) or gives up.
+   */
+  cached(key: string, load: () => Promise<V>): V | undefined {
     const entry = this.#entries.get(key);
-    const age = entry ? this.#now() - entry.loadedAt : 0;
-    if (entry && age < this.#options.maxStaleMs) {
-      const fresh = age < this.#options.freshMs;
-      this.#options.onLookup?.(fresh ? "hit" : "stale");
-      if (!fresh) this.refresh(key, load).catch((error: unknown) => this.#options.onRefreshError?.(error));
-      return entry.value;
-    }
+    if (!entry) return undefined;
+    const age = this.#now() - entry.loadedAt;
+    if (age >= this.#options.maxStaleMs) return undefined;
+    const fresh = age < this.#options.freshMs;
+    this.#options.onLookup?.(fresh ? "hit" : "stale");
+    if (!fresh) this.refresh(key, load).catch((error: unknown) => this.#options.onRefreshError?.(error));
+    return entry.value;
+  }
+
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const value = this.cached(key, load);
+    if (value !== undefined) return Promise.resolve(value);
     this.#options.onLookup?.("miss");
     return this.refresh(key, load);
   }

@@ -1,9 +1,31 @@
 // Counter increments are summed in memory and written as one pipeline every flush interval, so serving an
 // ad never waits on Redis for them. While Redis is down they stay pending (up to a bound) and are written
 // after it returns.
-import type { Redis } from "ioredis";
+//
+// Reads of counters (a user's caps, the fleet's pacing totals) go into the same pipeline, after the
+// increments, and flushes never overlap. So a read sees every increment this pod has flushed, and
+// "read value + what is pending when the answer arrives" is exact for this pod, with no double counting.
+import type { ChainableCommander, Redis } from "ioredis";
 import type { Metrics } from "../ops/metrics.ts";
 import { timed } from "../redis/connection.ts";
+
+// Adds to a hash's fields and lengthens (never shortens) its TTL: a user's hash holds fields of cap windows
+// of different lengths, and the longest must survive. One command per key instead of three.
+const HINCR_KEEP_TTL = `
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local ttl = tonumber(ARGV[1])
+if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
+return 1`;
+
+type CounterPipeline = ChainableCommander & {
+  hincrKeepTtl(key: string, ...args: Array<string | number>): CounterPipeline;
+};
+
+interface PendingRead {
+  add(pipeline: ChainableCommander): void;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
 
 interface PendingKey {
   ttlSeconds: number;
@@ -23,12 +45,16 @@ export class CounterBatcher {
   #pending = new Map<string, PendingKey>();
   #pendingTotal = 0;
   #flushing: Promise<void> | undefined;
+  #next: Promise<void> | undefined;
+  #reads: PendingRead[] = [];
+  #readScheduled = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #redis: Redis;
   readonly #metrics: Metrics;
   readonly #options: BatcherOptions;
 
   constructor(redis: Redis, metrics: Metrics, options: BatcherOptions) {
+    redis.defineCommand("hincrKeepTtl", { numberOfKeys: 1, lua: HINCR_KEEP_TTL });
     this.#redis = redis;
     this.#metrics = metrics;
     this.#options = options;
@@ -61,10 +87,32 @@ export class CounterBatcher {
     return this.#pending.get(key)?.fields;
   }
 
-  /** Writes everything pending; one flush at a time, and the promise settles when it is done. */
+  /**
+   * Runs one read command (added by `add`) in the next flush, after its increments; flushes at once rather
+   * than at the next interval, and reads asked for in the same tick share the flush.
+   */
+  read<T>(add: (pipeline: ChainableCommander) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#reads.push({ add, resolve: resolve as (result: unknown) => void, reject });
+      if (this.#readScheduled) return;
+      this.#readScheduled = true;
+      setImmediate(() => {
+        this.#readScheduled = false;
+        void this.flush();
+      });
+    });
+  }
+
+  /** Writes everything pending; flushes never overlap, and the promise settles when this one is done. */
   flush(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
-    if (this.#pending.size === 0) return Promise.resolve();
+    if (this.#flushing) {
+      this.#next ??= this.#flushing.then(() => {
+        this.#next = undefined;
+        return this.flush();
+      });
+      return this.#next;
+    }
+    if (this.#pending.size === 0 && this.#reads.length === 0) return Promise.resolve();
     this.#flushing = this.#write().finally(() => {
       this.#flushing = undefined;
     });
@@ -82,43 +130,54 @@ export class CounterBatcher {
 
   async #write(): Promise<void> {
     const batch = this.#pending;
+    const reads = this.#reads;
     this.#pending = new Map();
     this.#pendingTotal = 0;
-    const pipeline = this.#redis.pipeline();
-    // Which increment each pipeline slot holds, so that only the ones that failed are kept for the next flush.
-    const slots: Array<{ key: string; ttlSeconds: number; n: number; field?: string } | undefined> = [];
+    this.#reads = [];
+    const pipeline = this.#redis.pipeline() as CounterPipeline;
+    // One command per key (INCRBY + EXPIRE, or the script for a hash), so a failed one can be kept as a whole.
+    const sent: Array<[string, PendingKey]> = [];
     for (const [key, entry] of batch) {
-      if (entry.count) {
+      if (entry.fields) {
+        const args: Array<string | number> = [entry.ttlSeconds];
+        for (const [field, n] of entry.fields) args.push(field, n);
+        pipeline.hincrKeepTtl(key, ...args);
+      } else {
         pipeline.incrby(key, entry.count);
-        slots.push({ key, ttlSeconds: entry.ttlSeconds, n: entry.count });
+        pipeline.expire(key, entry.ttlSeconds);
       }
-      for (const [field, n] of entry.fields ?? []) {
-        pipeline.hincrby(key, field, n);
-        slots.push({ key, ttlSeconds: entry.ttlSeconds, n, field });
-      }
-      // NX sets a TTL on a new key; GT only lengthens it, so a short cap window never cuts a long one.
-      pipeline.expire(key, entry.ttlSeconds, "NX");
-      pipeline.expire(key, entry.ttlSeconds, "GT");
-      slots.push(undefined, undefined);
+      sent.push([key, entry]);
     }
+    for (const read of reads) read.add(pipeline);
     let results: Array<[Error | null, unknown]> | null = null;
+    let failure: unknown;
     try {
       results = await timed(this.#metrics, "counters_flush", () => pipeline.exec());
-    } catch {
+    } catch (error) {
       // Not sent at all (Redis down): everything stays pending.
+      failure = error;
     }
     let flushed = 0;
-    slots.forEach((slot, index) => {
-      if (!slot) return;
-      if (results?.[index]?.[0] === null) {
-        flushed += slot.n;
-        return;
+    let index = 0;
+    for (const [key, entry] of sent) {
+      const ok = results?.[index]?.[0] === null;
+      index += entry.fields ? 1 : 2;
+      const n = entry.fields ? sum(entry.fields.values()) : entry.count;
+      if (ok) {
+        flushed += n;
+        continue;
       }
       // A timed-out command may still have applied; resending it may count it twice, the lesser error.
-      if (slot.field === undefined) this.incr(slot.key, slot.ttlSeconds, slot.n);
-      else this.hincr(slot.key, slot.field, slot.ttlSeconds, slot.n);
-    });
+      if (entry.fields) for (const [field, count] of entry.fields) this.hincr(key, field, entry.ttlSeconds, count);
+      else this.incr(key, entry.ttlSeconds, entry.count);
+    }
     this.#metrics.countersFlushed(flushed);
+    // The reads' answers are handed out last, when "pending" already holds whatever failed to flush.
+    reads.forEach((read, i) => {
+      const [error, result] = results?.[index + i] ?? [failure ?? new Error("no reply"), undefined];
+      if (error) read.reject(error);
+      else read.resolve(result);
+    });
   }
 
   #admit(n: number): boolean {
@@ -139,4 +198,10 @@ export class CounterBatcher {
     entry.ttlSeconds = Math.max(entry.ttlSeconds, ttlSeconds);
     return entry;
   }
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }

@@ -1,7 +1,6 @@
 // How many ads each campaign has served today across the fleet. One MGET per refresh interval reads the
 // fleet's totals; between refreshes this pod adds its own serves, so it never overshoots on its own.
-import type { Redis } from "ioredis";
-import { utcDay } from "../domain/pacing.ts";
+import { DAY_MS, utcDay } from "../domain/pacing.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { timed } from "../redis/connection.ts";
 import { DAY_COUNTER_TTL_SECONDS, keys } from "../redis/keys.ts";
@@ -9,15 +8,16 @@ import type { CounterBatcher } from "./batcher.ts";
 
 export class PacingCounters {
   #day = "";
+  /** The current day's bounds, so the day's name is formatted once a day, not once per campaign and request. */
+  #dayStart = 0;
+  #dayEnd = 0;
   #delivered = new Map<string, number>();
   #loaded = false;
-  readonly #redis: Redis;
   readonly #batcher: CounterBatcher;
   readonly #metrics: Metrics;
   readonly #now: () => number;
 
-  constructor(redis: Redis, batcher: CounterBatcher, metrics: Metrics, now: () => number) {
-    this.#redis = redis;
+  constructor(batcher: CounterBatcher, metrics: Metrics, now: () => number) {
     this.#batcher = batcher;
     this.#metrics = metrics;
     this.#now = now;
@@ -42,24 +42,29 @@ export class PacingCounters {
   async refresh(campaignIds: readonly string[]): Promise<void> {
     const day = utcDay(this.#now());
     const counterKeys = campaignIds.map((id) => keys.delivered(day, id));
-    // Taken before the read is sent: the same connection writes earlier flushes first, later ones after.
-    const pending = counterKeys.map((key) => this.#batcher.pendingCount(key));
     const values =
       counterKeys.length === 0
         ? []
-        : await timed(this.#metrics, "pacing_refresh", () => this.#redis.mget(...counterKeys));
+        : await timed(this.#metrics, "pacing_refresh", () =>
+            this.#batcher.read<Array<string | null>>((pipeline) => pipeline.mget(...counterKeys)),
+          );
+    // The read follows every flush of ours; what is pending now is exactly what it cannot include.
     const delivered = new Map<string, number>();
     campaignIds.forEach((id, i) => {
-      delivered.set(id, Number(values[i] ?? 0) + (pending[i] ?? 0));
+      delivered.set(id, Number(values[i] ?? 0) + this.#batcher.pendingCount(counterKeys[i] as string));
     });
-    if (day !== utcDay(this.#now())) return;
-    this.#day = day;
+    this.#rollOver();
+    if (day !== this.#day) return;
     this.#delivered = delivered;
     this.#loaded = true;
   }
 
   #rollOver(): void {
-    const day = utcDay(this.#now());
+    const now = this.#now();
+    if (now >= this.#dayStart && now < this.#dayEnd) return;
+    this.#dayStart = now - (now % DAY_MS);
+    this.#dayEnd = this.#dayStart + DAY_MS;
+    const day = utcDay(now);
     if (day !== this.#day) {
       this.#day = day;
       this.#delivered = new Map();

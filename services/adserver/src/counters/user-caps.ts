@@ -1,6 +1,5 @@
 // A user's frequency-cap counters, read through the local cache (one HGETALL per user per freshness
 // period, shared by concurrent requests) and incremented locally at once, then in Redis by the batcher.
-import type { Redis } from "ioredis";
 import type { ReadThroughCache } from "../cache/read-through.ts";
 import type { FrequencyCap } from "../domain/catalog.ts";
 import { capFieldTtlSeconds } from "../domain/frequency.ts";
@@ -12,13 +11,11 @@ import type { CounterBatcher } from "./batcher.ts";
 export type CapCounts = Map<string, number>;
 
 export class UserCaps {
-  readonly #redis: Redis;
   readonly #cache: ReadThroughCache<CapCounts>;
   readonly #batcher: CounterBatcher;
   readonly #metrics: Metrics;
 
-  constructor(redis: Redis, cache: ReadThroughCache<CapCounts>, batcher: CounterBatcher, metrics: Metrics) {
-    this.#redis = redis;
+  constructor(cache: ReadThroughCache<CapCounts>, batcher: CounterBatcher, metrics: Metrics) {
     this.#cache = cache;
     this.#batcher = batcher;
     this.#metrics = metrics;
@@ -29,6 +26,12 @@ export class UserCaps {
     return this.#cache.get(key, () => this.#load(key));
   }
 
+  /** The user's counters if they are in the local cache; undefined when they would take a Redis read. */
+  cachedCounts(uid: string): CapCounts | undefined {
+    const key = keys.userCaps(uid);
+    return this.#cache.cached(key, () => this.#load(key));
+  }
+
   served(uid: string, field: string, cap: FrequencyCap, now: number): void {
     const key = keys.userCaps(uid);
     this.#cache.update(key, (counts) => counts.set(field, (counts.get(field) ?? 0) + 1));
@@ -36,11 +39,13 @@ export class UserCaps {
   }
 
   async #load(key: string): Promise<CapCounts> {
-    const pending = new Map(this.#batcher.pendingFields(key));
-    const stored = await timed(this.#metrics, "user_caps", () => this.#redis.hgetall(key));
+    const stored = await timed(this.#metrics, "user_caps", () =>
+      this.#batcher.read<Record<string, string>>((pipeline) => pipeline.hgetall(key)),
+    );
+    // The read follows every flush of ours; what is pending now is exactly what it cannot include.
     const counts: CapCounts = new Map();
     for (const [field, value] of Object.entries(stored)) counts.set(field, Number(value));
-    for (const [field, n] of pending) counts.set(field, (counts.get(field) ?? 0) + n);
+    for (const [field, n] of this.#batcher.pendingFields(key) ?? []) counts.set(field, (counts.get(field) ?? 0) + n);
     return counts;
   }
 }

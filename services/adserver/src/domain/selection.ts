@@ -31,43 +31,47 @@ export interface SelectionInput {
 
 export function selectCreative({ document, request, counters, now, random }: SelectionInput): Choice | undefined {
   const sizes = request.size ? [request.size] : document.slot.sizes;
-  const eligible: Choice[] = [];
+  // Only the highest priority with an eligible campaign competes; lower ones are not even checked.
+  let top = Number.NEGATIVE_INFINITY;
+  let candidates: Array<{ campaign: StoredCampaign; capField?: string }> = [];
   for (const campaign of document.campaigns) {
-    const choice = eligibleChoice(campaign, request, sizes, counters, now, random);
-    if (choice) eligible.push(choice);
+    if (campaign.priority < top) continue;
+    const field = eligibility(campaign, request, sizes, counters, now);
+    if (field === false) continue;
+    if (campaign.priority > top) {
+      top = campaign.priority;
+      candidates = [];
+    }
+    candidates.push({ campaign, capField: field });
   }
-  if (eligible.length === 0) return undefined;
-  const top = Math.max(...eligible.map((c) => c.campaign.priority));
-  return pickWeighted(
-    eligible.filter((c) => c.campaign.priority === top),
-    (c) => c.campaign.weight,
-    random,
-  );
+  const winner = pickWeighted(candidates, (c) => c.campaign.weight, random);
+  if (!winner) return undefined;
+  const creatives = winner.campaign.creatives.filter((c) => sizes.includes(c.size));
+  const creative = pickWeighted(creatives, (c) => c.weight, random);
+  return creative && { campaign: winner.campaign, creative, capField: winner.capField };
 }
 
-function eligibleChoice(
+/** False when the campaign cannot serve this request; else the cap field it counts against, if capped. */
+function eligibility(
   campaign: StoredCampaign,
   request: AdRequest,
   sizes: readonly string[],
   counters: Counters,
   now: number,
-  random: () => number,
-): Choice | undefined {
-  if (now < campaign.schedule.start || now >= campaign.schedule.end) return undefined;
-  if (!matchesTargeting(campaign, request)) return undefined;
-  const creatives = campaign.creatives.filter((c) => sizes.includes(c.size));
-  if (creatives.length === 0) return undefined;
+): string | undefined | false {
+  if (now < campaign.schedule.start || now >= campaign.schedule.end) return false;
+  if (!matchesTargeting(campaign, request)) return false;
+  if (!campaign.creatives.some((c) => sizes.includes(c.size))) return false;
   let field: string | undefined;
   if (campaign.frequencyCap) {
     field = capField(campaign.id, campaign.frequencyCap, now);
     const seen = counters.userCount(field);
     // Unknown counters (Redis unreachable for a new user) skip capped campaigns rather than risk the cap.
-    if (seen === undefined || seen >= campaign.frequencyCap.impressions) return undefined;
+    if (seen === undefined || seen >= campaign.frequencyCap.impressions) return false;
   }
-  const paced = underPace({ ...campaign, deliveredToday: counters.deliveredToday(campaign.id), now });
-  if (!paced) return undefined;
-  const creative = pickWeighted(creatives, (c) => c.weight, random);
-  return creative && { campaign, creative, capField: field };
+  const { dailyBudget, schedule } = campaign;
+  if (!underPace({ dailyBudget, schedule, deliveredToday: counters.deliveredToday(campaign.id), now })) return false;
+  return field;
 }
 
 export function matchesTargeting(campaign: Pick<Campaign, "targeting">, request: AdRequest): boolean {

@@ -1,6 +1,7 @@
 // GET /v1/ad: parse, decide within the deadline, answer. Never a 5xx: a failure or a late decision becomes
 // the configured house ad, or 204.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AdRequest } from "../domain/request.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { Metrics, Outcome } from "../ops/metrics.ts";
 import type { AdService, Decision } from "../serving/ad-service.ts";
@@ -31,21 +32,7 @@ export function adHandler(deps: AdHandlerDeps) {
     if (!parsed.ok) return finish("bad_request", () => sendError(res, 400, "bad_request", parsed.message));
     const request = parsed.value;
 
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<typeof DEADLINE>((resolve) => {
-      timer = setTimeout(() => resolve(DEADLINE), deps.deadlineMs);
-    });
-    const userWaitMs = deps.deadlineMs - deps.reserveMs;
-    const decision: Decision | typeof DEADLINE = await Promise.race([
-      deps.service
-        .decide(request, userWaitMs, controller.signal)
-        .catch((error: unknown): Decision => ({ kind: "unavailable", error })),
-      deadline,
-    ]);
-    clearTimeout(timer);
-    if (decision === DEADLINE) controller.abort();
-
+    const decision = deps.service.decideNow(request) ?? (await decideBeforeDeadline(request));
     if (decision === DEADLINE || decision.kind === "unavailable") {
       const house = chooseFallback(deps.fallback, request);
       const outcome: Outcome = decision === DEADLINE ? "deadline" : "fallback";
@@ -76,6 +63,23 @@ export function adHandler(deps: AdHandlerDeps) {
         clickTrackingUrl: `${beacon}click`,
       }),
     );
+
+    async function decideBeforeDeadline(request: AdRequest): Promise<Decision | typeof DEADLINE> {
+      const expiry = { expired: false };
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<typeof DEADLINE>((resolve) => {
+        timer = setTimeout(() => resolve(DEADLINE), deps.deadlineMs);
+      });
+      const decision = await Promise.race([
+        deps.service
+          .decide(request, deps.deadlineMs - deps.reserveMs, expiry)
+          .catch((error: unknown): Decision => ({ kind: "unavailable", error })),
+        deadline,
+      ]);
+      clearTimeout(timer);
+      if (decision === DEADLINE) expiry.expired = true;
+      return decision;
+    }
 
     function finish(outcome: Outcome, send: () => void): void {
       send();

@@ -54,7 +54,8 @@ export function createMetrics() {
   });
   const redisConnected = new Gauge({
     name: "adserver_redis_connected",
-    help: "1 while the Redis connection is ready",
+    help: "1 while the Redis connection is ready, by connection (catalog, counters)",
+    labelNames: ["connection"] as const,
     registers: [registry],
   });
   const counterIncrements = new Counter({
@@ -95,8 +96,8 @@ export function createMetrics() {
     redisError(op: string) {
       redisErrors.labels(op).inc();
     },
-    redisConnected(up: boolean) {
-      redisConnected.set(up ? 1 : 0);
+    redisConnected(connection: string, up: boolean) {
+      redisConnected.set({ connection }, up ? 1 : 0);
     },
     countersFlushed(n: number) {
       counterIncrements.labels("flushed").inc(n);

@@ -5,6 +5,8 @@ import type { Logger } from "../ops/logger.ts";
 import type { Metrics } from "../ops/metrics.ts";
 
 export interface RedisSettings {
+  /** Names the connection in logs and metrics. */
+  name: string;
   url: string;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
@@ -21,17 +23,17 @@ export function connectRedis(settings: RedisSettings, log: Logger, metrics: Metr
   });
   let down = false;
   redis.on("ready", () => {
-    metrics.redisConnected(true);
-    if (down) log.info("redis reconnected");
+    metrics.redisConnected(settings.name, true);
+    if (down) log.info("redis reconnected", { connection: settings.name });
     down = false;
   });
   redis.on("close", () => {
-    metrics.redisConnected(false);
-    if (!down) log.warn("redis connection lost");
+    metrics.redisConnected(settings.name, false);
+    if (!down) log.warn("redis connection lost", { connection: settings.name });
     down = true;
   });
   // ioredis emits an error per failed reconnect attempt; the close above is logged once per outage.
-  redis.on("error", (error: Error) => log.debug("redis error", { error }));
+  redis.on("error", (error: Error) => log.debug("redis error", { connection: settings.name, error }));
   return redis;
 }
 

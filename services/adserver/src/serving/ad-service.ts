@@ -1,8 +1,9 @@
 // One ad decision: slot document and user counters through the local cache, selection, then the serve is
-// counted locally and queued for Redis. The caller races this against the deadline; `signal` tells us we lost.
-
+// counted locally and queued for Redis. When everything is cached the decision is synchronous (decideNow):
+// no timer, no promise. Otherwise the caller races `decide` against the deadline.
 import type { PacingCounters } from "../counters/pacing.ts";
 import type { CapCounts, UserCaps } from "../counters/user-caps.ts";
+import type { SlotDocument } from "../domain/catalog.ts";
 import type { AdRequest } from "../domain/request.ts";
 import { type Choice, selectCreative } from "../domain/selection.ts";
 import type { Catalog } from "./catalog.ts";
@@ -22,31 +23,55 @@ export interface AdServiceDeps {
   random: () => number;
 }
 
+/** Set by the caller once it has answered without this decision, so that the decision is not counted. */
+export interface Expiry {
+  expired: boolean;
+}
+
+const NO_COUNTS: CapCounts = new Map();
+const NO_FILL: Decision = { kind: "no_fill" };
+
 export class AdService {
   readonly #deps: AdServiceDeps;
+  readonly #capped = new WeakMap<SlotDocument, boolean>();
 
   constructor(deps: AdServiceDeps) {
     this.#deps = deps;
   }
 
+  /** The decision from the local cache alone, or undefined when it needs Redis. */
+  decideNow(request: AdRequest): Decision | undefined {
+    const document = this.#deps.catalog.cachedSlot(request.slot);
+    if (document === undefined) return undefined;
+    if (document === null) return NO_FILL;
+    const invalid = checkSize(document, request);
+    if (invalid) return invalid;
+    const counts = this.#needsUser(document) ? this.#deps.caps.cachedCounts(request.uid) : NO_COUNTS;
+    if (counts === undefined) return undefined;
+    return this.#choose(document, request, counts);
+  }
+
   /** `userWaitMs` bounds the wait for a user's counters: without them, only uncapped campaigns can serve. */
-  async decide(request: AdRequest, userWaitMs: number, signal: AbortSignal): Promise<Decision> {
-    const { catalog, caps, pacing, now, random } = this.#deps;
-    let document: Awaited<ReturnType<Catalog["slot"]>>;
+  async decide(request: AdRequest, userWaitMs: number, expiry: Expiry): Promise<Decision> {
+    let document: SlotDocument | null;
     try {
-      document = await catalog.slot(request.slot);
+      document = await this.#deps.catalog.slot(request.slot);
     } catch (error) {
       return { kind: "unavailable", error };
     }
-    if (document === null) return { kind: "no_fill" };
-    if (request.size && !document.slot.sizes.includes(request.size))
-      return {
-        kind: "bad_request",
-        message: `size ${request.size} is not a size of slot ${request.slot} (${document.slot.sizes.join(", ")})`,
-      };
-    const userCounts = document.campaigns.some((c) => c.frequencyCap)
-      ? await within(caps.counts(request.uid), userWaitMs)
-      : new Map();
+    if (document === null) return NO_FILL;
+    const invalid = checkSize(document, request);
+    if (invalid) return invalid;
+    const counts = this.#needsUser(document)
+      ? await within(this.#deps.caps.counts(request.uid), userWaitMs)
+      : NO_COUNTS;
+    // Past the deadline the caller has already answered with something else; this serve did not happen.
+    if (expiry.expired) return NO_FILL;
+    return this.#choose(document, request, counts);
+  }
+
+  #choose(document: SlotDocument, request: AdRequest, counts: CapCounts | undefined): Decision {
+    const { pacing, caps, now, random } = this.#deps;
     const time = now();
     const choice = selectCreative({
       document,
@@ -55,17 +80,32 @@ export class AdService {
       random,
       counters: {
         deliveredToday: (id) => pacing.deliveredToday(id),
-        userCount: (field) => (userCounts ? (userCounts.get(field) ?? 0) : undefined),
+        userCount: (field) => (counts ? (counts.get(field) ?? 0) : undefined),
       },
     });
-    if (!choice) return { kind: "no_fill" };
-    // Past the deadline the caller has already answered with something else; this serve did not happen.
-    if (signal.aborted) return { kind: "no_fill" };
+    if (!choice) return NO_FILL;
     pacing.served(choice.campaign.id);
     if (choice.capField && choice.campaign.frequencyCap)
       caps.served(request.uid, choice.capField, choice.campaign.frequencyCap, time);
     return { kind: "served", choice };
   }
+
+  #needsUser(document: SlotDocument): boolean {
+    let capped = this.#capped.get(document);
+    if (capped === undefined) {
+      capped = document.campaigns.some((c) => c.frequencyCap);
+      this.#capped.set(document, capped);
+    }
+    return capped;
+  }
+}
+
+function checkSize(document: SlotDocument, request: AdRequest): Decision | undefined {
+  if (!request.size || document.slot.sizes.includes(request.size)) return undefined;
+  return {
+    kind: "bad_request",
+    message: `size ${request.size} is not a size of slot ${request.slot} (${document.slot.sizes.join(", ")})`,
+  };
 }
 
 /** The value if it arrives within `ms`, else undefined; a failure is also undefined. */

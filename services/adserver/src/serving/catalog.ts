@@ -47,4 +47,11 @@ export class Catalog {
     if (version === undefined) return Promise.reject(new Error("no catalog version loaded yet"));
     return this.#slots.get(`${version}:${slotId}`, () => this.#store.slot(version, slotId));
   }
+
+  /** The slot's document if it is in the local cache; undefined when it would take a Redis read. */
+  cachedSlot(slotId: string): SlotDocument | null | undefined {
+    const version = this.#version;
+    if (version === undefined) return undefined;
+    return this.#slots.cached(`${version}:${slotId}`, () => this.#store.slot(version, slotId));
+  }
 }

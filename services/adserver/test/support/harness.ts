@@ -13,10 +13,12 @@ export function testConfig(redisUrl: string, overrides: Partial<AdServerConfig> 
     host: "127.0.0.1",
     port: 0,
     redisUrl,
-    deadlineMs: 50,
+    // Generous: functional tests must not depend on how busy the machine is; the fault tests set their own.
+    deadlineMs: 2000,
     reserveMs: 5,
     redisCommandTimeoutMs: 200,
     redisConnectTimeoutMs: 500,
+    counterTimeoutMs: 2000,
     catalogPollMs: 100,
     pacingRefreshMs: 100,
     counterFlushMs: 20,
