@@ -51,7 +51,8 @@ export function interruptions(args: InterruptionStackArgs) {
     architecture: functionRuntime.architecture,
     // Below the queue's visibility timeout: a message is not redelivered while its invocation still runs.
     timeout: `${interruptionQueueSettings.visibilityTimeoutSeconds - 30} seconds`,
-    memory: "512 MB",
+    // A batch can hold a hundred drains; 1,024 MB buys a little over half a vCPU for their watches and JSON.
+    memory: "1024 MB",
     environment: {
       HARBORMASTER_CLUSTER_NAME: args.clusterName,
       HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { V1Pod } from "@kubernetes/client-node";
 import { createInterruptionHandler } from "../../functions/adapters/interruption-wiring.ts";
-import type { Notification } from "../../functions/core/notifications.ts";
+import type { InterruptionNotification } from "../../functions/core/notifications.ts";
 import { interruptionEventPatterns } from "../../stacks/event-patterns.ts";
 import { deployment, pdb } from "../fixtures/workloads.ts";
 import { pollOnce } from "./lambda.ts";
@@ -38,7 +38,7 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
     await events.send(new PutRuleCommand({ Name: rule, EventBusName: bus, EventPattern: JSON.stringify(pattern) }));
     await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "q", Arn: queue.arn }] }));
   }
-  const notifications: Notification[] = [];
+  const notifications: InterruptionNotification[] = [];
   const handler = createInterruptionHandler(
     {
       AWS_REGION: process.env.AWS_REGION,
@@ -47,7 +47,8 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
       HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "1",
       ...settings,
     },
-    { notifier: { publish: async (n) => void notifications.push(n) } },
+    // The interruption handler sends interruption notifications only.
+    { notifier: { publish: async (n) => void notifications.push(n as InterruptionNotification) } },
   );
 
   return {

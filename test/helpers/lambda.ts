@@ -34,6 +34,8 @@ export async function pollOnce(
     remainingMs?: number;
     waitSeconds?: number;
     batchWindowMs?: number;
+    /** Lambda's batch size (SQS hands out at most 10 per receive; the event source gathers up to this). */
+    batchSize?: number;
     /** Called once a batch is received, before the handler runs (the event source scales on this). */
     onReceived?: (count: number) => void;
   } = {},
@@ -41,18 +43,19 @@ export async function pollOnce(
   // Lambda's batching window: keep receiving until the batch is full or the window has passed.
   const Messages: Message[] = [];
   const windowEnds = Date.now() + (options.batchWindowMs ?? 0);
+  const batchSize = options.batchSize ?? 10;
   do {
     const { Messages: received = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10 - Messages.length,
+        MaxNumberOfMessages: Math.min(10, batchSize - Messages.length),
         WaitTimeSeconds: Messages.length ? 0 : (options.waitSeconds ?? 1),
         MessageSystemAttributeNames: ["ApproximateReceiveCount"],
       }),
     );
     Messages.push(...received);
     if (received.length === 0 && Messages.length === 0) break;
-  } while (Messages.length < 10 && Date.now() < windowEnds);
+  } while (Messages.length < batchSize && Date.now() < windowEnds);
   if (Messages.length === 0) return { received: [], failed: [] as string[] };
   options.onReceived?.(Messages.length);
   const event: SQSEvent = {

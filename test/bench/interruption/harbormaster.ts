@@ -7,8 +7,8 @@ import type { Scenario } from "./scenario.ts";
 /**
  * Runs the interruption handler as Lambda's SQS event source mapping does: it starts with five concurrent
  * batches and adds pollers while messages keep arriving, up to the deployed maximum concurrency. Each
- * poller is its own execution environment (its own handler and caches); batches of up to 10 with the
- * deployed batching window; partial batch responses.
+ * poller is its own execution environment (its own handler and caches), with the deployed batch size and
+ * batching window; partial batch responses.
  */
 export function startHarbormaster(kubeconfigPath: string, scenario: Scenario) {
   const sqs = new SQSClient({});
@@ -27,6 +27,7 @@ export function startHarbormaster(kubeconfigPath: string, scenario: Scenario) {
             waitSeconds: 1,
             remainingMs: 150_000,
             batchWindowMs: eventSourceScaling.batchWindowSeconds * 1000,
+            batchSize: eventSourceScaling.batchSize,
             // Messages are waiting: the event source scales out while this batch is being handled.
             onReceived: () => {
               if (pollers.length < eventSourceScaling.maximumConcurrency) addPoller();

@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Notification } from "../../../functions/core/notifications.ts";
+import type { InterruptionNotification } from "../../../functions/core/notifications.ts";
 import { awsEvent } from "../../fixtures/aws-events.ts";
 import { autoScalingGroup, lifecycleCalls, pendingLifecycleAction } from "../../helpers/autoscaling.ts";
 import { eventFor, interruptionRig, podsOnNode, workload } from "../../helpers/interruptions.ts";
@@ -31,7 +31,7 @@ describe("drains a PodDisruptionBudget blocks", () => {
     return { instanceId, name };
   }
 
-  const ofInstance = (notifications: Notification[], instanceId: string) =>
+  const ofInstance = (notifications: InterruptionNotification[], instanceId: string) =>
     notifications.filter((n) => n.instanceId === instanceId);
 
   it("names the blocking budget and pod, keeps waiting, and finishes once the budget allows it", async () => {
