@@ -1,4 +1,5 @@
 import type { Kind } from "./events/kinds.ts";
+import type { PrescalingNotification } from "./prescaling/notifications.ts";
 
 export interface BlockedPod {
   namespace: string;
@@ -11,7 +12,7 @@ export interface BlockedPod {
  * Typed notification events of every feature; the Slack notifier threads them by `threadKey` and posts
  * each `dedupeKey` once. Each feature adds its own union here.
  */
-export type Notification = InterruptionNotification;
+export type Notification = InterruptionNotification | PrescalingNotification;
 
 /** Fields every notification carries, whichever feature sends it. */
 export interface NotificationEnvelope {

@@ -25,6 +25,24 @@ const env = {
   AWS_REGION: "us-east-2",
   KUBECONFIG: kubeconfig,
   HARBORMASTER_DEAD_LETTER_QUEUE_URL: "https://sqs.us-east-2.amazonaws.com/123456789012/dlq",
+  HARBORMASTER_TRAFFIC_DOMAINS: JSON.stringify([
+    {
+      name: "app",
+      hostedZoneId: "Z1",
+      recordName: "app.example.com",
+      setIdentifiers: ["blue", "green"],
+      insufficientData: "proceed",
+      plan: "Canary10Percent5Minutes",
+    },
+  ]),
+  HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/scheduler",
+  HARBORMASTER_ARGOCD_WEBHOOK_TOKEN: "a-token-of-sixteen-chars",
+  HARBORMASTER_PRESCALING_POLICIES: JSON.stringify([
+    {
+      name: "p",
+      headroom: { namespace: "n", name: "h", unit: { cpu: "1", memory: "1Gi" }, sizing: { mode: "units", units: 1 } },
+    },
+  ]),
 };
 
 describe("bundling every Lambda function", () => {

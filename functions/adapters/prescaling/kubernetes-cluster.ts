@@ -1,0 +1,37 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { PoolFacts } from "../../core/prescaling/headroom.ts";
+import type { HeadroomSpec, TargetRef } from "../../core/prescaling/policy.ts";
+import type { ObjectRef, PrescalingClusterPort, Scalable, ScalableWrite } from "../../core/prescaling/ports.ts";
+import { KubernetesHeadroom } from "./kubernetes-headroom.ts";
+import { KubernetesScalables } from "./kubernetes-scalables.ts";
+
+/** The pre-scaling core's view of a cluster: scalable objects plus the headroom pool. */
+export class KubernetesPrescalingCluster implements PrescalingClusterPort {
+  private readonly scalables: KubernetesScalables;
+  private readonly headroom: KubernetesHeadroom;
+
+  constructor(kubeConfig: KubeConfig, options: { requestTimeoutMs?: number } = {}) {
+    this.scalables = new KubernetesScalables(kubeConfig, options);
+    this.headroom = new KubernetesHeadroom(kubeConfig, options);
+  }
+
+  resolve(target: TargetRef): Promise<ObjectRef | undefined> {
+    return this.scalables.resolve(target);
+  }
+
+  update(ref: ObjectRef, change: (current: Scalable) => ScalableWrite | undefined): Promise<Scalable | undefined> {
+    return this.scalables.update(ref, change);
+  }
+
+  listHeld(): Promise<ObjectRef[]> {
+    return this.scalables.listHeld();
+  }
+
+  headroomPool(spec: HeadroomSpec): Promise<PoolFacts> {
+    return this.headroom.headroomPool(spec);
+  }
+
+  ensureHeadroom(spec: HeadroomSpec): Promise<ObjectRef> {
+    return this.headroom.ensureHeadroom(spec);
+  }
+}

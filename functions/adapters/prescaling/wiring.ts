@@ -1,0 +1,54 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { loadPrescalingConfig } from "../../config/prescaling-config.ts";
+import type { NotifierPort } from "../../core/ports.ts";
+import { type BatchDeps, processPrescalingBatch } from "../../core/prescaling/batch.ts";
+import { Prescaler } from "../../core/prescaling/prescaler.ts";
+import { systemClock } from "../clock.ts";
+import { kubeConfigSource } from "../eks-auth.ts";
+import { EmfMetrics } from "../emf-metrics.ts";
+import { LogNotifier } from "../log-notifier.ts";
+import { CloudWatchAlarms } from "./cloudwatch-alarms.ts";
+import { KubernetesPrescalingCluster } from "./kubernetes-cluster.ts";
+
+export interface PrescalingPorts {
+  notifier: NotifierPort;
+}
+
+/**
+ * Builds the SQS-triggered pre-scaling handler (alarm state changes, schedules, the expiry sweep); every
+ * setting and policy is parsed here, once. `ports` replaces adapters, e.g. the notifier once Slack consumes it.
+ */
+export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<PrescalingPorts> = {}) {
+  const config = loadPrescalingConfig(env);
+  const logger = new Logger({ serviceName: "harbormaster-prescaling" });
+  const metrics = new Metrics({ namespace: "Harbormaster", serviceName: "prescaling" });
+  const kubeConfigs = kubeConfigSource(config);
+  const emf = new EmfMetrics(metrics);
+  const log = {
+    info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
+    error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
+  };
+  const notifier = ports.notifier ?? new LogNotifier(logger);
+  const alarms = config.checkAlarmState ? new CloudWatchAlarms() : undefined;
+  let deps: BatchDeps | undefined;
+
+  async function handlePrescaling(event: SQSEvent): Promise<SQSBatchResponse> {
+    const { kubeConfig, fresh } = await kubeConfigs.get();
+    if (fresh || !deps) {
+      const cluster = new KubernetesPrescalingCluster(kubeConfig);
+      const prescaler = new Prescaler({ cluster, notifier, metrics: emf, clock: systemClock, log });
+      deps = { prescaler, policies: config.policies, now: systemClock.now, alarms, metrics: emf, log };
+    }
+    metrics.addMetric("BatchSize", MetricUnit.Count, event.Records.length);
+    const records = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));
+    const failed = await processPrescalingBatch(deps, records);
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  }
+
+  return middy(handlePrescaling).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { ConfigurationError } from "../core/errors.ts";
+import { type Policy, policiesSchema } from "../core/prescaling/policy.ts";
+
+export interface PrescalingConfig {
+  region: string;
+  clusterName?: string;
+  kubeconfigPath?: string;
+  policies: Policy[];
+  /** Ask CloudWatch for the alarm's state before raising, so a late ALARM after its OK does nothing. */
+  checkAlarmState: boolean;
+}
+
+const envSchema = z
+  .object({
+    AWS_REGION: z.string().min(1),
+    HARBORMASTER_CLUSTER_NAME: z.string().min(1).optional(),
+    KUBECONFIG: z.string().min(1).optional(),
+    HARBORMASTER_PRESCALING_POLICIES: z.string().min(1),
+    HARBORMASTER_PRESCALING_CHECK_ALARMS: z.enum(["true", "false"]).default("true"),
+  })
+  .refine((env) => env.HARBORMASTER_CLUSTER_NAME || env.KUBECONFIG, {
+    message: "set HARBORMASTER_CLUSTER_NAME (EKS) or KUBECONFIG (a kubeconfig file)",
+  });
+
+/** Parses the environment and every policy once, at cold start; a bad policy stops it, naming the field. */
+export function loadPrescalingConfig(env: NodeJS.ProcessEnv): PrescalingConfig {
+  try {
+    const e = envSchema.parse(env);
+    return {
+      region: e.AWS_REGION,
+      clusterName: e.HARBORMASTER_CLUSTER_NAME,
+      kubeconfigPath: e.KUBECONFIG,
+      policies: parsePolicies(e.HARBORMASTER_PRESCALING_POLICIES),
+      checkAlarmState: e.HARBORMASTER_PRESCALING_CHECK_ALARMS === "true",
+    };
+  } catch (error) {
+    if (error instanceof z.ZodError)
+      throw new ConfigurationError(`invalid configuration: ${z.prettifyError(error)}`, { cause: error });
+    throw error;
+  }
+}
+
+export function parsePolicies(text: string): Policy[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError("HARBORMASTER_PRESCALING_POLICIES is not valid JSON", { cause: error });
+  }
+  const parsed = policiesSchema.safeParse(json);
+  if (!parsed.success)
+    throw new ConfigurationError(`HARBORMASTER_PRESCALING_POLICIES: ${z.prettifyError(parsed.error)}`, {
+      cause: parsed.error,
+    });
+  return parsed.data;
+}
