@@ -1,0 +1,56 @@
+// Where the worker's commands go, per cluster: built on first use and kept while the container is warm.
+
+import type { SlackCluster } from "../../config/slack-config.ts";
+import { drainPolicySchema } from "../../core/drain/policy.ts";
+import type { ClusterCommands, CommandTargets, ScalingCommands, TrafficCommands } from "../../core/slack/ports.ts";
+import { CommandRefused } from "../../core/slack/ports.ts";
+import { systemClock } from "../clock.ts";
+import { type KubeConfigSource, kubeConfigSource } from "../eks-auth.ts";
+import { KubernetesCommands } from "./kubernetes-commands.ts";
+import { unavailableScaling, unavailableTraffic } from "./unavailable-commands.ts";
+
+export interface TargetOptions {
+  region: string;
+  clusters: Record<string, SlackCluster>;
+  /** When the current invocation must stop working (a drain answers "still draining" then). */
+  pauseAt: () => number;
+  scaling?: (cluster: string) => Promise<ScalingCommands>;
+  traffic?: () => Promise<TrafficCommands>;
+}
+
+/** A Slack drain gets as long as a spot warning gives: two minutes. */
+const drainTimeoutMs = 120_000;
+
+export function commandTargets(options: TargetOptions): CommandTargets {
+  const sources = new Map<string, KubeConfigSource>();
+  const built = new Map<string, KubernetesCommands>();
+  return {
+    async cluster(name: string): Promise<ClusterCommands> {
+      const cluster = options.clusters[name];
+      if (!cluster) throw new CommandRefused(`unknown cluster "${name}"`);
+      let source = sources.get(name);
+      if (!source) {
+        source = kubeConfigSource({
+          kubeconfigPath: cluster.kubeconfig,
+          clusterName: cluster.eksCluster,
+          region: cluster.region ?? options.region,
+        });
+        sources.set(name, source);
+      }
+      const { kubeConfig, fresh } = await source.get();
+      let commands = built.get(name);
+      if (fresh || !commands) {
+        commands = new KubernetesCommands(kubeConfig, {
+          policy: drainPolicySchema.parse({}),
+          clock: systemClock,
+          drainTimeoutMs,
+          pauseAt: options.pauseAt,
+        });
+        built.set(name, commands);
+      }
+      return commands;
+    },
+    scaling: options.scaling ?? (async () => unavailableScaling),
+    traffic: options.traffic ?? (async () => unavailableTraffic),
+  };
+}

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { ConfigurationError } from "../core/errors.ts";
+import { type AccessRule, accessRulesSchema } from "../core/slack/access.ts";
+import { type Route, routeSchema } from "../core/slack/routing.ts";
+
+const json = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} is not valid JSON` });
+        return z.NEVER;
+      }
+    });
+
+/** A cluster the commands may address: EKS by name (in Lambda) or a kubeconfig file (locally). */
+const clusterSchema = z
+  .strictObject({
+    eksCluster: z.string().min(1).optional(),
+    region: z.string().min(1).optional(),
+    kubeconfig: z.string().min(1).optional(),
+    /** Channels where commands address this cluster unless they say `on <cluster>`. */
+    channels: z.array(z.string().regex(/^[CGD][A-Z0-9]+$/)).default([]),
+  })
+  .refine((c) => c.eksCluster || c.kubeconfig, { message: "set eksCluster or kubeconfig" });
+export type SlackCluster = z.infer<typeof clusterSchema>;
+const clustersSchema = z.record(z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/), clusterSchema);
+
+const commandEnv = z.object({
+  AWS_REGION: z.string().min(1),
+  HARBORMASTER_SLACK_SIGNING_SECRET: z.string().min(16),
+  HARBORMASTER_SLACK_COMMAND: z
+    .string()
+    .regex(/^\/[a-z0-9_-]{1,31}$/)
+    .default("/harbormaster"),
+  HARBORMASTER_SLACK_ACCESS: json("HARBORMASTER_SLACK_ACCESS", "[]"),
+  HARBORMASTER_SLACK_CLUSTERS: json("HARBORMASTER_SLACK_CLUSTERS", "{}"),
+  HARBORMASTER_SLACK_TABLE: z.string().min(1),
+  HARBORMASTER_SLACK_QUEUE_URL: z.url(),
+});
+
+const workerEnv = z.object({
+  AWS_REGION: z.string().min(1),
+  HARBORMASTER_SLACK_BOT_TOKEN: z.string().min(1),
+  HARBORMASTER_SLACK_COMMAND: z
+    .string()
+    .regex(/^\/[a-z0-9_-]{1,31}$/)
+    .default("/harbormaster"),
+  HARBORMASTER_SLACK_API_URL: z.url().default("https://slack.com/api/"),
+  HARBORMASTER_SLACK_RESPONSE_URL_PREFIX: z.url().default("https://hooks.slack.com/"),
+  HARBORMASTER_SLACK_CLUSTERS: json("HARBORMASTER_SLACK_CLUSTERS", "{}"),
+  HARBORMASTER_SLACK_ROUTES: json("HARBORMASTER_SLACK_ROUTES", "[]"),
+  HARBORMASTER_SLACK_DEFAULT_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/),
+  HARBORMASTER_SLACK_TABLE: z.string().min(1),
+  HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+});
+
+export interface SlackCommandConfig {
+  region: string;
+  signingSecret: string;
+  slashCommand: string;
+  access: AccessRule[];
+  clusters: Record<string, SlackCluster>;
+  table: string;
+  queueUrl: string;
+}
+
+export interface SlackWorkerConfig {
+  region: string;
+  botToken: string;
+  slashCommand: string;
+  apiUrl: string;
+  responseUrlPrefix: string;
+  clusters: Record<string, SlackCluster>;
+  routes: Route[];
+  defaultChannel: string;
+  table: string;
+  channelIntervalMs: number;
+}
+
+function parse<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof z.ZodError) throw new ConfigurationError(`invalid configuration: ${z.prettifyError(error)}`);
+    throw error;
+  }
+}
+
+/** The acknowledging function's settings, parsed once at cold start. */
+export function loadSlackCommandConfig(env: NodeJS.ProcessEnv): SlackCommandConfig {
+  return parse(() => {
+    const e = commandEnv.parse(env);
+    return {
+      region: e.AWS_REGION,
+      signingSecret: e.HARBORMASTER_SLACK_SIGNING_SECRET,
+      slashCommand: e.HARBORMASTER_SLACK_COMMAND,
+      access: accessRulesSchema.parse(e.HARBORMASTER_SLACK_ACCESS),
+      clusters: clustersSchema.parse(e.HARBORMASTER_SLACK_CLUSTERS),
+      table: e.HARBORMASTER_SLACK_TABLE,
+      queueUrl: e.HARBORMASTER_SLACK_QUEUE_URL,
+    };
+  });
+}
+
+export function loadSlackWorkerConfig(env: NodeJS.ProcessEnv): SlackWorkerConfig {
+  return parse(() => {
+    const e = workerEnv.parse(env);
+    return {
+      region: e.AWS_REGION,
+      botToken: e.HARBORMASTER_SLACK_BOT_TOKEN,
+      slashCommand: e.HARBORMASTER_SLACK_COMMAND,
+      apiUrl: e.HARBORMASTER_SLACK_API_URL,
+      responseUrlPrefix: e.HARBORMASTER_SLACK_RESPONSE_URL_PREFIX,
+      clusters: clustersSchema.parse(e.HARBORMASTER_SLACK_CLUSTERS),
+      routes: z.array(routeSchema).parse(e.HARBORMASTER_SLACK_ROUTES),
+      defaultChannel: e.HARBORMASTER_SLACK_DEFAULT_CHANNEL,
+      table: e.HARBORMASTER_SLACK_TABLE,
+      channelIntervalMs: e.HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS,
+    };
+  });
+}
+
+const notifierEnv = z.object({
+  HARBORMASTER_SLACK_QUEUE_URL: z.url().optional(),
+  HARBORMASTER_CLUSTER_NAME: z.string().min(1).optional(),
+});
+
+/** What a feature's function needs to queue notifications; undefined when Slack is not set up. */
+export function loadSlackNotifierConfig(env: NodeJS.ProcessEnv): { queueUrl: string; cluster?: string } | undefined {
+  return parse(() => {
+    const e = notifierEnv.parse(env);
+    return e.HARBORMASTER_SLACK_QUEUE_URL
+      ? { queueUrl: e.HARBORMASTER_SLACK_QUEUE_URL, cluster: e.HARBORMASTER_CLUSTER_NAME }
+      : undefined;
+  });
+}

@@ -1,0 +1,38 @@
+// The allow-list: which Slack users, in which channels, may run which commands on which clusters and domains.
+import { z } from "zod";
+import { type Command, type CommandName, commandNames, targetsDomain } from "./commands.ts";
+
+const anyOr = <T extends z.ZodType>(item: T) => z.union([z.literal("*"), z.array(item).min(1)]);
+
+export const accessRuleSchema = z.strictObject({
+  /** Slack user ids (U…/W…), or "*". */
+  users: anyOr(z.string().regex(/^[UW][A-Z0-9]+$/)),
+  /** Channel ids (C…/G…/D…), or "*". */
+  channels: anyOr(z.string().regex(/^[CGD][A-Z0-9]+$/)),
+  commands: anyOr(z.enum(commandNames as [CommandName, ...CommandName[]])),
+  clusters: anyOr(z.string().min(1)).default("*"),
+  domains: anyOr(z.string().min(1)).default("*"),
+});
+export const accessRulesSchema = z.array(accessRuleSchema);
+export type AccessRule = z.infer<typeof accessRuleSchema>;
+
+export interface AccessRequest {
+  user: string;
+  channel: string;
+  command: Command;
+  cluster: string;
+}
+
+const allows = <T>(list: "*" | readonly T[], value: T) => list === "*" || list.includes(value);
+
+/** Allowed when one rule covers the user, the channel, the command and its target; nothing is allowed by default. */
+export function authorize(rules: readonly AccessRule[], request: AccessRequest): boolean {
+  const { command } = request;
+  return rules.some(
+    (rule) =>
+      allows(rule.users, request.user) &&
+      allows(rule.channels, request.channel) &&
+      (command.name === "help" || allows(rule.commands, command.name)) &&
+      (targetsDomain(command) ? allows(rule.domains, command.domain) : allows(rule.clusters, request.cluster)),
+  );
+}

@@ -1,0 +1,168 @@
+// The slash command's grammar: text → a typed command, or a message saying what was wrong.
+
+export type Command =
+  | { name: "help" }
+  | { name: "status" }
+  | { name: "nodes" }
+  | { name: "cordon" | "uncordon" | "drain"; node: string }
+  | { name: "scale"; namespace: string; hpa: string; min: number; forSeconds?: number }
+  | { name: "headroom"; pods: number }
+  | { name: "shift"; domain: string; percent: number }
+  | { name: "pause" | "resume" | "rollback"; domain: string };
+
+export type CommandName = Command["name"];
+
+/** A command with the cluster it addresses (`on <cluster>`), when it named one. */
+export interface ParsedCommand {
+  command: Command;
+  cluster?: string;
+}
+
+export type ParseResult = { ok: true; value: ParsedCommand } | { ok: false; message: string };
+
+export const commandNames: readonly CommandName[] = [
+  "help",
+  "status",
+  "nodes",
+  "cordon",
+  "uncordon",
+  "drain",
+  "scale",
+  "headroom",
+  "shift",
+  "pause",
+  "resume",
+  "rollback",
+];
+
+/** Commands that change something: each is audited in the channel. */
+export function changes(command: Command): boolean {
+  return !["help", "status", "nodes"].includes(command.name);
+}
+
+/** Commands that take away capacity or move traffic ask for confirmation first. */
+export function needsConfirmation(command: Command): boolean {
+  return ["cordon", "drain", "scale", "headroom", "shift", "rollback", "resume"].includes(command.name);
+}
+
+/** Commands that act on a Route53 domain rather than on a cluster. */
+export function targetsDomain(command: Command): command is Extract<Command, { domain: string }> {
+  return "domain" in command;
+}
+
+const usage: Record<CommandName, string> = {
+  help: "help",
+  status: "status",
+  nodes: "nodes",
+  cordon: "cordon <node>",
+  uncordon: "uncordon <node>",
+  drain: "drain <node>",
+  scale: "scale <namespace>/<hpa> <min> [for <duration>]",
+  headroom: "headroom <pods>",
+  shift: "shift <domain> <percent>",
+  pause: "pause <domain>",
+  resume: "resume <domain>",
+  rollback: "rollback <domain>",
+};
+
+export function usageOf(name: CommandName, slashCommand: string): string {
+  return `${slashCommand} ${usage[name]} [on <cluster>]`;
+}
+
+export function helpLines(slashCommand: string): string[] {
+  return commandNames.map((name) => usageOf(name, slashCommand));
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const domainName = /^(?=.{1,253}\.?$)([a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i;
+const clusterName = /^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/;
+
+/** Parses "drain ip-10-0-1-2.ec2.internal on prod-eu" and the like. */
+export function parseCommand(text: string, slashCommand: string): ParseResult {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  let cluster: string | undefined;
+  if (words.length >= 2 && words[words.length - 2]?.toLowerCase() === "on") {
+    cluster = words.pop();
+    words.pop();
+    if (!cluster || !clusterName.test(cluster)) return { ok: false, message: `"${cluster}" is not a cluster name` };
+  }
+  const [head = "help", ...args] = words;
+  const name = head.toLowerCase() as CommandName;
+  if (!commandNames.includes(name))
+    return { ok: false, message: `unknown command "${head}". Try \`${slashCommand} help\`.` };
+  const bad = (why: string): ParseResult => ({
+    ok: false,
+    message: `${why}. Usage: \`${usageOf(name, slashCommand)}\``,
+  });
+  const done = (command: Command): ParseResult => ({ ok: true, value: { command, cluster } });
+
+  switch (name) {
+    case "help":
+    case "status":
+    case "nodes":
+      return args.length === 0 ? done({ name }) : bad(`${name} takes no arguments`);
+    case "cordon":
+    case "uncordon":
+    case "drain": {
+      const [node, ...rest] = args;
+      if (!node || rest.length > 0) return bad("name one node");
+      if (!dnsLabel.test(node)) return bad(`"${node}" is not a node name`);
+      return done({ name, node });
+    }
+    case "scale":
+      return parseScale(args, done, bad);
+    case "headroom": {
+      const pods = wholeNumber(args[0]);
+      if (args.length !== 1 || pods === undefined || pods > 1000) return bad("give a number of pods from 0 to 1000");
+      return done({ name, pods });
+    }
+    case "shift": {
+      const [domain, raw] = args;
+      const percent = wholeNumber(raw?.replace(/%$/, ""));
+      if (args.length !== 2 || !domain || !domainName.test(domain)) return bad("name a domain");
+      if (percent === undefined || percent > 100) return bad("give a percent from 0 to 100");
+      return done({ name, domain: domain.toLowerCase(), percent });
+    }
+    case "pause":
+    case "resume":
+    case "rollback": {
+      const [domain] = args;
+      if (args.length !== 1 || !domain || !domainName.test(domain)) return bad("name one domain");
+      return done({ name, domain: domain.toLowerCase() });
+    }
+  }
+}
+
+function parseScale(
+  args: string[],
+  done: (command: Command) => ParseResult,
+  bad: (why: string) => ParseResult,
+): ParseResult {
+  const [target, rawMin, forWord, rawDuration, ...rest] = args;
+  const [namespace, hpa, extra] = (target ?? "").split("/");
+  if (!namespace || !hpa || extra !== undefined || !k8sName.test(namespace) || !k8sName.test(hpa))
+    return bad("name the HPA as <namespace>/<name>");
+  const min = wholeNumber(rawMin);
+  if (min === undefined || min < 1 || min > 10_000) return bad("give a minimum from 1 to 10000 replicas");
+  if (forWord === undefined) return done({ name: "scale", namespace, hpa, min });
+  if (forWord.toLowerCase() !== "for" || rest.length > 0) return bad("only `for <duration>` may follow the minimum");
+  const forSeconds = durationSeconds(rawDuration);
+  if (forSeconds === undefined) return bad(`"${rawDuration ?? ""}" is not a duration like 30m, 2h or 1d`);
+  return done({ name: "scale", namespace, hpa, min, forSeconds });
+}
+
+function wholeNumber(text: string | undefined): number | undefined {
+  return text && /^\d{1,6}$/.test(text) ? Number(text) : undefined;
+}
+
+const unitSeconds: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "90m", "2h", "1h30m", "1d": at most 7 days, at least a minute. */
+export function durationSeconds(text: string | undefined): number | undefined {
+  if (!text || !/^(\d+[smhd])+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g))
+    total += Number(amount) * (unitSeconds[unit ?? "s"] ?? 1);
+  return total >= 60 && total <= 7 * 86_400 ? total : undefined;
+}

@@ -1,0 +1,19 @@
+// The formatter for each notification type; a type no feature formats gets the generic one.
+import type { Notification } from "../../notifications.ts";
+import type { NotificationFormatter } from "./formatter.ts";
+import { genericFormatter } from "./generic.ts";
+import { interruptionFormatter, interruptionTypes } from "./interruption.ts";
+import { trafficFormatter, trafficTypes } from "./traffic.ts";
+
+const byType = new Map<string, NotificationFormatter>();
+const register = (types: readonly string[], formatter: NotificationFormatter<never>) => {
+  for (const type of types) byType.set(type, formatter as unknown as NotificationFormatter);
+};
+register(interruptionTypes, interruptionFormatter);
+register(trafficTypes, trafficFormatter);
+
+export function formatterFor(notification: Notification): NotificationFormatter {
+  return byType.get(notification.type) ?? (genericFormatter as unknown as NotificationFormatter);
+}
+
+export type { NotificationFormatter } from "./formatter.ts";

@@ -1,0 +1,117 @@
+// The acknowledging half of a slash command: verify, parse, authorise, then confirm, answer or enqueue.
+import { createHash } from "node:crypto";
+import { type AccessRule, authorize } from "./access.ts";
+import { type Command, needsConfirmation, parseCommand, targetsDomain } from "./commands.ts";
+import type { JobQueue, ReplayGuard } from "./ports.ts";
+import { confirmPrompt, type EphemeralReply, help, refused, working } from "./replies.ts";
+import { parseSlackRequest, type SlackRequest } from "./requests.ts";
+import { replayWindowSeconds, verifySignature } from "./signature.ts";
+
+export interface IntakeDeps {
+  signingSecret: string;
+  /** The one slash command this app answers, e.g. "/harbormaster". */
+  slashCommand: string;
+  access: readonly AccessRule[];
+  clusters: ClusterDirectory;
+  replay: ReplayGuard;
+  jobs: JobQueue;
+  now: () => number;
+}
+
+export interface ClusterDirectory {
+  names: readonly string[];
+  /** A channel's cluster when a command names none. */
+  channelDefaults: Readonly<Record<string, string>>;
+}
+
+export interface IntakeRequest {
+  rawBody: string;
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+export type IntakeResponse = { status: number; reply: EphemeralReply } | { status: number; error: string };
+
+/** Answers one HTTP request from Slack, fast: anything slow is queued for the worker. */
+export async function intake(deps: IntakeDeps, request: IntakeRequest): Promise<IntakeResponse> {
+  const timestamp = request.headers["x-slack-request-timestamp"];
+  const signature = request.headers["x-slack-signature"];
+  const check = verifySignature(deps.signingSecret, { rawBody: request.rawBody, timestamp, signature }, deps.now());
+  if (!check.ok) return { status: 401, error: `rejected: ${check.reason}` };
+  // Signed and fresh, but seen before: the same signature cannot come twice from Slack.
+  const requestId = sha256(signature ?? "");
+  if (!(await deps.replay.firstSeen(requestId, Number(timestamp) + replayWindowSeconds + 60)))
+    return { status: 401, error: "rejected: replayed request" };
+
+  const parsed = parseSlackRequest(request.rawBody);
+  if (!parsed.ok) return { status: 400, error: `rejected: ${parsed.message}` };
+  const slack = parsed.value;
+  if (slack.type === "command" && slack.slashCommand !== deps.slashCommand)
+    return {
+      status: 200,
+      reply: refused(`unknown command ${slack.slashCommand}; this app answers ${deps.slashCommand}`),
+    };
+  if (slack.type === "action" && slack.action === "cancel") {
+    await deps.jobs.enqueue(
+      { kind: "cancel", user: slack.user, responseUrl: slack.responseUrl },
+      { groupId: requestId, dedupeId: requestId },
+    );
+    return { status: 200, reply: { response_type: "ephemeral", text: "Cancelled." } };
+  }
+  return { status: 200, reply: await route(deps, slack, requestId) };
+}
+
+async function route(deps: IntakeDeps, slack: SlackRequest, requestId: string): Promise<EphemeralReply> {
+  const command = parseCommand(slack.text, deps.slashCommand);
+  if (!command.ok) return refused(command.message);
+  const { command: cmd } = command.value;
+  if (cmd.name === "help") return help(deps.slashCommand);
+
+  const cluster = clusterFor(deps.clusters, command.value.cluster, slack.channel, cmd);
+  if (!cluster.ok) return refused(cluster.message);
+  const target = targetsDomain(cmd) ? cmd.domain : cluster.name;
+  if (!authorize(deps.access, { user: slack.user, channel: slack.channel, command: cmd, cluster: cluster.name }))
+    return refused(`<@${slack.user}> may not run \`${cmd.name}\` on ${target} from this channel`);
+
+  // The canonical text names its cluster, so a confirmation runs where it was asked, whoever's channel it is.
+  const text = targetsDomain(cmd) ? slack.text.trim() : withCluster(slack.text, command.value.cluster, cluster.name);
+  if (slack.type === "command" && needsConfirmation(cmd)) return confirmPrompt(text, cmd, target);
+
+  await deps.jobs.enqueue(
+    {
+      kind: "command",
+      text,
+      cluster: targetsDomain(cmd) ? undefined : cluster.name,
+      user: slack.user,
+      channel: slack.channel,
+      responseUrl: slack.responseUrl,
+    },
+    { groupId: requestId, dedupeId: requestId },
+  );
+  return working(text);
+}
+
+type ClusterChoice = { ok: true; name: string } | { ok: false; message: string };
+
+function clusterFor(
+  clusters: ClusterDirectory,
+  named: string | undefined,
+  channel: string,
+  command: Command,
+): ClusterChoice {
+  if (targetsDomain(command)) return { ok: true, name: named ?? clusters.channelDefaults[channel] ?? "" };
+  const name =
+    named ?? clusters.channelDefaults[channel] ?? (clusters.names.length === 1 ? clusters.names[0] : undefined);
+  if (!name) return { ok: false, message: `name a cluster with \`on <cluster>\`: one of ${clusters.names.join(", ")}` };
+  if (!clusters.names.includes(name))
+    return { ok: false, message: `unknown cluster "${name}": one of ${clusters.names.join(", ")}` };
+  return { ok: true, name };
+}
+
+function withCluster(text: string, named: string | undefined, cluster: string): string {
+  const trimmed = text.trim().replace(/\s+/g, " ");
+  return named ? trimmed : `${trimmed} on ${cluster}`;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,41 @@
+// Work the acknowledging function hands to the worker through the queue.
+import { z } from "zod";
+import type { Notification } from "../notifications.ts";
+
+export type SlackJob =
+  | {
+      kind: "command";
+      /** The command's text as typed (or as confirmed); the worker parses it again with the same grammar. */
+      text: string;
+      cluster?: string;
+      user: string;
+      channel: string;
+      responseUrl: string;
+    }
+  | { kind: "cancel"; user: string; responseUrl: string }
+  | { kind: "notification"; cluster?: string; notification: Notification };
+
+const notificationSchema = z.looseObject({
+  type: z.string().min(1),
+  threadKey: z.string().min(1),
+  dedupeKey: z.string().min(1),
+  at: z.string(),
+});
+
+const jobSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("command"),
+    text: z.string(),
+    cluster: z.string().optional(),
+    user: z.string(),
+    channel: z.string(),
+    responseUrl: z.url(),
+  }),
+  z.object({ kind: z.literal("cancel"), user: z.string(), responseUrl: z.url() }),
+  z.object({ kind: z.literal("notification"), cluster: z.string().optional(), notification: notificationSchema }),
+]);
+
+/** Parses a queue message body; notifications are checked for their envelope only (each feature owns its fields). */
+export function parseJob(body: string): SlackJob {
+  return jobSchema.parse(JSON.parse(body)) as SlackJob;
+}
