@@ -17,7 +17,12 @@ export default $config({
       drainPolicy: process.env.HARBORMASTER_DRAIN_POLICY,
       dryRun: process.env.HARBORMASTER_DRY_RUN === "true",
     });
+    const { traffic } = await import("./stacks/traffic.ts");
+    // Traffic shifting is deployed once domains are configured (see docs/traffic.md).
+    const trafficDomains = process.env.HARBORMASTER_TRAFFIC_DOMAINS;
+    const shifting = trafficDomains ? traffic({ domains: trafficDomains }) : undefined;
     return {
+      ...(shifting ? { deployWebhookUrl: shifting.webhook.url } : {}),
       interruptionQueueUrl: interruption.queue.url,
       interruptionDlqUrl: interruption.dlq.url,
     };

@@ -1,5 +1,6 @@
 import type { Kind } from "./events/kinds.ts";
 import type { PrescalingNotification } from "./prescaling/notifications.ts";
+import type { TrafficNotification } from "./traffic/notifications.ts";
 
 export interface BlockedPod {
   namespace: string;
@@ -12,7 +13,7 @@ export interface BlockedPod {
  * Typed notification events of every feature; the Slack notifier threads them by `threadKey` and posts
  * each `dedupeKey` once. Each feature adds its own union here.
  */
-export type Notification = InterruptionNotification | PrescalingNotification;
+export type Notification = InterruptionNotification | TrafficNotification | PrescalingNotification;
 
 /** Fields every notification carries, whichever feature sends it. */
 export interface NotificationEnvelope {

@@ -1,0 +1,79 @@
+// Parses what invokes the traffic function: EventBridge events (alarms, deploys, control) and the
+// payload of its own one-shot schedules. Anything else is rejected with the reason.
+import { z } from "zod";
+import { controlActions, type TrafficCommand } from "./commands.ts";
+
+/** The custom events CI or a script sends; the webhook function sends the same. */
+export const deploySource = "harbormaster.deploy";
+export const deployDetailTypes = {
+  "Deployment Started": "started",
+  "Deployment Succeeded": "succeeded",
+  "Deployment Failed": "failed",
+} as const;
+export const controlSource = "harbormaster.traffic";
+export const controlDetailType = "Traffic Control";
+export const stepPayloadMarker = "harbormaster.traffic.step";
+
+const stepPayload = z.object({
+  harbormaster: z.literal(stepPayloadMarker),
+  domain: z.string().min(1),
+  rolloutId: z.string().min(1),
+  revision: z.number().int().min(0),
+});
+
+const envelope = z.object({ id: z.string(), source: z.string(), "detail-type": z.string(), time: z.string() });
+
+const alarmDetail = z.object({
+  alarmName: z.string().min(1),
+  state: z.object({ value: z.string(), reason: z.string().default("") }),
+});
+
+const text = z.string().min(1).max(200);
+export const deployDetail = z.object({
+  application: text,
+  environment: text.optional(),
+  revision: text.optional(),
+  target: text.optional(),
+  url: z.url().max(500).optional(),
+  origin: z.enum(["eventbridge", "argocd", "github"]).default("eventbridge"),
+  /** Set by the webhook: the delivery id, so a redelivery maps to the same rollout. */
+  deliveryId: text.optional(),
+});
+
+const controlDetail = z.object({
+  domain: z.string().min(1),
+  action: z.enum(controlActions),
+  actor: text.optional(),
+  reason: text.optional(),
+});
+
+export class UnrecognisedTrafficEvent extends Error {}
+
+/** One command, or undefined for an event that is ours to ignore (an alarm leaving ALARM). */
+export function parseTrafficEvent(event: unknown): TrafficCommand | undefined {
+  const step = stepPayload.safeParse(event);
+  if (step.success) {
+    const { domain, rolloutId, revision } = step.data;
+    return { kind: "step", ticket: { domain, rolloutId, revision } };
+  }
+  const head = envelope.safeParse(event);
+  if (!head.success)
+    throw new UnrecognisedTrafficEvent(`not an EventBridge event or step payload: ${z.prettifyError(head.error)}`);
+  const { id, source, "detail-type": detailType, time } = head.data;
+  const detail = (event as { detail?: unknown }).detail;
+  if (source === "aws.cloudwatch" && detailType === "CloudWatch Alarm State Change") {
+    const alarm = alarmDetail.parse(detail);
+    if (alarm.state.value !== "ALARM") return undefined;
+    return { kind: "alarm", alarmName: alarm.alarmName, reason: alarm.state.reason, eventId: id, at: Date.parse(time) };
+  }
+  if (source === deploySource && detailType in deployDetailTypes) {
+    const d = deployDetail.parse(detail);
+    const status = deployDetailTypes[detailType as keyof typeof deployDetailTypes];
+    const { origin, deliveryId, ...rest } = d;
+    return { kind: "deploy", deploy: { ...rest, source: origin, status, id: deliveryId ?? id } };
+  }
+  if (source === controlSource && detailType === controlDetailType) {
+    return { kind: "control", ...controlDetail.parse(detail) };
+  }
+  throw new UnrecognisedTrafficEvent(`no traffic command for ${source} / ${detailType}`);
+}

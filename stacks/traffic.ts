@@ -1,0 +1,101 @@
+import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
+import { functionRuntime } from "./function-defaults.ts";
+import { trafficEventPatterns } from "./traffic-patterns.ts";
+
+export interface TrafficStackArgs {
+  /** JSON list of domains (see docs/traffic.md); validated here too, so a bad one fails the deploy. */
+  domains: string;
+}
+
+const scheduleGroupName = "harbormaster-traffic";
+
+// One function moves the weights; a second, behind a Function URL, turns webhooks into deploy events.
+export function traffic(args: TrafficStackArgs) {
+  const config = loadTrafficConfig({
+    AWS_REGION: "us-east-1",
+    HARBORMASTER_TRAFFIC_DOMAINS: args.domains,
+    HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/validation-only",
+  });
+  const alarmNames = [...new Set(config.domains.flatMap((d) => d.alarms))];
+  const zones = [...new Set(config.domains.map((d) => d.hostedZoneId))];
+
+  const group = new aws.scheduler.ScheduleGroup("TrafficSchedules", { name: `${scheduleGroupName}-${$app.stage}` });
+  const schedulerRole = new aws.iam.Role("TrafficSchedulerRole", {
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    }),
+  });
+
+  const handler = new sst.aws.Function("TrafficHandler", {
+    handler: "functions/traffic.handler",
+    runtime: functionRuntime.runtime,
+    architecture: functionRuntime.architecture,
+    // Long enough to wait out a change going INSYNC (HARBORMASTER_TRAFFIC_CHANGE_TIMEOUT_SECONDS).
+    timeout: "3 minutes",
+    memory: "256 MB",
+    environment: {
+      HARBORMASTER_TRAFFIC_DOMAINS: args.domains,
+      HARBORMASTER_TRAFFIC_SCHEDULE_GROUP: group.name,
+      HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: schedulerRole.arn,
+      POWERTOOLS_SERVICE_NAME: "harbormaster-traffic",
+    },
+    permissions: [
+      {
+        actions: ["route53:ListResourceRecordSets", "route53:ChangeResourceRecordSets"],
+        resources: zones.map((zone) => `arn:aws:route53:::hostedzone/${zone}`),
+      },
+      { actions: ["route53:GetChange"], resources: ["arn:aws:route53:::change/*"] },
+      { actions: ["cloudwatch:DescribeAlarms"], resources: ["*"] },
+      {
+        actions: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+        resources: [$interpolate`arn:aws:scheduler:*:*:schedule/${group.name}/*`],
+      },
+      { actions: ["iam:PassRole"], resources: [schedulerRole.arn] },
+    ],
+  });
+  new aws.iam.RolePolicy("TrafficSchedulerInvoke", {
+    role: schedulerRole.id,
+    policy: $jsonStringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: handler.arn }],
+    }),
+  });
+
+  for (const [name, pattern] of Object.entries(trafficEventPatterns(alarmNames))) {
+    if (name === "alarmStateChange" && alarmNames.length === 0) continue;
+    const id = `Traffic${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+    const rule = new aws.cloudwatch.EventRule(`${id}Rule`, { eventPattern: JSON.stringify(pattern) });
+    new aws.cloudwatch.EventTarget(`${id}Target`, {
+      rule: rule.name,
+      arn: handler.arn,
+      retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
+    });
+    new aws.lambda.Permission(`${id}Invoke`, {
+      action: "lambda:InvokeFunction",
+      function: handler.name,
+      principal: "events.amazonaws.com",
+      sourceArn: rule.arn,
+    });
+  }
+
+  const githubSecret = new sst.Secret("GithubWebhookSecret", "unset-github-webhook-secret");
+  const argocdToken = new sst.Secret("ArgocdWebhookToken", "unset-argocd-webhook-token");
+  const webhook = new sst.aws.Function("DeployWebhook", {
+    handler: "functions/deploy-webhook.handler",
+    runtime: functionRuntime.runtime,
+    architecture: functionRuntime.architecture,
+    timeout: "10 seconds",
+    memory: "256 MB",
+    url: true,
+    environment: {
+      HARBORMASTER_EVENT_BUS_NAME: "default",
+      HARBORMASTER_GITHUB_WEBHOOK_SECRET: githubSecret.value,
+      HARBORMASTER_ARGOCD_WEBHOOK_TOKEN: argocdToken.value,
+      POWERTOOLS_SERVICE_NAME: "harbormaster-deploy-webhook",
+    },
+    permissions: [{ actions: ["events:PutEvents"], resources: ["arn:aws:events:*:*:event-bus/default"] }],
+  });
+
+  return { handler, webhook, group };
+}
