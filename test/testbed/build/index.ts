@@ -1,7 +1,9 @@
 import { cacheRoot } from "../paths.ts";
 import type { Progress } from "../progress.ts";
 import type { BuildOptions } from "./cache-entry.ts";
+import { buildKubeScore } from "./kube-score.ts";
 import { buildKubernetes } from "./kubernetes.ts";
+import { buildKustomize } from "./kustomize.ts";
 import { buildKwok } from "./kwok.ts";
 import { buildMoto } from "./moto.ts";
 
@@ -15,7 +17,9 @@ export async function buildAll(progress: Progress, root = cacheRoot()) {
   const goBuilds = async () => {
     const kubernetes = await buildKubernetes(options);
     const kwok = await buildKwok(options);
-    return { kubernetes, kwok };
+    const kustomize = await buildKustomize(options);
+    const kubeScore = await buildKubeScore(options);
+    return { kubernetes, kwok, kustomize, kubeScore };
   };
   const failFast = <T>(build: Promise<T>) =>
     build.catch((error: unknown) => {
