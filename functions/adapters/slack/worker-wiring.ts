@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -81,6 +81,7 @@ export function createSlackWorker(env: NodeJS.ProcessEnv, ports: Partial<SlackWo
 
   async function handleSlackJobs(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
     invocationEnds = Date.now() + context.getRemainingTimeInMillis();
+    metrics.addMetric("SlackJobs", MetricUnit.Count, event.Records.length);
     const groups = new Map<string, SQSRecord[]>();
     for (const record of event.Records) {
       const group = record.attributes.MessageGroupId ?? record.messageId;

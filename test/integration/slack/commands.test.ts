@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cordonedByAnnotation } from "../../../functions/adapters/slack/kubernetes-commands.ts";
+import { podsOnNode, runningPods, workload } from "../../helpers/interruptions.ts";
+import { buttonBody, post, sign, slashCommandBody } from "../../helpers/slack-requests.ts";
+import { slackRig } from "../../helpers/slack-rig.ts";
+import { createNamespace, createNode, kube, randomInstanceId, uniqueName } from "../../helpers/testbed.ts";
+
+describe("each command end to end: Slack → Function URL → queue → worker → cluster → response_url and audit", () => {
+  const { core } = kube();
+  let rig: Awaited<ReturnType<typeof slackRig>>;
+  let namespace: string;
+  const pool = { "harbormaster.test/pool": uniqueName("slack") };
+  const nodes: string[] = [];
+
+  beforeAll(async () => {
+    rig = await slackRig();
+    namespace = await createNamespace(core, "slack");
+    for (let i = 0; i < 3; i++) {
+      const node = await createNode(core, { instanceId: randomInstanceId(), labels: pool });
+      nodes.push(node.metadata?.name ?? "");
+    }
+    await workload(namespace, "web", 2, pool);
+  });
+
+  afterAll(async () => {
+    await rig.close();
+    await core.deleteNamespace({ name: namespace });
+    for (const name of nodes) await core.deleteNode({ name }).catch(() => {});
+  });
+
+  /** Types the command in Slack; clicks Run on the confirm prompt when one comes; runs the worker. */
+  async function run(text: string, { user = "U0ALICE", channel = "C0OPS" } = {}) {
+    const responseUrl = rig.slack.responseUrl();
+    const typed = await post(rig.url, sign(slashCommandBody({ text, user, channel, responseUrl })));
+    expect(typed.status).toBe(200);
+    const actions = (typed.json?.blocks as { type: string; elements?: { value?: string }[] }[] | undefined)?.find(
+      (b) => b.type === "actions",
+    );
+    let confirmUrl: string | undefined;
+    if (actions) {
+      confirmUrl = rig.slack.responseUrl();
+      const value = actions.elements?.[0]?.value;
+      const clicked = await post(
+        rig.url,
+        sign(buttonBody({ actionId: "harbormaster_confirm", value, user, channel, responseUrl: confirmUrl })),
+      );
+      expect(String(clicked.json?.text)).toContain("Working…");
+    } else {
+      expect(String(typed.json?.text)).toContain("Working…");
+    }
+    await rig.drainWorker();
+    const path = new URL(confirmUrl ?? responseUrl).pathname;
+    const answers = rig.slack.responses.filter((r) => r.path === path);
+    expect(answers).toHaveLength(1);
+    return { confirmed: actions !== undefined, answer: answers[0]?.body ?? {} };
+  }
+
+  const audits = () => rig.slack.inChannel("C0OPS").filter((m) => m.text.startsWith("Audit:"));
+
+  it("status answers the requester only, and audits nothing", async () => {
+    const before = audits().length;
+    const { confirmed, answer } = await run("status");
+    expect(confirmed).toBe(false);
+    expect(answer).toMatchObject({ response_type: "ephemeral", replace_original: true });
+    expect(String(answer.text)).toMatch(
+      /^status on testbed: \d+ nodes: \d+ ready, \d+ cordoned, \d+ interrupted · \d+ pending pods$/,
+    );
+    expect(audits()).toHaveLength(before);
+  });
+
+  it("nodes lists the cluster's nodes", async () => {
+    const { answer } = await run("nodes");
+    const text = JSON.stringify(answer.blocks);
+    for (const name of nodes) expect(text).toContain(name);
+  });
+
+  it("cordon asks for confirmation, then cordons the node and posts an audit message", async () => {
+    const node = nodes[0] ?? "";
+    const { confirmed, answer } = await run(`cordon ${node}`);
+    expect(confirmed).toBe(true);
+    expect(answer.text).toBe(`cordon ${node} on testbed: ${node} cordoned`);
+    const read = await core.readNode({ name: node });
+    expect(read.spec?.unschedulable).toBe(true);
+    expect(read.metadata?.annotations?.[cordonedByAnnotation]).toBe("slack:U0ALICE");
+    expect(audits().at(-1)?.text).toBe(`Audit: U0ALICE ran cordon ${node} on testbed: ${node} cordoned`);
+  });
+
+  it("uncordon runs without confirmation and makes the node schedulable again", async () => {
+    const node = nodes[0] ?? "";
+    const { confirmed, answer } = await run(`uncordon ${node}`);
+    expect(confirmed).toBe(false);
+    expect(answer.text).toBe(`uncordon ${node} on testbed: ${node} uncordoned`);
+    const read = await core.readNode({ name: node });
+    expect(read.spec?.unschedulable).toBeFalsy();
+    expect(read.metadata?.annotations?.[cordonedByAnnotation]).toBeUndefined();
+    expect(audits().at(-1)?.text).toContain(`ran uncordon ${node} on testbed`);
+  });
+
+  it("drain cordons the node and evicts its pods through the interruption feature's drain", async () => {
+    const [pod] = (await podsOnNode(nodes[1] ?? "")).filter((p) => p.metadata?.namespace === namespace);
+    const node = pod?.spec?.nodeName ?? "";
+    expect(node).not.toBe("");
+    const { answer } = await run(`drain ${node}`);
+    expect(answer.text).toBe(`drain ${node} on testbed: ${node} drained: 1 pods evicted`);
+    expect((await core.readNode({ name: node })).spec?.unschedulable).toBe(true);
+    const left = (await podsOnNode(node)).filter(
+      (p) => p.metadata?.namespace === namespace && !p.metadata.deletionTimestamp,
+    );
+    expect(left).toEqual([]);
+    await runningPods(namespace, "web", 2, core);
+    expect(audits().at(-1)?.text).toContain(`ran drain ${node} on testbed: ${node} drained`);
+  });
+
+  it("a command on a node that does not exist fails with a clear answer, and the attempt is audited", async () => {
+    const { answer } = await run("drain no-such-node");
+    expect(answer.text).toBe("drain no-such-node on testbed failed: no node named no-such-node");
+    expect(audits().at(-1)?.text).toBe(
+      "Audit: U0ALICE ran drain no-such-node on testbed: failed: no node named no-such-node",
+    );
+  });
+
+  it("Cancel on a confirm prompt runs nothing", async () => {
+    const before = audits().length;
+    const responseUrl = rig.slack.responseUrl();
+    await post(rig.url, sign(buttonBody({ actionId: "harbormaster_cancel", value: "cancel", responseUrl })));
+    await rig.drainWorker();
+    const answer = rig.slack.responses.find((r) => r.path === new URL(responseUrl).pathname);
+    expect(answer?.body).toMatchObject({ text: "Cancelled by <@U0ALICE>.", replace_original: true });
+    expect(audits()).toHaveLength(before);
+  });
+
+  it.each([
+    ["scale web/api 10 for 2h", "pre-scaling"],
+    ["headroom 3", "pre-scaling"],
+    ["shift app.example.com 50", "traffic shifting"],
+    ["pause app.example.com", "traffic shifting"],
+    ["resume app.example.com", "traffic shifting"],
+    ["rollback app.example.com", "traffic shifting"],
+  ])("%s reaches its feature's target and answers", async (text, feature) => {
+    const { answer } = await run(text);
+    expect(String(answer.text)).toContain(`${feature} is not available from Slack in this deployment`);
+  });
+});
