@@ -56,6 +56,8 @@ const workerEnv = z.object({
   HARBORMASTER_SLACK_DEFAULT_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/),
   HARBORMASTER_SLACK_TABLE: z.string().min(1),
   HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** Retries of a failed Slack call inside one invocation; the queue retries the job after that. */
+  HARBORMASTER_SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
 });
 
 export interface SlackCommandConfig {
@@ -79,6 +81,7 @@ export interface SlackWorkerConfig {
   defaultChannel: string;
   table: string;
   channelIntervalMs: number;
+  retries: number;
 }
 
 function parse<T>(build: () => T): T {
@@ -120,6 +123,7 @@ export function loadSlackWorkerConfig(env: NodeJS.ProcessEnv): SlackWorkerConfig
       defaultChannel: e.HARBORMASTER_SLACK_DEFAULT_CHANNEL,
       table: e.HARBORMASTER_SLACK_TABLE,
       channelIntervalMs: e.HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS,
+      retries: e.HARBORMASTER_SLACK_RETRIES,
     };
   });
 }

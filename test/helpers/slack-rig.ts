@@ -18,7 +18,7 @@ import { endpoints, uniqueName } from "./testbed.ts";
 
 export const botToken = "xoxb-test-token";
 
-export async function slackState() {
+export async function slackState(visibilityTimeoutSeconds = 30) {
   const db = new DynamoDBClient({});
   const sqs = new SQSClient({});
   const table = uniqueName("slack-state");
@@ -39,7 +39,7 @@ export async function slackState() {
   const { QueueUrl = "" } = await sqs.send(
     new CreateQueueCommand({
       QueueName: `${uniqueName("slack")}.fifo`,
-      Attributes: { FifoQueue: "true", VisibilityTimeout: "30" },
+      Attributes: { FifoQueue: "true", VisibilityTimeout: String(visibilityTimeoutSeconds) },
     }),
   );
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
@@ -50,10 +50,12 @@ export interface SlackRigOptions {
   env?: Record<string, string>;
   server?: SlackServerOptions;
   ports?: Partial<SlackWorkerPorts>;
+  /** How soon a job the worker failed comes back. */
+  visibilityTimeoutSeconds?: number;
 }
 
 export async function slackRig(options: SlackRigOptions = {}) {
-  const state = await slackState();
+  const state = await slackState(options.visibilityTimeoutSeconds);
   const slack = await SlackServer.start({ token: botToken, ...options.server });
   const env: Record<string, string> = {
     AWS_REGION: process.env.AWS_REGION ?? "us-east-2",

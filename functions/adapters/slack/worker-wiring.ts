@@ -42,6 +42,7 @@ export function createSlackWorker(env: NodeJS.ProcessEnv, ports: Partial<SlackWo
       apiUrl: config.apiUrl,
       responseUrlPrefix: config.responseUrlPrefix,
       channelIntervalMs: config.channelIntervalMs,
+      retries: config.retries,
     });
   const threads = ports.threads ?? new DynamoSlackState(config.table);
   const targets =
