@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { changes, durationSeconds, needsConfirmation, parseCommand } from "../../../functions/core/slack/commands.ts";
+
+const parse = (text: string) => parseCommand(text, "/harbormaster");
+
+describe("the slash command grammar", () => {
+  it.each([
+    ["", { command: { name: "help" } }],
+    ["status", { command: { name: "status" } }],
+    ["NODES on prod-eu", { command: { name: "nodes" }, cluster: "prod-eu" }],
+    ["drain ip-10-0-1-2.ec2.internal", { command: { name: "drain", node: "ip-10-0-1-2.ec2.internal" } }],
+    ["cordon n1 on prod", { command: { name: "cordon", node: "n1" }, cluster: "prod" }],
+    ["scale shop/web 12", { command: { name: "scale", namespace: "shop", hpa: "web", min: 12 } }],
+    [
+      "scale shop/web 12 for 1h30m",
+      { command: { name: "scale", namespace: "shop", hpa: "web", min: 12, forSeconds: 5400 } },
+    ],
+    ["headroom 4", { command: { name: "headroom", pods: 4 } }],
+    ["shift App.Example.com 25%", { command: { name: "shift", domain: "app.example.com", percent: 25 } }],
+    ["rollback app.example.com", { command: { name: "rollback", domain: "app.example.com" } }],
+  ])("parses %j", (text, value) => {
+    expect(parse(text)).toEqual({ ok: true, value });
+  });
+
+  it.each([
+    ["explode", 'unknown command "explode". Try `/harbormaster help`.'],
+    ["drain", "name one node. Usage: `/harbormaster drain <node> [on <cluster>]`"],
+    ["drain a b", "name one node. Usage: `/harbormaster drain <node> [on <cluster>]`"],
+    ["drain Bad_Node", '"Bad_Node" is not a node name. Usage: `/harbormaster drain <node> [on <cluster>]`'],
+    [
+      "scale web 3",
+      "name the HPA as <namespace>/<name>. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`",
+    ],
+    [
+      "scale a/b 0",
+      "give a minimum from 1 to 10000 replicas. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`",
+    ],
+    [
+      "scale a/b 3 for ever",
+      '"ever" is not a duration like 30m, 2h or 1d. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`',
+    ],
+    [
+      "shift app.example.com 101",
+      "give a percent from 0 to 100. Usage: `/harbormaster shift <domain> <percent> [on <cluster>]`",
+    ],
+    ["shift localhost 5", "name a domain. Usage: `/harbormaster shift <domain> <percent> [on <cluster>]`"],
+    ["headroom lots", "give a number of pods from 0 to 1000. Usage: `/harbormaster headroom <pods> [on <cluster>]`"],
+    ["status now", "status takes no arguments. Usage: `/harbormaster status [on <cluster>]`"],
+    ["status on <!here>", '"<!here>" is not a cluster name'],
+  ])("rejects %j with a message that says what is wrong", (text, message) => {
+    expect(parse(text)).toEqual({ ok: false, message });
+  });
+
+  it("bounds durations to a minute up to a week", () => {
+    expect(durationSeconds("30s")).toBeUndefined();
+    expect(durationSeconds("1m")).toBe(60);
+    expect(durationSeconds("7d")).toBe(604_800);
+    expect(durationSeconds("8d")).toBeUndefined();
+  });
+
+  it("asks confirmation for what takes capacity or moves traffic, and audits every change", () => {
+    const of = (text: string) => {
+      const parsed = parse(text);
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.value.command;
+    };
+    expect(needsConfirmation(of("drain n1"))).toBe(true);
+    expect(needsConfirmation(of("shift a.example.com 5"))).toBe(true);
+    expect(needsConfirmation(of("uncordon n1"))).toBe(false);
+    expect(needsConfirmation(of("pause a.example.com"))).toBe(false);
+    expect(changes(of("pause a.example.com"))).toBe(true);
+    expect(changes(of("nodes"))).toBe(false);
+  });
+});
