@@ -43,6 +43,11 @@ const env = {
       headroom: { namespace: "n", name: "h", unit: { cpu: "1", memory: "1Gi" }, sizing: { mode: "units", units: 1 } },
     },
   ]),
+  HARBORMASTER_SLACK_SIGNING_SECRET: "a-signing-secret-of-32-characters",
+  HARBORMASTER_SLACK_BOT_TOKEN: "xoxb-token",
+  HARBORMASTER_SLACK_TABLE: "slack-state",
+  HARBORMASTER_SLACK_QUEUE_URL: "https://sqs.us-east-2.amazonaws.com/123456789012/slack.fifo",
+  HARBORMASTER_SLACK_DEFAULT_CHANNEL: "C0ALERTS",
 };
 
 describe("bundling every Lambda function", () => {
