@@ -21,7 +21,20 @@ export default $config({
     // Traffic shifting is deployed once domains are configured (see docs/traffic.md).
     const trafficDomains = process.env.HARBORMASTER_TRAFFIC_DOMAINS;
     const shifting = trafficDomains ? traffic({ domains: trafficDomains }) : undefined;
+    const { slack } = await import("./stacks/slack.ts");
+    // Slack is deployed once a default channel is configured (see docs/slack.md).
+    const slackChannel = process.env.HARBORMASTER_SLACK_DEFAULT_CHANNEL;
+    const chat = slackChannel
+      ? slack({
+          defaultChannel: slackChannel,
+          access: process.env.HARBORMASTER_SLACK_ACCESS ?? "[]",
+          clusters: process.env.HARBORMASTER_SLACK_CLUSTERS ?? "{}",
+          routes: process.env.HARBORMASTER_SLACK_ROUTES,
+          slashCommand: process.env.HARBORMASTER_SLACK_COMMAND,
+        })
+      : undefined;
     return {
+      ...(chat ? { slackCommandUrl: chat.command.url, slackQueueUrl: chat.queue.url } : {}),
       ...(shifting ? { deployWebhookUrl: shifting.webhook.url } : {}),
       interruptionQueueUrl: interruption.queue.url,
       interruptionDlqUrl: interruption.dlq.url,

@@ -1,0 +1,87 @@
+import { functionRuntime } from "./function-defaults.ts";
+
+export interface SlackStackArgs {
+  /** JSON allow-list (docs/slack.md); the functions validate it at cold start. */
+  access: string;
+  /** JSON map of cluster name → { eksCluster, region, channels }. One Slack app serves them all. */
+  clusters: string;
+  /** JSON list of notification routes: { cluster?, namespace?, kind?, channel }. */
+  routes?: string;
+  defaultChannel: string;
+  slashCommand?: string;
+}
+
+/** Queue settings, apart so they can be read and tested without SST. */
+export const slackQueueSettings = {
+  // Above the worker's timeout, so a job is not handed out twice while it runs.
+  visibilityTimeoutSeconds: 360,
+  workerTimeoutSeconds: 300,
+  maxReceiveCount: 5,
+  batchSize: 10,
+} as const;
+
+// A Function URL acknowledges; a FIFO queue (grouped by thread, de-duplicated) feeds the worker that talks
+// to Slack and the clusters; one small table holds replayed-request ids and each thread's parent message.
+export function slack(args: SlackStackArgs) {
+  const signingSecret = new sst.Secret("SlackSigningSecret");
+  const botToken = new sst.Secret("SlackBotToken");
+  const table = new sst.aws.Dynamo("SlackState", {
+    fields: { pk: "string" },
+    primaryIndex: { hashKey: "pk" },
+    ttl: "expiresAt",
+  });
+  const dlq = new sst.aws.Queue("SlackDlq", { fifo: true });
+  const queue = new sst.aws.Queue("SlackQueue", {
+    fifo: true,
+    visibilityTimeout: `${slackQueueSettings.visibilityTimeoutSeconds} seconds`,
+    dlq: { queue: dlq.arn, retry: slackQueueSettings.maxReceiveCount },
+  });
+  const shared = {
+    HARBORMASTER_SLACK_COMMAND: args.slashCommand ?? "/harbormaster",
+    HARBORMASTER_SLACK_CLUSTERS: args.clusters,
+    HARBORMASTER_SLACK_TABLE: table.name,
+  };
+
+  const command = new sst.aws.Function("SlackCommand", {
+    handler: "functions/slack-command.handler",
+    runtime: functionRuntime.runtime,
+    architecture: functionRuntime.architecture,
+    // Slack gives three seconds; the function answers in well under one, cold start included.
+    timeout: "5 seconds",
+    memory: "512 MB",
+    url: true,
+    environment: {
+      ...shared,
+      HARBORMASTER_SLACK_SIGNING_SECRET: signingSecret.value,
+      HARBORMASTER_SLACK_ACCESS: args.access,
+      HARBORMASTER_SLACK_QUEUE_URL: queue.url,
+      POWERTOOLS_SERVICE_NAME: "harbormaster-slack-command",
+    },
+    permissions: [
+      { actions: ["dynamodb:PutItem"], resources: [table.arn] },
+      { actions: ["sqs:SendMessage"], resources: [queue.arn] },
+    ],
+  });
+
+  const worker = new sst.aws.Function("SlackWorker", {
+    handler: "functions/slack-worker.handler",
+    runtime: functionRuntime.runtime,
+    architecture: functionRuntime.architecture,
+    timeout: `${slackQueueSettings.workerTimeoutSeconds} seconds`,
+    memory: "512 MB",
+    environment: {
+      ...shared,
+      HARBORMASTER_SLACK_BOT_TOKEN: botToken.value,
+      HARBORMASTER_SLACK_ROUTES: args.routes ?? "[]",
+      HARBORMASTER_SLACK_DEFAULT_CHANNEL: args.defaultChannel,
+      POWERTOOLS_SERVICE_NAME: "harbormaster-slack-worker",
+    },
+    permissions: [
+      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.arn] },
+      { actions: ["eks:DescribeCluster"], resources: ["*"] },
+    ],
+  });
+  queue.subscribe(worker.arn, { batch: { size: slackQueueSettings.batchSize, partialResponses: true } });
+
+  return { queue, table, command, worker };
+}
