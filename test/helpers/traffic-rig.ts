@@ -220,9 +220,9 @@ export async function trafficRig(options: RigOptions = {}) {
       });
     },
     /** Events the rules matched, as Lambda's EventBridge target would receive them. */
-    async receive(expected = 1) {
+    async receive(expected = 1, maxPolls = 10) {
       const bodies: unknown[] = [];
-      for (let polls = 0; bodies.length < expected && polls < 10; polls++) {
+      for (let polls = 0; bodies.length < expected && polls < maxPolls; polls++) {
         const { Messages = [] } = await sqs.send(
           new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
         );

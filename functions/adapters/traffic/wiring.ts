@@ -4,7 +4,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { ZodError } from "zod";
+import { prettifyError, ZodError } from "zod";
 import { loadDeployWebhookConfig, loadTrafficConfig } from "../../config/traffic-config.ts";
 import type { DeployNotice } from "../../core/traffic/commands.ts";
 import { WebhookUnauthorized } from "../../core/traffic/errors.ts";
@@ -100,11 +100,8 @@ export function createDeployWebhookHandler(env: NodeJS.ProcessEnv, ports: Deploy
         logger.warn("deploy webhook rejected", { kind, reason: error.message });
         return answer(401, { error: "unauthorized" });
       }
-      if (error instanceof ZodError || error instanceof SyntaxError) {
-        return answer(400, {
-          error: error instanceof ZodError ? error.issues.map((i) => i.message).join("; ") : "body is not JSON",
-        });
-      }
+      if (error instanceof ZodError) return answer(400, { error: prettifyError(error) });
+      if (error instanceof SyntaxError) return answer(400, { error: "body is not JSON" });
       throw error;
     }
   }
