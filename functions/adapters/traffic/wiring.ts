@@ -67,6 +67,8 @@ export function createTrafficHandler(env: NodeJS.ProcessEnv, ports: TrafficPorts
   return middy(handleTraffic).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
+type WebhookAnswer = Exclude<LambdaFunctionURLResult, string>;
+
 export interface DeployWebhookPorts {
   publish?: (notice: DeployNotice) => Promise<void>;
 }
@@ -78,13 +80,13 @@ export function createDeployWebhookHandler(env: NodeJS.ProcessEnv, ports: Deploy
   const bus = new DeployEventBus(config.eventBusName);
   const publish = ports.publish ?? ((notice: DeployNotice) => bus.put(notice));
   const secrets = { github: config.githubSecret, argocd: config.argocdToken };
-  const answer = (statusCode: number, body: object): LambdaFunctionURLResult => ({
+  const answer = (statusCode: number, body: object): WebhookAnswer => ({
     statusCode,
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
 
-  async function handleWebhook(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+  async function handleWebhook(event: LambdaFunctionURLEvent): Promise<WebhookAnswer> {
     const kind = webhookKind(event.rawPath);
     if (event.requestContext.http.method !== "POST" || !kind) return answer(404, { error: "POST /github or /argocd" });
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
