@@ -23,8 +23,8 @@ export class KubernetesPrescalingCluster implements PrescalingClusterPort {
     return this.scalables.update(ref, change);
   }
 
-  listHeld(): Promise<ObjectRef[]> {
-    return this.scalables.listHeld();
+  listHeld(namespaces: readonly string[]): Promise<ObjectRef[]> {
+    return this.scalables.listHeld(namespaces);
   }
 
   headroomPool(spec: HeadroomSpec): Promise<PoolFacts> {

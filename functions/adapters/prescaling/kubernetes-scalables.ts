@@ -25,6 +25,8 @@ interface ScaledObject {
   status?: { hpaName?: string };
 }
 
+type Named = { metadata?: { name?: string } };
+
 type Live =
   | { kind: "HorizontalPodAutoscaler"; object: V2HorizontalPodAutoscaler }
   | { kind: "ScaledObject"; object: ScaledObject }
@@ -81,18 +83,23 @@ export class KubernetesScalables {
     }
   }
 
-  async listHeld(): Promise<ObjectRef[]> {
+  async listHeld(namespaces: readonly string[]): Promise<ObjectRef[]> {
+    const lists = await Promise.all([...new Set(namespaces)].map((namespace) => this.listHeldIn(namespace)));
+    return lists.flat();
+  }
+
+  private async listHeldIn(namespace: string): Promise<ObjectRef[]> {
     const labelSelector = `${heldLabel}=true`;
     const [hpas, deployments, scaledObjects] = await Promise.all([
-      this.autoscaling.listHorizontalPodAutoscalerForAllNamespaces({ labelSelector }, this.options()),
-      this.apps.listDeploymentForAllNamespaces({ labelSelector }, this.options()),
+      this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector }, this.options()),
+      this.apps.listNamespacedDeployment({ namespace, labelSelector }, this.options()),
       // Without KEDA's CRD there are no ScaledObjects to hold.
-      this.custom.listClusterCustomObject({ ...keda, labelSelector }, this.options()).catch(ignore404) as Promise<
-        { items?: { metadata?: { name?: string; namespace?: string } }[] } | undefined
-      >,
+      this.custom
+        .listNamespacedCustomObject({ ...keda, namespace, labelSelector }, this.options())
+        .catch(ignore404) as Promise<{ items?: Named[] } | undefined>,
     ]);
-    const refs = (kind: ObjectRef["kind"], items: { metadata?: { name?: string; namespace?: string } }[]) =>
-      items.map((i) => ({ kind, namespace: i.metadata?.namespace ?? "", name: i.metadata?.name ?? "" }));
+    const refs = (kind: ObjectRef["kind"], items: Named[]) =>
+      items.map((i) => ({ kind, namespace, name: i.metadata?.name ?? "" }));
     return [
       ...refs("HorizontalPodAutoscaler", hpas.items),
       ...refs("ScaledObject", scaledObjects?.items ?? []),

@@ -5,9 +5,9 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadPrescalingConfig } from "../../config/prescaling-config.ts";
-import type { NotifierPort } from "../../core/ports.ts";
+import type { Clock, NotifierPort } from "../../core/ports.ts";
 import { type BatchDeps, processPrescalingBatch } from "../../core/prescaling/batch.ts";
-import { Prescaler } from "../../core/prescaling/prescaler.ts";
+import { Prescaler, policyNamespaces } from "../../core/prescaling/prescaler.ts";
 import { systemClock } from "../clock.ts";
 import { kubeConfigSource } from "../eks-auth.ts";
 import { EmfMetrics } from "../emf-metrics.ts";
@@ -17,6 +17,8 @@ import { KubernetesPrescalingCluster } from "./kubernetes-cluster.ts";
 
 export interface PrescalingPorts {
   notifier: NotifierPort;
+  /** Tests move time forward to reach a cooldown or an expiry without waiting for it. */
+  clock: Clock;
 }
 
 /**
@@ -35,14 +37,16 @@ export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<P
   };
   const notifier = ports.notifier ?? new LogNotifier(logger);
   const alarms = config.checkAlarmState ? new CloudWatchAlarms() : undefined;
+  const clock = ports.clock ?? systemClock;
+  const namespaces = policyNamespaces(config.policies);
   let deps: BatchDeps | undefined;
 
   async function handlePrescaling(event: SQSEvent): Promise<SQSBatchResponse> {
     const { kubeConfig, fresh } = await kubeConfigs.get();
     if (fresh || !deps) {
       const cluster = new KubernetesPrescalingCluster(kubeConfig);
-      const prescaler = new Prescaler({ cluster, notifier, metrics: emf, clock: systemClock, log });
-      deps = { prescaler, policies: config.policies, now: systemClock.now, alarms, metrics: emf, log };
+      const prescaler = new Prescaler({ cluster, notifier, metrics: emf, clock, log, namespaces });
+      deps = { prescaler, policies: config.policies, now: () => clock.now(), alarms, metrics: emf, log };
     }
     metrics.addMetric("BatchSize", MetricUnit.Count, event.Records.length);
     const records = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));

@@ -34,8 +34,8 @@ export interface PrescalingClusterPort {
    * the resourceVersion it read; on a conflict it reads again and asks again. undefined when it is gone.
    */
   update(ref: ObjectRef, change: (current: Scalable) => ScalableWrite | undefined): Promise<Scalable | undefined>;
-  /** Every object carrying the held label. */
-  listHeld(): Promise<ObjectRef[]>;
+  /** Every object carrying the held label in these namespaces (those the policies name: no one else's). */
+  listHeld(namespaces: readonly string[]): Promise<ObjectRef[]>;
   headroomPool(spec: HeadroomSpec): Promise<PoolFacts>;
   /** The placeholder Deployment, created with no replicas when missing. */
   ensureHeadroom(spec: HeadroomSpec): Promise<ObjectRef>;

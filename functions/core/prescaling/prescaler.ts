@@ -14,6 +14,8 @@ export interface PrescalerDeps {
   metrics: MetricsPort;
   clock: Clock;
   log: { info(message: string, fields: Record<string, unknown>): void };
+  /** Where the policies' objects live: the sweep looks there and nowhere else. */
+  namespaces: readonly string[];
 }
 
 export interface RaiseRequest {
@@ -35,6 +37,15 @@ export interface ReleaseRequest {
   eventId: string;
 }
 
+/** Every namespace a policy's targets or headroom live in. */
+export function policyNamespaces(policies: readonly Policy[]): string[] {
+  const names = policies.flatMap((p) => [
+    ...p.targets.map((t) => t.namespace),
+    ...(p.headroom ? [p.headroom.namespace] : []),
+  ]);
+  return [...new Set(names)].sort();
+}
+
 type Mutation = (state: HoldState | undefined, current: Scalable) => HoldState | undefined;
 
 /**
@@ -43,9 +54,11 @@ type Mutation = (state: HoldState | undefined, current: Scalable) => HoldState |
  */
 export class Prescaler {
   private readonly deps: PrescalerDeps;
+  private readonly namespaces: readonly string[];
 
   constructor(deps: PrescalerDeps) {
     this.deps = deps;
+    this.namespaces = deps.namespaces;
   }
 
   async raise(request: RaiseRequest): Promise<void> {
@@ -177,7 +190,7 @@ export class Prescaler {
   /** Ends every hold whose time has come, wherever it is: restore happens even if OK never arrives. */
   async sweep(eventId: string): Promise<void> {
     const failures: unknown[] = [];
-    for (const ref of await this.deps.cluster.listHeld()) {
+    for (const ref of await this.deps.cluster.listHeld(this.namespaces)) {
       try {
         await this.apply(ref, eventId, (state) => state);
       } catch (error) {
