@@ -100,6 +100,10 @@ export async function prescalingRig(policies: PolicyInput[], settings: Record<st
       await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: value, StateReason: "test" }));
       await putAlarmEvent(name);
     },
+    /** Changes the alarm in CloudWatch only: its state change event is lost. */
+    async setAlarmState(name: string, value: "ALARM" | "OK") {
+      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: value, StateReason: "test" }));
+    },
     /** Re-emits the alarm's last state change: a duplicate delivery. */
     putAlarmEvent,
     async window(policy: string, window: string) {
