@@ -13,6 +13,7 @@ import { kubeConfigSource } from "./eks-auth.ts";
 import { EmfMetrics } from "./emf-metrics.ts";
 import { KubernetesCluster } from "./kubernetes/cluster.ts";
 import { LogNotifier } from "./log-notifier.ts";
+import { createSlackNotifier } from "./slack/queued-notifier.ts";
 import { SqsQueue } from "./sqs-queue.ts";
 
 /**
@@ -27,7 +28,9 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
   const base = {
     instances: new Ec2InstanceDirectory(),
     lifecycle: new AutoScalingLifecycle(),
-    notifier: new LogNotifier(logger),
+    // Slack when HARBORMASTER_SLACK_QUEUE_URL is set (queued, never blocking a drain), else the log.
+    notifier:
+      createSlackNotifier(env, { log: (message, fields) => logger.error(message, fields) }) ?? new LogNotifier(logger),
     metrics: new EmfMetrics(metrics),
     clock: systemClock,
     queue: new SqsQueue(config.deadLetterQueueUrl),
