@@ -33,7 +33,17 @@ export default $config({
           slashCommand: process.env.HARBORMASTER_SLACK_COMMAND,
         })
       : undefined;
+    const { prescaling } = await import("./stacks/prescaling.ts");
+    // Pre-scaling is deployed once policies are configured (see docs/prescaling.md).
+    const prescalingPolicies = process.env.HARBORMASTER_PRESCALING_POLICIES;
+    const prescaler = prescalingPolicies
+      ? prescaling({
+          clusterName: process.env.HARBORMASTER_CLUSTER_NAME ?? `harbormaster-${$app.stage}`,
+          policies: prescalingPolicies,
+        })
+      : undefined;
     return {
+      ...(prescaler ? { prescalingQueueUrl: prescaler.queue.url } : {}),
       ...(chat ? { slackCommandUrl: chat.command.url, slackQueueUrl: chat.queue.url } : {}),
       ...(shifting ? { deployWebhookUrl: shifting.webhook.url } : {}),
       interruptionQueueUrl: interruption.queue.url,

@@ -1,0 +1,106 @@
+import { parsePolicies } from "../functions/config/prescaling-config.ts";
+import { functionRuntime } from "./function-defaults.ts";
+import {
+  maxPoliciesBytes,
+  prescalingAlarmPattern,
+  prescalingQueueSettings,
+  prescalingSchedules,
+} from "./prescaling-patterns.ts";
+
+export interface PrescalingStackArgs {
+  clusterName: string;
+  /** The policies as JSON; validated here, at deploy time, with the schema the function uses at cold start. */
+  policies: string;
+}
+
+// Alarm state changes (EventBridge) and schedules (EventBridge Scheduler, in each window's time zone) feed
+// one queue; the function raises floors and headroom, and a sweep every minute ends what has expired.
+export function prescaling(args: PrescalingStackArgs) {
+  const policies = parsePolicies(args.policies);
+  const compact = JSON.stringify(JSON.parse(args.policies));
+  if (Buffer.byteLength(compact) > maxPoliciesBytes)
+    throw new Error(
+      `pre-scaling policies take ${Buffer.byteLength(compact)} bytes; Lambda's environment allows ${maxPoliciesBytes}`,
+    );
+
+  const dlq = new sst.aws.Queue("PrescalingDlq", {
+    transform: { queue: { messageRetentionSeconds: prescalingQueueSettings.dlqRetentionSeconds } },
+  });
+  const queue = new sst.aws.Queue("PrescalingQueue", {
+    visibilityTimeout: `${prescalingQueueSettings.visibilityTimeoutSeconds} seconds`,
+    dlq: { queue: dlq.arn, retry: prescalingQueueSettings.maxReceiveCount },
+    transform: { queue: { messageRetentionSeconds: prescalingQueueSettings.retentionSeconds } },
+  });
+
+  const sources: $util.Input<string>[] = [];
+  const pattern = prescalingAlarmPattern(policies);
+  if (pattern) {
+    const rule = new aws.cloudwatch.EventRule("PrescalingAlarmRule", { eventPattern: JSON.stringify(pattern) });
+    new aws.cloudwatch.EventTarget("PrescalingAlarmTarget", { rule: rule.name, arn: queue.arn });
+    sources.push(rule.arn);
+  }
+
+  const schedulerRole = new aws.iam.Role("PrescalingSchedulerRole", {
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    }),
+    inlinePolicies: [
+      {
+        name: "send",
+        policy: $jsonStringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: queue.arn }],
+        }),
+      },
+    ],
+  });
+  for (const schedule of prescalingSchedules(policies)) {
+    new aws.scheduler.Schedule(`Prescaling-${schedule.name}`, {
+      name: `${$app.name}-${$app.stage}-${schedule.name}`.slice(0, 64),
+      scheduleExpression: schedule.expression,
+      scheduleExpressionTimezone: schedule.timezone,
+      flexibleTimeWindow: { mode: "OFF" },
+      target: { arn: queue.arn, roleArn: schedulerRole.arn, input: schedule.input },
+    });
+  }
+  if (sources.length > 0) {
+    new aws.sqs.QueuePolicy("PrescalingQueuePolicy", {
+      queueUrl: queue.url,
+      policy: $jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: ["events.amazonaws.com"] },
+            Action: "sqs:SendMessage",
+            Resource: queue.arn,
+            Condition: { ArnEquals: { "aws:SourceArn": sources } },
+          },
+        ],
+      }),
+    });
+  }
+
+  const handler = new sst.aws.Function("PrescalingHandler", {
+    handler: "functions/prescaling.handler",
+    runtime: functionRuntime.runtime,
+    architecture: functionRuntime.architecture,
+    timeout: `${prescalingQueueSettings.visibilityTimeoutSeconds - 30} seconds`,
+    memory: "256 MB",
+    environment: {
+      HARBORMASTER_CLUSTER_NAME: args.clusterName,
+      HARBORMASTER_PRESCALING_POLICIES: compact,
+      POWERTOOLS_SERVICE_NAME: "harbormaster-prescaling",
+    },
+    permissions: [{ actions: ["eks:DescribeCluster", "cloudwatch:DescribeAlarms"], resources: ["*"] }],
+  });
+  queue.subscribe(handler.arn, {
+    batch: { size: prescalingQueueSettings.batchSize, partialResponses: true },
+    transform: {
+      eventSourceMapping: { scalingConfig: { maximumConcurrency: prescalingQueueSettings.maximumConcurrency } },
+    },
+  });
+
+  return { queue, dlq, handler };
+}
