@@ -1,7 +1,16 @@
+import { join } from "node:path";
 import { AutoscalingV2Api, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PatchStrategy, requestOptions } from "../../../functions/adapters/kubernetes/request-options.ts";
-import { applyAll, buildOverlay, deleteAll, isolate, type Manifest, runKey } from "../../helpers/k8s-manifests.ts";
+import {
+  applyAll,
+  buildOverlay,
+  deleteAll,
+  isolate,
+  kustomizeBuild,
+  type Manifest,
+  runKey,
+} from "../../helpers/k8s-manifests.ts";
 import { k8sTools } from "../../helpers/k8s-tools.ts";
 import { createNode, eventually, kube, randomInstanceId, uniqueName } from "../../helpers/testbed.ts";
 
@@ -26,7 +35,10 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
   let objects: Manifest[];
 
   beforeAll(async () => {
-    objects = isolate(await buildOverlay((await k8sTools()).kustomize, "dev"), runId);
+    const { kustomize } = await k8sTools();
+    // The overlay, and a node agent built with the node-agents component both overlays include.
+    const agent = await kustomizeBuild(kustomize, join(import.meta.dirname, "../../fixtures/k8s-node-agent"));
+    objects = isolate([...(await buildOverlay(kustomize, "dev")), ...agent], runId);
     const nodes = zones.flatMap((zone) => [
       createNode(core, {
         instanceId: randomInstanceId(),
@@ -66,7 +78,10 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
       async () => {
         const all = await pods(app, namespace);
         const up = all.filter((p) => p.status?.phase === "Running");
-        if (up.length !== count) throw new Error(`${app}: ${up.length} of ${count} running (${all.length} pods)`);
+        if (up.length !== count) {
+          const why = all.flatMap((p) => p.status?.conditions?.filter((c) => c.status === "False") ?? []);
+          throw new Error(`${app}: ${up.length} of ${count} running (${all.length} pods) ${why[0]?.message ?? ""}`);
+        }
         return up;
       },
       120_000,
@@ -97,6 +112,12 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
     slow,
   );
 
+  it("runs a node agent on every node, the dedicated pool included (it tolerates every taint)", async () => {
+    const agents = await running("log-shipper", 6, ns("node-agent"));
+    const nodes = new Set(agents.map((p) => p.spec?.nodeName ?? ""));
+    expect(nodes).toEqual(new Set([...dedicated, ...general]));
+  });
+
   it("spreads Scissors and the ad server evenly over the three zones", async () => {
     expect(perZone(await running("scissors", 6))).toEqual([2, 2, 2]);
     const adserver = perZone(await running("adserver", 2));
@@ -117,30 +138,58 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
   });
 
   it(
-    "preempts headroom placeholders when the ad server scales up into a full pool",
+    "preempts headroom placeholders when the ad server scales up into a pool they fill",
     async () => {
-      // Fill the general pool: 12 cores, 2 taken by the ad server, the rest in 500m placeholders.
+      // Ask for more placeholders than fit: the pool fills up and the rest wait.
       const system = ns("harbormaster-system");
       await apps.patchNamespacedDeploymentScale(
-        { name: "headroom", namespace: system, body: { spec: { replicas: 20 } } },
+        { name: "headroom", namespace: system, body: { spec: { replicas: 30 } } },
         requestOptions(10_000, PatchStrategy.MergePatch),
       );
-      const placeholders = await running("headroom", 20, system);
-      for (const pod of placeholders) expect(pod.spec?.priority).toBe(-10);
+      const before = await eventually(
+        async () => {
+          const all = await pods("headroom", system);
+          const waiting = all.filter((p) => p.status?.phase === "Pending" && unschedulable(p));
+          const up = all.filter((p) => p.status?.phase === "Running");
+          if (all.length !== 30 || up.length + waiting.length !== 30 || waiting.length === 0)
+            throw new Error(`headroom: ${up.length} running, ${waiting.length} unschedulable of ${all.length}`);
+          return up;
+        },
+        120_000,
+        500,
+      );
+      for (const pod of before) expect(pod.spec?.priority).toBe(-10);
+      // No general node has a core left: an ad server pod can only land where a placeholder makes way.
+      for (const node of general) expect(await freeMillicores(node)).toBeLessThan(1000);
 
-      // The floor rises as pre-scaling would raise it; four more cores are needed, and only placeholders hold them.
+      // The floor rises as pre-scaling would raise it: four more cores, held only by placeholders.
       await setFloor("adserver", 6);
       const adserver = await running("adserver", 6);
       for (const pod of adserver) expect(general.has(pod.spec?.nodeName ?? "")).toBe(true);
       expect(perZone(adserver)).toEqual([2, 2, 2]);
-
-      // Eight placeholders gave their room; their replacements wait, since they never preempt anything.
-      const left = await running("headroom", 12, system);
-      expect(left).toHaveLength(12);
-      const waiting = (await pods("headroom", system)).filter((p) => p.status?.phase === "Pending");
-      expect(waiting).toHaveLength(8);
       expect(adserver.every((p) => (p.spec?.priority ?? 0) > 0)).toBe(true);
+
+      // The placeholders that made way are replaced, and their replacements wait: they never preempt.
+      const after = (await pods("headroom", system)).filter((p) => p.status?.phase === "Running");
+      expect(after.length).toBeLessThanOrEqual(before.length - 4);
     },
     slow,
   );
+
+  function unschedulable(pod: V1Pod): boolean {
+    return pod.status?.conditions?.some((c) => c.type === "PodScheduled" && c.reason === "Unschedulable") ?? false;
+  }
+
+  async function freeMillicores(node: string): Promise<number> {
+    const bound = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+    const requested = bound.items
+      .filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase ?? ""))
+      .flatMap((p) => p.spec?.containers ?? [])
+      .reduce((sum, c) => sum + millicores(c.resources?.requests?.cpu ?? "0"), 0);
+    return millicores(generalCapacity.cpu) - requested;
+  }
 });
+
+function millicores(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+}

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type {
   V1Container,
   V1Deployment,
@@ -8,7 +9,7 @@ import type {
   V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildOverlay, type Manifest, type Overlay, overlays } from "../../helpers/k8s-manifests.ts";
+import { buildOverlay, kustomizeBuild, type Manifest, type Overlay, overlays } from "../../helpers/k8s-manifests.ts";
 import { k8sTools } from "../../helpers/k8s-tools.ts";
 
 // What the issue asks of every workload, read from what kustomize really builds for each overlay.
@@ -158,4 +159,12 @@ describe.each(overlays)("the %s overlay", (overlay: Overlay) => {
       expect(spec.jobTemplate.spec.template.spec.tolerations).toEqual([{ operator: "Exists" }]);
     }
   });
+});
+
+it("makes every DaemonSet built with the node-agents component tolerate every taint", async () => {
+  const { kustomize } = await k8sTools();
+  const built = await kustomizeBuild(kustomize, join(import.meta.dirname, "../../fixtures/k8s-node-agent"));
+  const daemonSet = built.find((o) => o.kind === "DaemonSet");
+  // The fixture's own narrower toleration is replaced, not kept beside it.
+  expect(daemonSet?.spec.template.spec.tolerations).toEqual([{ operator: "Exists" }]);
 });
