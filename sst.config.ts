@@ -31,6 +31,7 @@ export default $config({
           clusters: process.env.HARBORMASTER_SLACK_CLUSTERS ?? "{}",
           routes: process.env.HARBORMASTER_SLACK_ROUTES,
           slashCommand: process.env.HARBORMASTER_SLACK_COMMAND,
+          trafficBus: shifting ? "default" : undefined,
         })
       : undefined;
     const { prescaling } = await import("./stacks/prescaling.ts");

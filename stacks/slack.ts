@@ -9,6 +9,8 @@ export interface SlackStackArgs {
   routes?: string;
   defaultChannel: string;
   slashCommand?: string;
+  /** The bus the traffic stack's control rule listens on, when traffic shifting is deployed. */
+  trafficBus?: string;
 }
 
 /** Queue settings, apart so they can be read and tested without SST. */
@@ -74,11 +76,15 @@ export function slack(args: SlackStackArgs) {
       HARBORMASTER_SLACK_BOT_TOKEN: botToken.value,
       HARBORMASTER_SLACK_ROUTES: args.routes ?? "[]",
       HARBORMASTER_SLACK_DEFAULT_CHANNEL: args.defaultChannel,
+      ...(args.trafficBus ? { HARBORMASTER_SLACK_TRAFFIC_BUS: args.trafficBus } : {}),
       POWERTOOLS_SERVICE_NAME: "harbormaster-slack-worker",
     },
     permissions: [
       { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.arn] },
       { actions: ["eks:DescribeCluster"], resources: ["*"] },
+      ...(args.trafficBus
+        ? [{ actions: ["events:PutEvents"], resources: [`arn:aws:events:*:*:event-bus/${args.trafficBus}`] }]
+        : []),
     ],
   });
   queue.subscribe(worker.arn, { batch: { size: slackQueueSettings.batchSize, partialResponses: true } });

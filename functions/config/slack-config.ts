@@ -58,6 +58,8 @@ const workerEnv = z.object({
   HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** Retries of a failed Slack call inside one invocation; the queue retries the job after that. */
   HARBORMASTER_SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** The event bus the traffic feature listens on for control events; unset: traffic commands are unavailable. */
+  HARBORMASTER_SLACK_TRAFFIC_BUS: z.string().min(1).optional(),
 });
 
 export interface SlackCommandConfig {
@@ -82,6 +84,7 @@ export interface SlackWorkerConfig {
   table: string;
   channelIntervalMs: number;
   retries: number;
+  trafficBus?: string;
 }
 
 function parse<T>(build: () => T): T {
@@ -124,6 +127,7 @@ export function loadSlackWorkerConfig(env: NodeJS.ProcessEnv): SlackWorkerConfig
       table: e.HARBORMASTER_SLACK_TABLE,
       channelIntervalMs: e.HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS,
       retries: e.HARBORMASTER_SLACK_RETRIES,
+      trafficBus: e.HARBORMASTER_SLACK_TRAFFIC_BUS,
     };
   });
 }

@@ -13,6 +13,7 @@ import type { CommandTargets, SlackPort, ThreadStore } from "../../core/slack/po
 import { EmfMetrics } from "../emf-metrics.ts";
 import { commandTargets, type TargetOptions } from "./command-targets.ts";
 import { DynamoSlackState } from "./dynamo-state.ts";
+import { TrafficControlEvents } from "./traffic-commands.ts";
 import { SlackWebApi } from "./web-api.ts";
 
 export interface SlackWorkerPorts {
@@ -52,7 +53,7 @@ export function createSlackWorker(env: NodeJS.ProcessEnv, ports: Partial<SlackWo
       clusters: config.clusters,
       pauseAt: () => invocationEnds - marginMs,
       scaling: ports.scaling,
-      traffic: ports.traffic,
+      traffic: ports.traffic ?? trafficTargets(config.trafficBus),
     });
   const log = {
     error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
@@ -107,4 +108,10 @@ export function createSlackWorker(env: NodeJS.ProcessEnv, ports: Partial<SlackWo
   }
 
   return middy(handleSlackJobs).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+function trafficTargets(bus: string | undefined): TargetOptions["traffic"] {
+  if (!bus) return undefined;
+  const events = new TrafficControlEvents(bus);
+  return async () => events;
 }

@@ -1,9 +1,23 @@
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cordonedByAnnotation } from "../../../functions/adapters/slack/kubernetes-commands.ts";
+import { trafficEventPatterns } from "../../../stacks/traffic-patterns.ts";
 import { podsOnNode, runningPods, workload } from "../../helpers/interruptions.ts";
 import { buttonBody, post, sign, slashCommandBody } from "../../helpers/slack-requests.ts";
 import { slackRig } from "../../helpers/slack-rig.ts";
-import { createNamespace, createNode, kube, randomInstanceId, uniqueName } from "../../helpers/testbed.ts";
+import { createNamespace, createNode, eventually, kube, randomInstanceId, uniqueName } from "../../helpers/testbed.ts";
 
 describe("each command end to end: Slack → Function URL → queue → worker → cluster → response_url and audit", () => {
   const { core } = kube();
@@ -11,9 +25,33 @@ describe("each command end to end: Slack → Function URL → queue → worker �
   let namespace: string;
   const pool = { "harbormaster.test/pool": uniqueName("slack") };
   const nodes: string[] = [];
+  const sqs = new SQSClient({});
+  let bus: string;
+  let controlQueue: string;
+
+  /** A bus with the traffic stack's control rule, delivering into a queue the test reads. */
+  async function controlEvents() {
+    const events = new EventBridgeClient({});
+    const name = uniqueName("traffic-bus");
+    await events.send(new CreateEventBusCommand({ Name: name }));
+    const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("control") }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    const rule = uniqueName("control");
+    const pattern = trafficEventPatterns([]).control;
+    await events.send(new PutRuleCommand({ Name: rule, EventBusName: name, EventPattern: JSON.stringify(pattern) }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: rule,
+        EventBusName: name,
+        Targets: [{ Id: "q", Arn: Attributes?.QueueArn ?? "" }],
+      }),
+    );
+    return { bus: name, controlQueue: QueueUrl };
+  }
 
   beforeAll(async () => {
-    rig = await slackRig();
+    ({ bus, controlQueue } = await controlEvents());
+    rig = await slackRig({ env: { HARBORMASTER_SLACK_TRAFFIC_BUS: bus } });
     namespace = await createNamespace(core, "slack");
     for (let i = 0; i < 3; i++) {
       const node = await createNode(core, { instanceId: randomInstanceId(), labels: pool });
@@ -132,12 +170,38 @@ describe("each command end to end: Slack → Function URL → queue → worker �
   it.each([
     ["scale web/api 10 for 2h", "pre-scaling"],
     ["headroom 3", "pre-scaling"],
-    ["shift app.example.com 50", "traffic shifting"],
-    ["pause app.example.com", "traffic shifting"],
-    ["resume app.example.com", "traffic shifting"],
-    ["rollback app.example.com", "traffic shifting"],
-  ])("%s reaches its feature's target and answers", async (text, feature) => {
+  ])("%s answers that its feature is not reachable from Slack yet", async (text, feature) => {
     const { answer } = await run(text);
     expect(String(answer.text)).toContain(`${feature} is not available from Slack in this deployment`);
+  });
+
+  it.each([
+    ["pause app.example.com", "pause"],
+    ["resume app.example.com", "resume"],
+    ["rollback app.example.com", "abort"],
+    ["shift app.example.com 100", "promote"],
+  ])("%s reaches the traffic feature as its control event", async (text, action) => {
+    const { answer } = await run(text);
+    expect(answer.text).toBe(`${text}: ${action} sent to the rollout of app.example.com; its thread shows the outcome`);
+    const detail = await eventually(async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: controlQueue, WaitTimeSeconds: 1 }),
+      );
+      const [message] = Messages;
+      if (!message) throw new Error("no control event yet");
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: controlQueue, ReceiptHandle: message.ReceiptHandle }));
+      return JSON.parse(message.Body ?? "{}").detail;
+    });
+    expect(detail).toEqual({
+      domain: "app.example.com",
+      action,
+      actor: "slack:U0ALICE",
+      reason: "requested from Slack",
+    });
+  });
+
+  it("shift to a percent the traffic core has no manual step for says what to do instead", async () => {
+    const { answer } = await run("shift app.example.com 40");
+    expect(String(answer.text)).toContain("`shift app.example.com 100` promotes the rollout");
   });
 });
