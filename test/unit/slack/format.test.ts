@@ -36,7 +36,7 @@ describe("Block Kit formatting per feature", () => {
     expect(formatterFor(step).feature).toBe("traffic");
     expect(formatterFor(step).thread(step)).toBe(step.threadKey);
     const unknown = {
-      type: "prescale_raised",
+      type: "capacity_reserved",
       threadKey: "scale/shop",
       dedupeKey: "d",
       at: "2026-01-01T00:00:00Z",
@@ -47,6 +47,29 @@ describe("Block Kit formatting per feature", () => {
     expect(format.feature).toBe("generic");
     expect(format.namespaces(unknown)).toEqual(["shop"]);
     expect(JSON.stringify(format.step(unknown).blocks)).toContain("*min*: 4");
+  });
+
+  it("formats a pre-scaling raise with its targets and routes it by their namespaces", () => {
+    const raised = {
+      type: "prescale_raised",
+      threadKey: "prescaling/shop/ev",
+      dedupeKey: "prescaling/shop/ev/raised",
+      at: "2026-01-01T00:00:00Z",
+      policy: "shop",
+      trigger: "alarm:queue-depth",
+      eventId: "ev",
+      expiresAt: "2026-01-01T02:00:00Z",
+      targets: [
+        {
+          target: { kind: "HorizontalPodAutoscaler", namespace: "shop", name: "web" },
+          changes: [{ level: "minReplicas", from: 2, to: 8 }],
+        },
+      ],
+    } as unknown as Notification;
+    const format = formatterFor(raised);
+    expect(format.feature).toBe("prescaling");
+    expect(format.namespaces(raised)).toEqual(["shop"]);
+    expect(JSON.stringify(format.step(raised).blocks)).toContain("minReplicas 2→8");
   });
 
   it("routes by the first matching route, else the default channel", () => {

@@ -3,6 +3,7 @@ import type { Notification } from "../../notifications.ts";
 import type { NotificationFormatter } from "./formatter.ts";
 import { genericFormatter } from "./generic.ts";
 import { interruptionFormatter, interruptionTypes } from "./interruption.ts";
+import { prescalingFormatter, prescalingTypes } from "./prescaling.ts";
 import { trafficFormatter, trafficTypes } from "./traffic.ts";
 
 const byType = new Map<string, NotificationFormatter>();
@@ -11,6 +12,7 @@ const register = (types: readonly string[], formatter: NotificationFormatter<nev
 };
 register(interruptionTypes, interruptionFormatter);
 register(trafficTypes, trafficFormatter);
+register(prescalingTypes, prescalingFormatter);
 
 export function formatterFor(notification: Notification): NotificationFormatter {
   return byType.get(notification.type) ?? (genericFormatter as unknown as NotificationFormatter);
