@@ -72,7 +72,7 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     const milestones = await watching;
     await handler.stop();
     // Over the time pods were moving: a tool that stops at the spot deadline is not charged for the rest.
-    const podsPerSecond = Math.round((milestones.podsDrained * 1000) / Math.max(milestones.lastMovedMs, 1));
+    const podsPerSecond = Math.round((milestones.podsDrained * 10_000) / Math.max(milestones.lastMovedMs, 1)) / 10;
     const result = { tool, pair, ...milestones, podsPerSecond };
     log(
       `${tool} #${pair}: cordoned ${milestones.allCordonedMs ?? "-"} ms, drained ${milestones.allDrainedMs ?? "-"} ms, ` +
