@@ -10,45 +10,82 @@ export default $config({
     };
   },
   async run() {
+    // One typed config (docs/config.md), validated here with the schemas the functions use at cold start.
+    const { loadDeployConfig } = await import("./stacks/config.ts");
+    const { featureEnvironment, primaryCluster } = await import("./stacks/config-schema.ts");
+    const config = loadDeployConfig(process.env, $app.stage);
+    const primary = primaryCluster(config);
+    const { placeKubernetesFunctions } = await import("./stacks/network.ts");
+    const { reserveConcurrency } = await import("./stacks/concurrency.ts");
+    // Transforms apply to functions created after them: before any feature stack.
+    placeKubernetesFunctions(primary);
+    reserveConcurrency();
+
     const { interruptions } = await import("./stacks/interruptions.ts");
     const interruption = interruptions({
-      clusterName: process.env.HARBORMASTER_CLUSTER_NAME ?? `harbormaster-${$app.stage}`,
-      actions: process.env.HARBORMASTER_ACTIONS,
-      drainPolicy: process.env.HARBORMASTER_DRAIN_POLICY,
-      dryRun: process.env.HARBORMASTER_DRY_RUN === "true",
+      clusterName: primary.eksCluster,
+      region: primary.region,
+      autoScalingGroups: primary.autoScalingGroups,
+      actions: JSON.stringify(config.actions),
+      drainPolicy: JSON.stringify(config.drainPolicy),
+      dryRun: config.dryRun,
     });
     const { traffic } = await import("./stacks/traffic.ts");
-    // Traffic shifting is deployed once domains are configured (see docs/traffic.md).
-    const trafficDomains = process.env.HARBORMASTER_TRAFFIC_DOMAINS;
-    const shifting = trafficDomains ? traffic({ domains: trafficDomains }) : undefined;
+    // Traffic shifting is deployed once rollouts are configured (see docs/traffic.md).
+    const shifting = config.rollouts.length > 0 ? traffic({ domains: JSON.stringify(config.rollouts) }) : undefined;
     const { slack } = await import("./stacks/slack.ts");
     // Slack is deployed once a default channel is configured (see docs/slack.md).
-    const slackChannel = process.env.HARBORMASTER_SLACK_DEFAULT_CHANNEL;
-    const chat = slackChannel
-      ? slack({
-          defaultChannel: slackChannel,
-          access: process.env.HARBORMASTER_SLACK_ACCESS ?? "[]",
-          clusters: process.env.HARBORMASTER_SLACK_CLUSTERS ?? "{}",
-          routes: process.env.HARBORMASTER_SLACK_ROUTES,
-          slashCommand: process.env.HARBORMASTER_SLACK_COMMAND,
-          trafficBus: shifting ? "default" : undefined,
-        })
-      : undefined;
+    const slackEnv = featureEnvironment(config).slack;
+    const chat =
+      config.slack && slackEnv
+        ? slack({
+            defaultChannel: config.slack.defaultChannel,
+            access: slackEnv.HARBORMASTER_SLACK_ACCESS,
+            clusters: slackEnv.HARBORMASTER_SLACK_CLUSTERS,
+            routes: slackEnv.HARBORMASTER_SLACK_ROUTES,
+            slashCommand: config.slack.slashCommand,
+            trafficBus: shifting ? "default" : undefined,
+          })
+        : undefined;
     const { prescaling } = await import("./stacks/prescaling.ts");
     // Pre-scaling is deployed once policies are configured (see docs/prescaling.md).
-    const prescalingPolicies = process.env.HARBORMASTER_PRESCALING_POLICIES;
-    const prescaler = prescalingPolicies
-      ? prescaling({
-          clusterName: process.env.HARBORMASTER_CLUSTER_NAME ?? `harbormaster-${$app.stage}`,
-          policies: prescalingPolicies,
-        })
-      : undefined;
+    const prescaler =
+      config.scaling.length > 0
+        ? prescaling({ clusterName: primary.eksCluster, policies: JSON.stringify(config.scaling) })
+        : undefined;
+
+    // The functions that call the Kubernetes API join the group the k8s/ RBAC binds.
+    const { eksAccess } = await import("./stacks/eks-access.ts");
+    if (primary.manageAccess) {
+      eksAccess(primary.eksCluster, {
+        Interruption: interruption.handler.nodes.role.arn,
+        ...(prescaler ? { Prescaling: prescaler.handler.nodes.role.arn } : {}),
+        ...(chat ? { SlackWorker: chat.worker.nodes.role.arn } : {}),
+      });
+    }
+    const { alarms } = await import("./stacks/alarms.ts");
+    alarms({
+      topicArn: config.alarmTopicArn,
+      functions: {
+        Interruption: interruption.handler,
+        ...(prescaler ? { Prescaling: prescaler.handler } : {}),
+        ...(shifting ? { Traffic: shifting.handler, DeployNotify: shifting.webhook } : {}),
+        ...(chat ? { SlackCommand: chat.command, SlackWorker: chat.worker } : {}),
+      },
+      dlqs: {
+        Interruption: interruption.dlq,
+        ...(prescaler ? { Prescaling: prescaler.dlq } : {}),
+      },
+    });
     return {
       ...(prescaler ? { prescalingQueueUrl: prescaler.queue.url } : {}),
       ...(chat ? { slackCommandUrl: chat.command.url, slackQueueUrl: chat.queue.url } : {}),
       ...(shifting ? { deployWebhookUrl: shifting.webhook.url } : {}),
       interruptionQueueUrl: interruption.queue.url,
       interruptionDlqUrl: interruption.dlq.url,
+      interruptionFunction: interruption.handler.name,
+      interruptionRoleArn: interruption.handler.nodes.role.arn,
+      stage: $app.stage,
     };
   },
 });

@@ -28,10 +28,14 @@ export const interruptionEventPatterns = {
 
 export type InterruptionEventRule = keyof typeof interruptionEventPatterns;
 
-// A spot warning gives two minutes; a message hidden for longer than the drain budget
-// would come back only after the node is gone, so visibility tracks the drain deadline.
+// Lambda's SQS guidance: visibility at least 6x the function timeout, so a batch the poller holds while
+// the function is throttled or retried is not handed out twice. A long visibility does not delay drains:
+// the handler requeues unfinished work itself with a short visibility (ChangeMessageVisibility, see
+// functions/adapters/sqs-queue.ts); the full 900 s applies only when an invocation crashes or times out.
 export const interruptionQueueSettings = {
-  visibilityTimeoutSeconds: 180,
+  /** 150 s covers a two-minute spot warning plus the handler's 30 s invocation margin. */
+  functionTimeoutSeconds: 150,
+  visibilityTimeoutSeconds: 900,
   retentionSeconds: 4 * 60 * 60,
   // A drain longer than one invocation is requeued; ten receives cover a ten-minute lifecycle drain.
   maxReceiveCount: 10,

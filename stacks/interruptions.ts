@@ -1,5 +1,6 @@
 import { eventSourceScaling, interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
 import { functionRuntime } from "./function-defaults.ts";
+import { interruptionPermissions } from "./iam.ts";
 
 export interface InterruptionStackArgs {
   /** The EKS cluster whose nodes Harbormaster drains. */
@@ -8,6 +9,9 @@ export interface InterruptionStackArgs {
   actions?: string;
   drainPolicy?: string;
   dryRun?: boolean;
+  /** The cluster's region and Auto Scaling groups scope the IAM policy (stacks/iam.ts). */
+  region?: string;
+  autoScalingGroups?: string[];
 }
 
 // EventBridge rules and ASG lifecycle hooks deliver into one queue; a DLQ keeps what cannot be processed.
@@ -49,8 +53,8 @@ export function interruptions(args: InterruptionStackArgs) {
     handler: "functions/interruptions.handler",
     runtime: functionRuntime.runtime,
     architecture: functionRuntime.architecture,
-    // Below the queue's visibility timeout: a message is not redelivered while its invocation still runs.
-    timeout: `${interruptionQueueSettings.visibilityTimeoutSeconds - 30} seconds`,
+    // A sixth of the queue's visibility timeout (event-patterns.ts): never redelivered while it runs.
+    timeout: `${interruptionQueueSettings.functionTimeoutSeconds} seconds`,
     // A batch can hold a hundred drains; 1,024 MB buys a little over half a vCPU for their watches and JSON.
     memory: "1024 MB",
     environment: {
@@ -62,15 +66,12 @@ export function interruptions(args: InterruptionStackArgs) {
       HARBORMASTER_DRY_RUN: args.dryRun ? "true" : "false",
       POWERTOOLS_SERVICE_NAME: "harbormaster-interruptions",
     },
-    permissions: [
-      {
-        actions: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
-        resources: ["*"],
-      },
-      { actions: ["ec2:DescribeInstances", "eks:DescribeCluster"], resources: ["*"] },
-      { actions: ["sqs:SendMessage"], resources: [dlq.arn] },
-      { actions: ["sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"], resources: [queue.arn] },
-    ],
+    permissions: interruptionPermissions({
+      cluster: { region: args.region ?? "*", eksCluster: args.clusterName },
+      autoScalingGroups: args.autoScalingGroups ?? [],
+      queueArn: queue.arn,
+      dlqArn: dlq.arn,
+    }),
   });
   queue.subscribe(handler.arn, {
     batch: {

@@ -1,0 +1,165 @@
+// The one typed configuration of a Harbormaster deployment. The top level is parsed here; each feature's
+// section is then handed, as the environment variable its function reads, to that function's own loader:
+// the exact schema the function runs again at cold start. Errors name the field (`slack.routes[0].channel`).
+import { z } from "zod";
+import { loadInterruptionConfig } from "../functions/config/interruption-config.ts";
+import { parsePolicies } from "../functions/config/prescaling-config.ts";
+import { loadSlackCommandConfig, loadSlackWorkerConfig } from "../functions/config/slack-config.ts";
+import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
+
+const name = z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/, "letters, digits, - and _ only");
+const section = z.record(z.string(), z.unknown());
+
+const clusterSchema = z.strictObject({
+  /** The EKS cluster's name in AWS. */
+  eksCluster: z.string().min(1),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-2"),
+  /** Subnets and security group through which the functions reach a private EKS endpoint. */
+  vpc: z
+    .strictObject({
+      privateSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(1),
+      securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).min(1),
+    })
+    .optional(),
+  /** Auto Scaling groups whose lifecycle hooks Harbormaster completes; IAM is scoped to them. */
+  autoScalingGroups: z.array(z.string().min(1)).default([]),
+  /** Create the EKS access entries for the functions' roles (stacks/eks-access.ts); false if managed elsewhere. */
+  manageAccess: z.boolean().default(true),
+  /** Slack channels where commands address this cluster without `on <cluster>`. */
+  channels: z.array(z.string().regex(/^[CGD][A-Z0-9]+$/)).default([]),
+});
+
+export const configSchema = z.strictObject({
+  /** Clusters by Harbormaster name. The first one is the cluster the interruption and pre-scaling functions serve. */
+  clusters: z.record(name, clusterSchema).refine((c) => Object.keys(c).length > 0, "at least one cluster"),
+  /** Interruption handling (docs/drain-actions): action table and drain policy overrides. */
+  actions: section.default({}),
+  drainPolicy: section.default({}),
+  dryRun: z.boolean().default(false),
+  /** Pre-scaling policies (docs/prescaling.md). Empty: the pre-scaling stack is not deployed. */
+  scaling: z.array(z.unknown()).default([]),
+  /** Progressive traffic shifting (docs/traffic.md). Empty: the traffic stack is not deployed. */
+  rollouts: z.array(z.unknown()).default([]),
+  /** Slack routing (docs/slack.md). Absent: the Slack stack is not deployed. */
+  slack: z
+    .strictObject({
+      defaultChannel: z.string().regex(/^[CG][A-Z0-9]+$/, "a channel id such as C0123ABCD"),
+      slashCommand: z.string().default("/harbormaster"),
+      access: z.array(z.unknown()).default([]),
+      routes: z.array(z.unknown()).default([]),
+    })
+    .optional(),
+  /** Where the stack's alarms notify (an SNS topic ARN); absent: alarms only change state. */
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[-a-z]*:sns:/)
+    .optional(),
+});
+
+export type HarbormasterConfig = z.infer<typeof configSchema>;
+export type ClusterConfig = HarbormasterConfig["clusters"][string];
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+// Placeholders for values the stack creates; only the configured sections are under test.
+const placeholders = {
+  AWS_REGION: "us-east-1",
+  HARBORMASTER_DEAD_LETTER_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/validation-only",
+  HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/validation-only",
+  HARBORMASTER_SLACK_SIGNING_SECRET: "validation-only-signing-secret",
+  HARBORMASTER_SLACK_BOT_TOKEN: "validation-only",
+  HARBORMASTER_SLACK_TABLE: "validation-only",
+  HARBORMASTER_SLACK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/validation-only.fifo",
+};
+
+/** The first cluster: the one the interruption and pre-scaling functions serve. */
+export function primaryCluster(config: HarbormasterConfig): ClusterConfig {
+  const [primary] = Object.values(config.clusters);
+  if (!primary) throw new ConfigError("clusters: at least one cluster");
+  return primary;
+}
+
+/** The environment each function receives for this config (secrets and created resources excluded). */
+export function featureEnvironment(config: HarbormasterConfig) {
+  const primary = primaryCluster(config);
+  return {
+    interruption: {
+      HARBORMASTER_CLUSTER_NAME: primary.eksCluster,
+      HARBORMASTER_ACTIONS: JSON.stringify(config.actions),
+      HARBORMASTER_DRAIN_POLICY: JSON.stringify(config.drainPolicy),
+      HARBORMASTER_DRY_RUN: config.dryRun ? "true" : "false",
+    },
+    prescaling: { HARBORMASTER_PRESCALING_POLICIES: JSON.stringify(config.scaling) },
+    traffic: { HARBORMASTER_TRAFFIC_DOMAINS: JSON.stringify(config.rollouts) },
+    slack: config.slack && {
+      HARBORMASTER_SLACK_COMMAND: config.slack.slashCommand,
+      HARBORMASTER_SLACK_DEFAULT_CHANNEL: config.slack.defaultChannel,
+      HARBORMASTER_SLACK_ACCESS: JSON.stringify(config.slack.access),
+      HARBORMASTER_SLACK_ROUTES: JSON.stringify(config.slack.routes),
+      HARBORMASTER_SLACK_CLUSTERS: JSON.stringify(
+        Object.fromEntries(
+          Object.entries(config.clusters).map(([n, c]) => [
+            n,
+            { eksCluster: c.eksCluster, region: c.region, channels: c.channels },
+          ]),
+        ),
+      ),
+    },
+  };
+}
+
+/** Parses and validates the whole config, each section through the schema its function uses at cold start. */
+export function validateConfig(raw: unknown): HarbormasterConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describe(parsed.error.issues));
+  const config = parsed.data;
+  const env = featureEnvironment(config);
+  // One section at a time, so an error is pinned to the section that holds it.
+  const { HARBORMASTER_ACTIONS, HARBORMASTER_DRAIN_POLICY, ...interruption } = env.interruption;
+  check("actions", () => loadInterruptionConfig({ ...placeholders, ...interruption, HARBORMASTER_ACTIONS }));
+  check("drainPolicy", () => loadInterruptionConfig({ ...placeholders, ...interruption, HARBORMASTER_DRAIN_POLICY }));
+  if (config.scaling.length > 0) check("scaling", () => parsePolicies(env.prescaling.HARBORMASTER_PRESCALING_POLICIES));
+  if (config.rollouts.length > 0) check("rollouts", () => loadTrafficConfig({ ...placeholders, ...env.traffic }));
+  if (env.slack) {
+    const slack = env.slack;
+    check("slack", () => loadSlackCommandConfig({ ...placeholders, ...slack }));
+    check("slack", () => loadSlackWorkerConfig({ ...placeholders, ...slack }));
+  }
+  return config;
+}
+
+// The loaders name environment variables; the operator wrote config fields.
+const fieldOf: Record<string, string> = {
+  HARBORMASTER_ACTIONS: "actions",
+  HARBORMASTER_DRAIN_POLICY: "drainPolicy",
+  HARBORMASTER_PRESCALING_POLICIES: "scaling",
+  HARBORMASTER_TRAFFIC_DOMAINS: "rollouts",
+  HARBORMASTER_SLACK_ACCESS: "slack.access",
+  HARBORMASTER_SLACK_ROUTES: "slack.routes",
+  HARBORMASTER_SLACK_DEFAULT_CHANNEL: "slack.defaultChannel",
+  HARBORMASTER_SLACK_COMMAND: "slack.slashCommand",
+  HARBORMASTER_SLACK_CLUSTERS: "clusters",
+};
+const envNames = new RegExp(Object.keys(fieldOf).join("|"), "g");
+
+function check(field: string, load: () => unknown): void {
+  try {
+    load();
+  } catch (error) {
+    const issues = zodIssues(error);
+    const detail = issues ? describe(issues) : error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`${field}: ${detail.replace(envNames, (v) => fieldOf[v] ?? v)}`);
+  }
+}
+
+function zodIssues(error: unknown): readonly z.core.$ZodIssue[] | undefined {
+  if (error instanceof z.ZodError) return error.issues;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof z.ZodError ? cause.issues : undefined;
+}
+
+function describe(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((i) => `${i.path.length > 0 ? z.core.toDotPath(i.path) : "(root)"}: ${i.message}`).join("; ");
+}

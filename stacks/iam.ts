@@ -1,0 +1,133 @@
+// Least-privilege permissions of each function, as plain values: the stacks hand them to sst.aws.Function
+// (`permissions`) and the tests read them. `R` is a resource the stack only knows at deploy time (a queue's
+// ARN as a Pulumi Output); tests pass strings. The SQS event sources' own ReceiveMessage/DeleteMessage
+// are added by SST's `subscribe`, scoped to the one queue.
+
+export interface Permission<R = string> {
+  actions: string[];
+  resources: (R | string)[];
+}
+
+/** Actions IAM cannot scope to a resource; the only `"*"` resources a policy here may hold. */
+export const unscopableActions = ["ec2:DescribeInstances"] as const;
+
+interface ClusterScope {
+  region: string;
+  eksCluster: string;
+}
+
+export const arns = {
+  eksCluster: (c: ClusterScope) => `arn:aws:eks:${c.region}:*:cluster/${c.eksCluster}`,
+  alarm: (region: string, name: string) => `arn:aws:cloudwatch:${region}:*:alarm:${name}`,
+  bus: (region: string, name: string) => `arn:aws:events:${region}:*:event-bus/${name}`,
+  autoScalingGroup: (region: string, name: string) =>
+    `arn:aws:autoscaling:${region}:*:autoScalingGroup:*:autoScalingGroupName/${name}`,
+  hostedZone: (id: string) => `arn:aws:route53:::hostedzone/${id}`,
+};
+
+export function interruptionPermissions<R>(s: {
+  cluster: ClusterScope;
+  /** Empty: every group in the region, since a hook may be added to any group later (docs/deploy.md). */
+  autoScalingGroups: readonly string[];
+  queueArn: R;
+  dlqArn: R;
+}): Permission<R>[] {
+  const groups =
+    s.autoScalingGroups.length > 0
+      ? s.autoScalingGroups.map((g) => arns.autoScalingGroup(s.cluster.region, g))
+      : [arns.autoScalingGroup(s.cluster.region, "*")];
+  return [
+    {
+      actions: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+      resources: groups,
+    },
+    { actions: ["ec2:DescribeInstances"], resources: ["*"] },
+    { actions: ["eks:DescribeCluster"], resources: [arns.eksCluster(s.cluster)] },
+    { actions: ["sqs:SendMessage"], resources: [s.dlqArn] },
+    { actions: ["sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"], resources: [s.queueArn] },
+  ];
+}
+
+export function prescalingPermissions(s: { cluster: ClusterScope; alarmNames: readonly string[] }): Permission[] {
+  return [
+    { actions: ["eks:DescribeCluster"], resources: [arns.eksCluster(s.cluster)] },
+    ...(s.alarmNames.length > 0
+      ? [
+          {
+            actions: ["cloudwatch:DescribeAlarms"],
+            resources: s.alarmNames.map((a) => arns.alarm(s.cluster.region, a)),
+          },
+        ]
+      : []),
+  ];
+}
+
+export function trafficPermissions<R>(s: {
+  region: string;
+  hostedZoneIds: readonly string[];
+  alarmNames: readonly string[];
+  /** `arn:aws:scheduler:<region>:<account>:schedule/<group>/*`: only schedules in its own group. */
+  schedulesInGroup: R;
+  schedulerRoleArn: R;
+}): Permission<R>[] {
+  return [
+    {
+      actions: ["route53:ListResourceRecordSets", "route53:ChangeResourceRecordSets"],
+      resources: s.hostedZoneIds.map(arns.hostedZone),
+    },
+    { actions: ["route53:GetChange"], resources: ["arn:aws:route53:::change/*"] },
+    ...(s.alarmNames.length > 0
+      ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: s.alarmNames.map((a) => arns.alarm(s.region, a)) }]
+      : []),
+    { actions: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"], resources: [s.schedulesInGroup] },
+    { actions: ["iam:PassRole"], resources: [s.schedulerRoleArn] },
+  ];
+}
+
+export function deployNotifyPermissions(s: { region: string; bus: string }): Permission[] {
+  return [{ actions: ["events:PutEvents"], resources: [arns.bus(s.region, s.bus)] }];
+}
+
+export function slackCommandPermissions<R>(s: { tableArn: R; queueArn: R }): Permission<R>[] {
+  return [
+    { actions: ["dynamodb:PutItem"], resources: [s.tableArn] },
+    { actions: ["sqs:SendMessage"], resources: [s.queueArn] },
+  ];
+}
+
+export function slackWorkerPermissions<R>(s: {
+  tableArn: R;
+  clusters: readonly ClusterScope[];
+  trafficBus?: { region: string; name: string };
+}): Permission<R>[] {
+  return [
+    { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [s.tableArn] },
+    { actions: ["eks:DescribeCluster"], resources: s.clusters.map(arns.eksCluster) },
+    ...(s.trafficBus
+      ? [{ actions: ["events:PutEvents"], resources: [arns.bus(s.trafficBus.region, s.trafficBus.name)] }]
+      : []),
+  ];
+}
+
+/** The IAM policy document a function's role gets for these permissions. */
+export function policyDocument<R>(permissions: readonly Permission<R>[]) {
+  return {
+    Version: "2012-10-17" as const,
+    Statement: permissions.map((p) => ({ Effect: "Allow" as const, Action: p.actions, Resource: p.resources })),
+  };
+}
+
+/** EventBridge Scheduler assumes this to deliver a schedule's message; nothing else may. */
+export function schedulerAssumeRolePolicy(account?: string) {
+  return {
+    Version: "2012-10-17" as const,
+    Statement: [
+      {
+        Effect: "Allow" as const,
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        ...(account ? { Condition: { StringEquals: { "aws:SourceAccount": account } } } : {}),
+      },
+    ],
+  };
+}

@@ -1,0 +1,34 @@
+// Cross-cutting settings as plain values (no SST globals), so tests read exactly what is deployed.
+
+/** Alarm thresholds (stacks/alarms.ts). */
+export const alarmSettings = {
+  /** One message in a DLQ is an interruption, a scale-up or a Slack reply that never happened. */
+  dlqDepth: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1 },
+  /** Errors are retried by the queues; three bad minutes out of five means retries are not helping. */
+  errors: { threshold: 0, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 },
+  /** Throttles mean reserved concurrency or the account limit is too low for the burst. */
+  throttles: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1 },
+} as const;
+
+/**
+ * Reserved concurrency where it matters, by function name (stacks/concurrency.ts). Reserving takes capacity
+ * from the account's pool, which must keep 100 unreserved, so only two functions get it.
+ */
+export const reservedConcurrency: Record<string, { reserved: number; why: string }> = {
+  // Equal to the SQS event source's maximumConcurrency (event-patterns.ts).
+  InterruptionHandler: {
+    reserved: 50,
+    why: "spot warnings give two minutes; drains must start even when the account's pool is used up",
+  },
+  // Slack shows the user an error when a slash command is not acknowledged within three seconds.
+  SlackCommand: { reserved: 10, why: "acknowledge within Slack's three seconds, and cap a flood of forged requests" },
+};
+
+/** The functions that call the Kubernetes API; the others stay outside the VPC (stacks/network.ts). */
+export const kubernetesFunctions = ["InterruptionHandler", "PrescalingHandler", "SlackWorker"] as const;
+
+/** The Kubernetes group k8s/base/platform/control-plane-rbac.yaml binds (stacks/eks-access.ts). */
+export const controlPlaneGroup = "harbormaster:control-plane";
+
+/** Read-only across the cluster (no Secrets); the writes come from the RBAC the group is bound to. */
+export const accessPolicyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
