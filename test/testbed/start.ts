@@ -1,11 +1,16 @@
 // The README's start command: brings up the real components and keeps them up until Ctrl-C.
 
+import { startLocal } from "../local/start.ts";
 import { TestbedError } from "./errors.ts";
 import { startTestbed } from "./testbed.ts";
 
 async function main(): Promise<void> {
   const testbed = await startTestbed({ keepWorkDir: true });
   const { endpoints } = testbed;
+  const local = await startLocal(endpoints).catch(async (error: unknown) => {
+    await testbed.stop();
+    throw error;
+  });
   process.stdout.write(
     [
       "",
@@ -14,6 +19,7 @@ async function main(): Promise<void> {
       `  AWS emulator (moto):     AWS_ENDPOINT_URL=${endpoints.awsEndpoint}`,
       `  Redis:                   ${endpoints.redisUrl}`,
       `  Logs:                    ${endpoints.workDir}/logs`,
+      ...local.lines,
       "",
       `Stop it with Ctrl-C (or kill -TERM ${process.pid}); everything started here stops with it.`,
       "",
@@ -24,6 +30,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the testbed...\n`);
+    await local.stop();
     await testbed.stop();
     process.stdout.write("stopped.\n");
     process.exit(0);

@@ -1,0 +1,76 @@
+// The EventBridge rules and queues of stacks/, created in the emulator from the same definitions the stack
+// deploys: patterns and queue settings are imported, not copied.
+import {
+  CreateEventBusCommand,
+  type EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { interruptionEventPatterns, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
+
+export interface Queue {
+  url: string;
+  arn: string;
+}
+
+export interface Routing {
+  bus: string;
+  interruptions: Queue;
+  interruptionsDlq: Queue;
+  rules: string[];
+}
+
+export async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string> = {},
+): Promise<Queue> {
+  const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  return { url: QueueUrl, arn: Attributes?.QueueArn ?? "" };
+}
+
+/** `prefix` names this run's queues and rules; `bus` is the default bus unless a test wants its own. */
+export async function createRouting(sqs: SQSClient, events: EventBridgeClient, prefix: string, bus = "default") {
+  if (bus !== "default") await events.send(new CreateEventBusCommand({ Name: bus }));
+  const s = interruptionQueueSettings;
+  const interruptionsDlq = await createQueue(sqs, `${prefix}-interruption-dlq`, {
+    MessageRetentionPeriod: String(s.dlqRetentionSeconds),
+  });
+  const interruptions = await createQueue(sqs, `${prefix}-interruptions`, {
+    VisibilityTimeout: String(s.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(s.retentionSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: interruptionsDlq.arn, maxReceiveCount: s.maxReceiveCount }),
+  });
+  const rules: string[] = [];
+  for (const [name, pattern] of Object.entries(interruptionEventPatterns)) {
+    const rule = `${prefix}-interruption-${name}`;
+    await events.send(new PutRuleCommand({ Name: rule, EventBusName: bus, EventPattern: JSON.stringify(pattern) }));
+    await events.send(
+      new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "queue", Arn: interruptions.arn }] }),
+    );
+    rules.push(rule);
+  }
+  return { bus, interruptions, interruptionsDlq, rules } satisfies Routing;
+}
+
+/** Puts events on the bus as AWS emits them (PutEvents takes at most ten entries per call). */
+export async function putEvents(events: EventBridgeClient, bus: string, list: Record<string, unknown>[]) {
+  for (let i = 0; i < list.length; i += 10) {
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: list.slice(i, i + 10).map((event) => ({
+          EventBusName: bus,
+          Source: event.source as string,
+          DetailType: event["detail-type"] as string,
+          Detail: JSON.stringify(event.detail),
+          Resources: event.resources as string[],
+          Time: new Date(event.time as string),
+        })),
+      }),
+    );
+    if (result.FailedEntryCount) throw new Error(`PutEvents: ${result.FailedEntryCount} entries failed`);
+  }
+}

@@ -1,0 +1,62 @@
+// What every scenario gets: the running stack's endpoints, API clients, a way to emit AWS events and to
+// write on the live view's timeline, and the measurements it reports.
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { AutoscalingV2Api, CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
+import { readState } from "../../../functions/core/drain/node-state.ts";
+import { putEvents } from "../routing.ts";
+import type { LocalStackInfo } from "../stack.ts";
+import type { TimelineEntry } from "../timeline.ts";
+
+export interface Measurement {
+  /** What was measured, e.g. "warning → cordoned". */
+  name: string;
+  samplesMs: number[];
+}
+
+export interface ScenarioResult {
+  measurements: Measurement[];
+  /** Facts a test asserts on: e.g. the nodes that were drained. */
+  facts: Record<string, unknown>;
+}
+
+export type ScenarioContext = ReturnType<typeof scenarioContext>;
+
+export function scenarioContext(info: LocalStackInfo, print: (line: string) => void = () => {}) {
+  const kc = new KubeConfig();
+  kc.loadFromFile(info.kubeconfigPath);
+  const events = new EventBridgeClient({});
+  const started = Date.now();
+  const core = kc.makeApiClient(CoreV1Api);
+  return {
+    info,
+    kc,
+    core,
+    autoscaling: kc.makeApiClient(AutoscalingV2Api),
+    /** Prints a timeline line and adds it to the live view. */
+    async step(kind: TimelineEntry["kind"], source: string, text: string) {
+      const at = Date.now();
+      print(`  +${((at - started) / 1000).toFixed(2).padStart(7)} s  ${kind.padEnd(6)} ${source.padEnd(14)} ${text}`);
+      await fetch(`${info.statusUrl}/api/timeline`, {
+        method: "POST",
+        body: JSON.stringify([{ at, kind, source, text }]),
+      }).catch(() => {});
+    },
+    put: (list: Record<string, unknown>[]) => putEvents(events, info.bus, list),
+    async nodes(): Promise<V1Node[]> {
+      return (await core.listNode()).items;
+    },
+  };
+}
+
+export function phaseOf(node: V1Node): string | undefined {
+  return readState({
+    name: node.metadata?.name ?? "",
+    annotations: node.metadata?.annotations ?? {},
+    labels: {},
+    taints: [],
+    ready: true,
+    unschedulable: false,
+  })?.phase;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

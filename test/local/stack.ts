@@ -1,0 +1,168 @@
+// The local control plane on a running testbed: the simulated cluster with the dev overlay, the services,
+// the deployed event routing in the emulator, every function behind a local SQS event source, and the live
+// view. stop() leaves nothing of it running.
+import { writeFileSync } from "node:fs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { Route53Client } from "@aws-sdk/client-route-53";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { AutoscalingV2Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { createInterruptionHandler } from "../../functions/adapters/interruption-wiring.ts";
+import type { Notification } from "../../functions/core/notifications.ts";
+import { eventSourceScaling, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
+import { runKey } from "../helpers/k8s-manifests.ts";
+import type { TestbedEndpoints } from "../testbed/testbed.ts";
+import { applyDevOverlay, createNodes, type LocalNode } from "./cluster.ts";
+import { type EventSource, startEventSource } from "./event-source.ts";
+import { createRouting, type Routing } from "./routing.ts";
+import { type LocalServices, startServices } from "./services.ts";
+import { takeSnapshot } from "./snapshot.ts";
+import { startStatusServer } from "./status-server.ts";
+import { Timeline } from "./timeline.ts";
+
+export interface LocalStackOptions {
+  /** Isolates the run on a shared cluster (tests): its own nodes, renamed manifests, its own bus. */
+  runId?: string;
+  /** Start Scissors and the ad server (default true). */
+  services?: boolean;
+  statusPort?: number;
+  log?: (step: string, message: string) => void;
+}
+
+/** What a scenario needs to reach a running stack; the start command writes it to a file. */
+export interface LocalStackInfo {
+  statusUrl: string;
+  kubeconfigPath: string;
+  awsEndpoint: string;
+  redisUrl: string;
+  bus: string;
+  runId?: string;
+  nodes: LocalNode[];
+  scissorsUrl?: string;
+  adserverUrl?: string;
+}
+
+export interface LocalStack {
+  info: LocalStackInfo;
+  routing: Routing;
+  timeline: Timeline;
+  stop(): Promise<void>;
+}
+
+/** The SDK's standard configuration, pointed at the emulator. */
+export function useEmulator(awsEndpoint: string): void {
+  process.env.AWS_ENDPOINT_URL = awsEndpoint;
+  process.env.AWS_REGION ??= "us-east-2";
+  process.env.AWS_ACCESS_KEY_ID ??= "testing";
+  process.env.AWS_SECRET_ACCESS_KEY ??= "testing";
+  // The functions log JSON and print metrics as Lambda would; locally the timeline shows what they did.
+  process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+}
+
+function describe(notification: Notification): string {
+  const n = notification as unknown as Record<string, unknown>;
+  const subject = n.nodeName ?? n.node ?? n.instanceId ?? n.target ?? n.service ?? "";
+  return `${notification.type}${subject ? ` ${String(subject)}` : ""}`;
+}
+
+export async function startLocalStack(testbed: TestbedEndpoints, options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  useEmulator(testbed.awsEndpoint);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(testbed.kubeconfigPath);
+    const core = kc.makeApiClient(CoreV1Api);
+    const timeline = new Timeline();
+    const prefix = options.runId ?? "harbormaster-local";
+
+    log("cluster", "creating nodes: 3 zones, a general spot pool and a dedicated scissors pool");
+    const nodes = await createNodes(core, { runId: options.runId });
+    log("cluster", `${nodes.length} nodes ready; applying k8s/overlays/dev (server-side apply)`);
+    await applyDevOverlay(kc, options.runId);
+
+    log("aws", "creating EventBridge rules and queues from stacks/ definitions");
+    const sqs = new SQSClient({});
+    const events = new EventBridgeClient({});
+    const routing = await createRouting(sqs, events, prefix, options.runId ? `${options.runId}-bus` : "default");
+
+    let services: LocalServices | undefined;
+    if (options.services !== false) {
+      log("services", "starting Scissors and the ad server");
+      services = await startServices(testbed, testbed.workDir ? `${testbed.workDir}/logs` : ".");
+      stops.push(() => services?.stop() ?? Promise.resolve());
+    }
+
+    log("functions", "starting the interruption function behind its SQS event source");
+    const notifier = {
+      publish: async (notification: Notification) => {
+        timeline.add({ kind: "action", source: "interruptions", text: describe(notification) });
+      },
+    };
+    const sources: EventSource[] = [
+      startEventSource({
+        name: "interruptions",
+        sqs,
+        queue: routing.interruptions,
+        scaling: eventSourceScaling,
+        timeoutMs: (interruptionQueueSettings.visibilityTimeoutSeconds - 30) * 1000,
+        makeHandler: () =>
+          createInterruptionHandler(
+            {
+              AWS_REGION: process.env.AWS_REGION,
+              KUBECONFIG: testbed.kubeconfigPath,
+              HARBORMASTER_DEAD_LETTER_QUEUE_URL: routing.interruptionsDlq.url,
+              HARBORMASTER_MAX_RECEIVE_COUNT: String(interruptionQueueSettings.maxReceiveCount),
+              HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "5",
+            },
+            { notifier },
+          ),
+        onBatch: (b) =>
+          timeline.add({
+            kind: "action",
+            source: b.name,
+            text: `batch of ${b.received} handled in ${b.ms} ms${b.failed ? `, ${b.failed} returned for retry` : ""}`,
+          }),
+        onError: (error) => log("functions", `invocation failed: ${String(error)}`),
+      }),
+    ];
+    stops.push(async () => {
+      await Promise.all(sources.map((s) => s.stop()));
+    });
+
+    const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+    const route53 = new Route53Client({});
+    const ours = options.runId ? (labels: Record<string, string>) => labels[runKey] === options.runId : undefined;
+    const status = await startStatusServer(
+      timeline,
+      () => takeSnapshot(core, autoscaling, route53, ours),
+      options.statusPort,
+    );
+    stops.push(() => status.stop());
+    timeline.add({ kind: "note", source: "local", text: "local control plane started" });
+
+    const info: LocalStackInfo = {
+      statusUrl: status.url,
+      kubeconfigPath: testbed.kubeconfigPath,
+      awsEndpoint: testbed.awsEndpoint,
+      redisUrl: testbed.redisUrl,
+      bus: routing.bus,
+      runId: options.runId,
+      nodes,
+      scissorsUrl: services?.scissorsUrl,
+      adserverUrl: services?.adserverUrl,
+    };
+    return { info, routing, timeline, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export function writeInfo(path: string, info: LocalStackInfo): void {
+  writeFileSync(path, `${JSON.stringify(info, null, 2)}\n`);
+}

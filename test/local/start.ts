@@ -1,0 +1,28 @@
+// The start command's local control plane, on top of the testbed: started after it, stopped before it.
+import { rmSync } from "node:fs";
+import type { TestbedEndpoints } from "../testbed/testbed.ts";
+import { infoPath } from "./info-file.ts";
+import { startLocalStack, writeInfo } from "./stack.ts";
+
+export async function startLocal(endpoints: TestbedEndpoints) {
+  const t0 = Date.now();
+  const stack = await startLocalStack(endpoints, {
+    statusPort: Number(process.env.HARBORMASTER_STATUS_PORT ?? 0) || undefined,
+    log: (step, message) => process.stderr.write(`[local] ${step.padEnd(9)} ${message}\n`),
+  });
+  writeInfo(infoPath(), stack.info);
+  const lines = [
+    `  Live view:               ${stack.info.statusUrl}`,
+    `  Scissors:                ${stack.info.scissorsUrl}/sample.jpg?width=320`,
+    `  Ad server:               ${stack.info.adserverUrl}/v1/ad?slot=article_mpu&uid=u1&device=desktop&country=JP`,
+    `  Local stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s. Play a scenario in another terminal:`,
+    "    npm run scenario -- spot-storm   (or asg-scale-in, health-retirement, traffic-spike, blue-green)",
+  ];
+  return {
+    lines,
+    async stop() {
+      rmSync(infoPath(), { force: true });
+      await stack.stop();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Serves the live view and its state over node:http on loopback; scenarios post timeline entries to it.
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Snapshot } from "./snapshot.ts";
+import { statusPage } from "./status-page.ts";
+import { type Timeline, timelineEntrySchema } from "./timeline.ts";
+
+async function body(request: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  let text = "";
+  for await (const chunk of request) {
+    text += chunk;
+    if (text.length > limit) throw new Error("body too large");
+  }
+  return text;
+}
+
+export async function startStatusServer(timeline: Timeline, snapshot: () => Promise<Snapshot>, port = 0) {
+  const server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? "/", "http://local");
+      if (request.method === "GET" && url.pathname === "/") {
+        response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(statusPage);
+      } else if (request.method === "GET" && url.pathname === "/api/state") {
+        const state = { snapshot: await snapshot(), timeline: timeline.since(Date.now() - 15 * 60_000) };
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(state));
+      } else if (request.method === "POST" && url.pathname === "/api/timeline") {
+        const entries = timelineEntrySchema
+          .array()
+          .max(1000)
+          .parse(JSON.parse(await body(request)));
+        for (const entry of entries) timeline.add(entry);
+        response.writeHead(204).end();
+      } else {
+        response.writeHead(404).end();
+      }
+    } catch (error) {
+      response.writeHead(400, { "content-type": "text/plain" }).end(String(error));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
