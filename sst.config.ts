@@ -51,7 +51,11 @@ export default $config({
     // Pre-scaling is deployed once policies are configured (see docs/prescaling.md).
     const prescaler =
       config.scaling.length > 0
-        ? prescaling({ clusterName: primary.eksCluster, policies: JSON.stringify(config.scaling) })
+        ? prescaling({
+            clusterName: primary.eksCluster,
+            region: primary.region,
+            policies: JSON.stringify(config.scaling),
+          })
         : undefined;
 
     // The functions that call the Kubernetes API join the group the k8s/ RBAC binds.

@@ -1,5 +1,6 @@
 import { parsePolicies } from "../functions/config/prescaling-config.ts";
 import { functionRuntime } from "./function-defaults.ts";
+import { prescalingPermissions } from "./iam.ts";
 import {
   maxPoliciesBytes,
   prescalingAlarmPattern,
@@ -11,6 +12,8 @@ export interface PrescalingStackArgs {
   clusterName: string;
   /** The policies as JSON; validated here, at deploy time, with the schema the function uses at cold start. */
   policies: string;
+  /** The cluster's region scopes the IAM policy (stacks/iam.ts). */
+  region?: string;
 }
 
 // Alarm state changes (EventBridge) and schedules (EventBridge Scheduler, in each window's time zone) feed
@@ -93,7 +96,10 @@ export function prescaling(args: PrescalingStackArgs) {
       HARBORMASTER_PRESCALING_POLICIES: compact,
       POWERTOOLS_SERVICE_NAME: "harbormaster-prescaling",
     },
-    permissions: [{ actions: ["eks:DescribeCluster", "cloudwatch:DescribeAlarms"], resources: ["*"] }],
+    permissions: prescalingPermissions({
+      cluster: { region: args.region ?? "*", eksCluster: args.clusterName },
+      alarmNames: [...new Set(policies.flatMap((p) => p.alarms))],
+    }),
   });
   queue.subscribe(handler.arn, {
     batch: { size: prescalingQueueSettings.batchSize, partialResponses: true },

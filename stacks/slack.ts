@@ -1,4 +1,5 @@
 import { functionRuntime } from "./function-defaults.ts";
+import { slackCommandPermissions, slackWorkerPermissions } from "./iam.ts";
 
 export interface SlackStackArgs {
   /** JSON allow-list (docs/slack.md); the functions validate it at cold start. */
@@ -59,10 +60,7 @@ export function slack(args: SlackStackArgs) {
       HARBORMASTER_SLACK_QUEUE_URL: queue.url,
       POWERTOOLS_SERVICE_NAME: "harbormaster-slack-command",
     },
-    permissions: [
-      { actions: ["dynamodb:PutItem"], resources: [table.arn] },
-      { actions: ["sqs:SendMessage"], resources: [queue.arn] },
-    ],
+    permissions: slackCommandPermissions({ tableArn: table.arn, queueArn: queue.arn }),
   });
 
   const worker = new sst.aws.Function("SlackWorker", {
@@ -79,15 +77,21 @@ export function slack(args: SlackStackArgs) {
       ...(args.trafficBus ? { HARBORMASTER_SLACK_TRAFFIC_BUS: args.trafficBus } : {}),
       POWERTOOLS_SERVICE_NAME: "harbormaster-slack-worker",
     },
-    permissions: [
-      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.arn] },
-      { actions: ["eks:DescribeCluster"], resources: ["*"] },
-      ...(args.trafficBus
-        ? [{ actions: ["events:PutEvents"], resources: [`arn:aws:events:*:*:event-bus/${args.trafficBus}`] }]
-        : []),
-    ],
+    permissions: slackWorkerPermissions({
+      tableArn: table.arn,
+      clusters: eksClusters(args.clusters),
+      trafficBus: args.trafficBus ? { region: "*", name: args.trafficBus } : undefined,
+    }),
   });
   queue.subscribe(worker.arn, { batch: { size: slackQueueSettings.batchSize, partialResponses: true } });
 
   return { queue, table, command, worker };
+}
+
+/** The EKS clusters the worker may describe, from the clusters JSON (kubeconfig-only entries need none). */
+function eksClusters(clusters: string): { region: string; eksCluster: string }[] {
+  const parsed = JSON.parse(clusters) as Record<string, { eksCluster?: string; region?: string }>;
+  return Object.values(parsed).flatMap((c) =>
+    c.eksCluster ? [{ region: c.region ?? "*", eksCluster: c.eksCluster }] : [],
+  );
 }

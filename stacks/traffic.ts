@@ -1,5 +1,6 @@
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
 import { functionRuntime } from "./function-defaults.ts";
+import { deployNotifyPermissions, trafficPermissions } from "./iam.ts";
 import { trafficEventPatterns } from "./traffic-patterns.ts";
 
 export interface TrafficStackArgs {
@@ -40,19 +41,13 @@ export function traffic(args: TrafficStackArgs) {
       HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: schedulerRole.arn,
       POWERTOOLS_SERVICE_NAME: "harbormaster-traffic",
     },
-    permissions: [
-      {
-        actions: ["route53:ListResourceRecordSets", "route53:ChangeResourceRecordSets"],
-        resources: zones.map((zone) => `arn:aws:route53:::hostedzone/${zone}`),
-      },
-      { actions: ["route53:GetChange"], resources: ["arn:aws:route53:::change/*"] },
-      { actions: ["cloudwatch:DescribeAlarms"], resources: ["*"] },
-      {
-        actions: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
-        resources: [$interpolate`arn:aws:scheduler:*:*:schedule/${group.name}/*`],
-      },
-      { actions: ["iam:PassRole"], resources: [schedulerRole.arn] },
-    ],
+    permissions: trafficPermissions({
+      region: "*",
+      hostedZoneIds: zones,
+      alarmNames,
+      schedulesInGroup: $interpolate`arn:aws:scheduler:*:*:schedule/${group.name}/*`,
+      schedulerRoleArn: schedulerRole.arn,
+    }),
   });
   new aws.iam.RolePolicy("TrafficSchedulerInvoke", {
     role: schedulerRole.id,
@@ -94,7 +89,7 @@ export function traffic(args: TrafficStackArgs) {
       HARBORMASTER_ARGOCD_WEBHOOK_TOKEN: argocdToken.value,
       POWERTOOLS_SERVICE_NAME: "harbormaster-deploy-webhook",
     },
-    permissions: [{ actions: ["events:PutEvents"], resources: ["arn:aws:events:*:*:event-bus/default"] }],
+    permissions: deployNotifyPermissions({ region: "*", bus: "default" }),
   });
 
   return { handler, webhook, group };
