@@ -9,7 +9,7 @@ import { AutoscalingV2Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node
 import { createInterruptionHandler } from "../../functions/adapters/interruption-wiring.ts";
 import type { Notification } from "../../functions/core/notifications.ts";
 import { eventSourceScaling, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
-import { runKey } from "../helpers/k8s-manifests.ts";
+import { deleteAll, runKey } from "../helpers/k8s-manifests.ts";
 import type { TestbedEndpoints } from "../testbed/testbed.ts";
 import { applyDevOverlay, createNodes, type LocalNode } from "./cluster.ts";
 import { type EventSource, startEventSource } from "./event-source.ts";
@@ -69,6 +69,8 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
   const log = options.log ?? (() => {});
   useEmulator(testbed.awsEndpoint);
   const stops: (() => Promise<void>)[] = [];
+  // Filled in once everything is up; scenarios add the replacement nodes they bring, so cleanup sees them.
+  const info = {} as LocalStackInfo;
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => {});
     stops.length = 0;
@@ -83,7 +85,14 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     log("cluster", "creating nodes: 3 zones, a general spot pool and a dedicated scissors pool");
     const nodes = await createNodes(core, { runId: options.runId });
     log("cluster", `${nodes.length} nodes ready; applying k8s/overlays/dev (server-side apply)`);
-    await applyDevOverlay(kc, options.runId);
+    const objects = await applyDevOverlay(kc, options.runId);
+    if (options.runId) {
+      // A test's run leaves the shared cluster as it found it; the start command's cluster goes with it.
+      stops.push(async () => {
+        await deleteAll(kc, objects);
+        await Promise.allSettled((info.nodes ?? nodes).map((n) => core.deleteNode({ name: n.name })));
+      });
+    }
 
     log("aws", "creating EventBridge rules and queues from stacks/ definitions");
     const sqs = new SQSClient({});
@@ -145,7 +154,7 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     stops.push(() => status.stop());
     timeline.add({ kind: "note", source: "local", text: "local control plane started" });
 
-    const info: LocalStackInfo = {
+    Object.assign(info, {
       statusUrl: status.url,
       kubeconfigPath: testbed.kubeconfigPath,
       awsEndpoint: testbed.awsEndpoint,
@@ -155,7 +164,7 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
       nodes,
       scissorsUrl: services?.scissorsUrl,
       adserverUrl: services?.adserverUrl,
-    };
+    });
     return { info, routing, timeline, stop };
   } catch (error) {
     await stop();

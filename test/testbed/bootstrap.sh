@@ -12,6 +12,14 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null
 fi
 
+# Headless Chromium for the live view's browser test (driven by playwright-core, which bundles no browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing chromium (Debian package)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages from package-lock.json"
   # Not `npm ci`: it refuses a lockfile without the optional platform builds (biome's android and musl
