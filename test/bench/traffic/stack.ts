@@ -1,7 +1,6 @@
-// The local stack for the rollback benchmark: moto (the shared edge plus AWS's change-batch rules), one
+// The local stack for the rollback benchmark: moto (with the shared edge), one
 // domain mid-rollout, an EventBridge bus whose deployed alarm rule feeds a queue, and the traffic handler.
 import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import {
   CreateEventBusCommand,
@@ -25,13 +24,12 @@ import { freePort } from "../../testbed/ports.ts";
 import { silentProgress } from "../../testbed/progress.ts";
 
 export async function startMoto(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const { python } = await buildMoto({
+  const { python, server } = await buildMoto({
     progress: silentProgress,
     root: cacheRoot(),
     signal: new AbortController().signal,
   });
   const port = await freePort();
-  const server = join(import.meta.dirname, "..", "..", "helpers", "traffic-moto", "server.py");
   const child = spawn(python, [server, "--port", String(port)], { stdio: "ignore" });
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {

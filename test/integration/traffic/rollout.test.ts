@@ -1,8 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useFaithfulRoute53 } from "../../helpers/traffic-moto.ts";
 import { trafficRig } from "../../helpers/traffic-rig.ts";
-
-useFaithfulRoute53();
 
 const deployed = { application: "shop", revision: "abc123", target: "green", environment: "production" };
 

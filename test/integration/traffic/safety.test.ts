@@ -3,10 +3,7 @@ import { systemClock } from "../../../functions/adapters/clock.ts";
 import { Route53Records } from "../../../functions/adapters/traffic/route53-records.ts";
 import { loadTrafficConfig } from "../../../functions/config/traffic-config.ts";
 import { ConcurrentModification } from "../../../functions/core/traffic/errors.ts";
-import { useFaithfulRoute53 } from "../../helpers/traffic-moto.ts";
 import { trafficRig } from "../../helpers/traffic-rig.ts";
-
-useFaithfulRoute53();
 
 const deployed = { application: "shop", revision: "abc123", target: "green" };
 

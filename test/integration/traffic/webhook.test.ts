@@ -3,10 +3,7 @@ import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { createDeployWebhookHandler } from "../../../functions/adapters/traffic/wiring.ts";
 import { lambdaContext } from "../../helpers/lambda.ts";
-import { useFaithfulRoute53 } from "../../helpers/traffic-moto.ts";
 import { trafficRig } from "../../helpers/traffic-rig.ts";
-
-useFaithfulRoute53();
 
 const githubSecret = "github-secret-of-some-length";
 const argocdToken = "argocd-token-of-some-length";
