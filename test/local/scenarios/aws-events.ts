@@ -27,13 +27,13 @@ export function spotWarning(instanceId: string, zone: string) {
   });
 }
 
-export function asgTerminateLifecycle(instanceId: string, asgName: string, hookName: string) {
+export function asgTerminateLifecycle(instanceId: string, asgName: string, hookName: string, token: string) {
   return envelope(
     "EC2 Instance-terminate Lifecycle Action",
     "aws.autoscaling",
     [`arn:aws:autoscaling:${region}:${account}:autoScalingGroup:${randomUUID()}:autoScalingGroupName/${asgName}`],
     {
-      LifecycleActionToken: randomUUID(),
+      LifecycleActionToken: token,
       AutoScalingGroupName: asgName,
       LifecycleHookName: hookName,
       EC2InstanceId: instanceId,

@@ -2,11 +2,15 @@
 // with real requests meanwhile, and ends with a summary of the measured latencies.
 import { type LoadResult, percentile, startLoad } from "../load.ts";
 import type { LocalStackInfo } from "../stack.ts";
+import { asgScaleIn } from "./asg-scale-in.ts";
 import { type ScenarioContext, type ScenarioResult, scenarioContext } from "./context.ts";
+import { healthRetirementScenario } from "./health-retirement.ts";
 import { spotStorm } from "./spot-storm.ts";
 
 export const scenarios: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   "spot-storm": spotStorm,
+  "asg-scale-in": asgScaleIn,
+  "health-retirement": healthRetirementScenario,
 };
 
 export interface PlayedScenario extends ScenarioResult {
@@ -39,12 +43,12 @@ export async function playScenario(
 }
 
 export function summary(result: ScenarioResult, load: LoadResult[]): string {
-  const lines = ["", "measured latencies (ms)", "  what                                   n     p50     p99     max"];
+  const lines = ["", "measured latencies (ms)", `  ${"what".padEnd(40)}   n     min     p50     p99     max`];
   for (const m of result.measurements) {
     const sorted = [...m.samplesMs].sort((a, b) => a - b);
     const cell = (v: number) => (sorted.length ? String(Math.round(v)) : "-").padStart(7);
     lines.push(
-      `  ${m.name.padEnd(36)} ${String(sorted.length).padStart(3)} ${cell(percentile(sorted, 50))} ${cell(percentile(sorted, 99))} ${cell(sorted.at(-1) ?? 0)}`,
+      `  ${m.name.padEnd(40)} ${String(sorted.length).padStart(3)} ${cell(sorted[0] ?? 0)} ${cell(percentile(sorted, 50))} ${cell(percentile(sorted, 99))} ${cell(sorted.at(-1) ?? 0)}`,
     );
   }
   if (load.length) {

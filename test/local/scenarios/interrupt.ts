@@ -1,17 +1,25 @@
 // The shared shape of the node scenarios: emit one event per chosen node, bring replacement capacity as
 // the node group would, and watch each node until Harbormaster has cordoned and drained it.
 import type { V1Node } from "@kubernetes/client-node";
-import { addNode, type LocalNode } from "../cluster.ts";
+import { runKey } from "../../helpers/k8s-manifests.ts";
+import { addNode, type LocalNode, poolLabel } from "../cluster.ts";
 import { type Measurement, phaseOf, type ScenarioContext, type ScenarioResult, sleep } from "./context.ts";
 
-/** General-pool nodes of this stack that nothing has cordoned yet, spread over the zones. */
+/**
+ * General-pool nodes of this stack that nothing has cordoned yet, spread over the zones; read from the
+ * cluster, so replacements an earlier scenario brought count too.
+ */
 export async function pickNodes(ctx: ScenarioContext, perZone: number): Promise<LocalNode[]> {
-  const live = new Map((await ctx.nodes()).map((n) => [n.metadata?.name ?? "", n]));
-  const candidates = ctx.info.nodes.filter((n) => {
-    const node = live.get(n.name);
-    return n.pool === "general" && node && !node.spec?.unschedulable && !phaseOf(node);
-  });
-  const zones = [...new Set(candidates.map((n) => n.zone))];
+  const candidates: LocalNode[] = [];
+  for (const node of await ctx.nodes()) {
+    const labels = node.metadata?.labels ?? {};
+    if (labels[poolLabel] !== "general" || node.spec?.unschedulable || phaseOf(node)) continue;
+    if (ctx.info.runId && labels[runKey] !== ctx.info.runId) continue;
+    const instanceId = node.spec?.providerID?.split("/").at(-1) ?? "";
+    const zone = labels["topology.kubernetes.io/zone"] ?? "";
+    candidates.push({ name: node.metadata?.name ?? "", instanceId, zone, pool: "general" });
+  }
+  const zones = [...new Set(candidates.map((n) => n.zone))].sort();
   return zones.flatMap((zone) => candidates.filter((n) => n.zone === zone).slice(0, perZone));
 }
 
