@@ -18,7 +18,8 @@ export function spikeChart(outcomes: Outcome[], title: string): string {
       .map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`)
       .join(" ")}"/>`;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>${title}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${title}</text>`,
   ];
