@@ -67,7 +67,13 @@ async function warm(bundlePath: string, env: NodeJS.ProcessEnv) {
 const testbed = await startTestbed({ progress: silentProgress });
 const work = mkdtempSync(join(tmpdir(), "harbormaster-bench-slack-"));
 try {
-  process.env.AWS_ENDPOINT_URL = testbed.endpoints.awsEndpoint;
+  // The emulator's standard configuration, for this process and the functions it starts.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: testbed.endpoints.awsEndpoint,
+    AWS_REGION: "us-east-2",
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+  });
   const resources = await createSlackResources();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
