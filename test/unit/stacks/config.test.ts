@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { legacyConfig } from "../../../stacks/config.ts";
 import { ConfigError, featureEnvironment, validateConfig } from "../../../stacks/config-schema.ts";
@@ -49,6 +51,12 @@ describe("the typed deployment config", () => {
     expect(config.dryRun).toBe(false);
     expect(config.clusters.prod?.manageAccess).toBe(true);
     expect(config.slack?.slashCommand).toBe("/harbormaster");
+  });
+
+  it("accepts the example in docs/config.md", () => {
+    const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "config.md"), "utf8");
+    const json = /```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(validateConfig(JSON.parse(json ?? "null")).clusters["prod-eu"]?.autoScalingGroups).toHaveLength(2);
   });
 
   it("names the field of a top-level error", () => {
