@@ -9,16 +9,36 @@ import type { ChainableCommander, Redis } from "ioredis";
 import type { Metrics } from "../ops/metrics.ts";
 import { timed } from "../redis/connection.ts";
 
-// Adds to a hash's fields and lengthens (never shortens) its TTL: a user's hash holds fields of cap windows
-// of different lengths, and the longest must survive. One command per key instead of three.
-const HINCR_KEEP_TTL = `
-for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
-local ttl = tonumber(ARGV[1])
-if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
-return 1`;
+// Applies a whole batch in one call, so a flush costs one command (one timer, one reply) instead of one per
+// key. ARGV holds, per key in KEYS: the TTL, the number of hash fields n, then either the INCRBY amount
+// (n = 0, a plain counter: INCRBY + EXPIRE) or n field/amount pairs (a hash: HINCRBY each field, and
+// lengthen, never shorten, the TTL, since a user's hash holds fields of cap windows of different lengths).
+const FLUSH_COUNTERS = `
+local a = 1
+for k = 1, #KEYS do
+  local key = KEYS[k]
+  local ttl = tonumber(ARGV[a])
+  local n = tonumber(ARGV[a + 1])
+  a = a + 2
+  if n == 0 then
+    redis.call('INCRBY', key, ARGV[a])
+    redis.call('EXPIRE', key, ttl)
+    a = a + 1
+  else
+    for i = 1, n do
+      redis.call('HINCRBY', key, ARGV[a], ARGV[a + 1])
+      a = a + 2
+    end
+    if redis.call('TTL', key) < ttl then redis.call('EXPIRE', key, ttl) end
+  end
+end
+return #KEYS`;
+
+/** Keys per script call: bounds how long one call holds Redis (a backlog after an outage is split up). */
+const KEYS_PER_CALL = 1000;
 
 type CounterPipeline = ChainableCommander & {
-  hincrKeepTtl(key: string, ...args: Array<string | number>): CounterPipeline;
+  flushCounters(numberOfKeys: number, ...keysAndArgs: Array<string | number>): CounterPipeline;
 };
 
 interface PendingRead {
@@ -54,7 +74,7 @@ export class CounterBatcher {
   readonly #options: BatcherOptions;
 
   constructor(redis: Redis, metrics: Metrics, options: BatcherOptions) {
-    redis.defineCommand("hincrKeepTtl", { numberOfKeys: 1, lua: HINCR_KEEP_TTL });
+    redis.defineCommand("flushCounters", { lua: FLUSH_COUNTERS });
     this.#redis = redis;
     this.#metrics = metrics;
     this.#options = options;
@@ -135,18 +155,28 @@ export class CounterBatcher {
     this.#pendingTotal = 0;
     this.#reads = [];
     const pipeline = this.#redis.pipeline() as CounterPipeline;
-    // One command per key (INCRBY + EXPIRE, or the script for a hash), so a failed one can be kept as a whole.
-    const sent: Array<[string, PendingKey]> = [];
-    for (const [key, entry] of batch) {
-      if (entry.fields) {
-        const args: Array<string | number> = [entry.ttlSeconds];
-        for (const [field, n] of entry.fields) args.push(field, n);
-        pipeline.hincrKeepTtl(key, ...args);
-      } else {
-        pipeline.incrby(key, entry.count);
-        pipeline.expire(key, entry.ttlSeconds);
+    // One script call per chunk of keys; a chunk applies as a whole or, on failure, stays pending as a whole.
+    const chunks: Array<Array<[string, PendingKey]>> = [];
+    let chunk: Array<[string, PendingKey]> = [];
+    for (const item of batch) {
+      chunk.push(item);
+      if (chunk.length === KEYS_PER_CALL) {
+        chunks.push(chunk);
+        chunk = [];
       }
-      sent.push([key, entry]);
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    for (const entries of chunks) {
+      const keys: string[] = [];
+      const args: Array<string | number> = [];
+      for (const [key, entry] of entries) {
+        keys.push(key);
+        if (entry.fields) {
+          args.push(entry.ttlSeconds, entry.fields.size);
+          for (const [field, n] of entry.fields) args.push(field, n);
+        } else args.push(entry.ttlSeconds, 0, entry.count);
+      }
+      pipeline.flushCounters(keys.length, ...keys, ...args);
     }
     for (const read of reads) read.add(pipeline);
     let results: Array<[Error | null, unknown]> | null = null;
@@ -158,19 +188,19 @@ export class CounterBatcher {
       failure = error;
     }
     let flushed = 0;
-    let index = 0;
-    for (const [key, entry] of sent) {
+    chunks.forEach((entries, index) => {
       const ok = results?.[index]?.[0] === null;
-      index += entry.fields ? 1 : 2;
-      const n = entry.fields ? sum(entry.fields.values()) : entry.count;
-      if (ok) {
-        flushed += n;
-        continue;
+      for (const [key, entry] of entries) {
+        if (ok) {
+          flushed += entry.fields ? sum(entry.fields.values()) : entry.count;
+          continue;
+        }
+        // A timed-out call may still have applied; resending it may count it twice, the lesser error.
+        if (entry.fields) for (const [field, count] of entry.fields) this.hincr(key, field, entry.ttlSeconds, count);
+        else this.incr(key, entry.ttlSeconds, entry.count);
       }
-      // A timed-out command may still have applied; resending it may count it twice, the lesser error.
-      if (entry.fields) for (const [field, count] of entry.fields) this.hincr(key, field, entry.ttlSeconds, count);
-      else this.incr(key, entry.ttlSeconds, entry.count);
-    }
+    });
+    const index = chunks.length;
     this.#metrics.countersFlushed(flushed);
     // The reads' answers are handed out last, when "pending" already holds whatever failed to flush.
     reads.forEach((read, i) => {

@@ -3,7 +3,12 @@
 import type { FrequencyCap } from "./catalog.ts";
 
 export function capField(campaignId: string, cap: FrequencyCap, now: number): string {
-  return `${campaignId}:${Math.floor(now / (cap.windowSeconds * 1000))}`;
+  return `${campaignId}:${capWindow(cap, now)}`;
+}
+
+/** The index of the cap window `now` falls in. */
+export function capWindow(cap: FrequencyCap, now: number): number {
+  return Math.floor(now / (cap.windowSeconds * 1000));
 }
 
 /** Seconds the field must live: to the end of its window, plus a margin for clock skew between pods. */

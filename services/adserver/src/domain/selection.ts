@@ -1,6 +1,6 @@
 // Which creative to show: a pure function of the slot's campaigns, the request, the counters and a random draw.
 import type { Campaign, Creative, SlotDocument } from "./catalog.ts";
-import { capField } from "./frequency.ts";
+import { capField, capWindow } from "./frequency.ts";
 import { underPace } from "./pacing.ts";
 import type { AdRequest } from "./request.ts";
 
@@ -30,44 +30,81 @@ export interface SelectionInput {
 }
 
 export function selectCreative({ document, request, counters, now, random }: SelectionInput): Choice | undefined {
-  const sizes = request.size ? [request.size] : document.slot.sizes;
-  // Only the highest priority with an eligible campaign competes; lower ones are not even checked.
+  // Only the highest priority with an eligible campaign competes; lower ones are not even checked. The
+  // candidates come sorted by priority, already filtered by targeting and size, so the loop stops early.
   let top = Number.NEGATIVE_INFINITY;
-  let candidates: Array<{ campaign: StoredCampaign; capField?: string }> = [];
-  for (const campaign of document.campaigns) {
-    if (campaign.priority < top) continue;
-    const field = eligibility(campaign, request, sizes, counters, now);
+  let candidates: Candidate[] = [];
+  for (const candidate of candidatesFor(document, request)) {
+    const { campaign } = candidate;
+    if (campaign.priority < top) break;
+    const field = eligibility(candidate, counters, now);
     if (field === false) continue;
     if (campaign.priority > top) {
       top = campaign.priority;
       candidates = [];
     }
-    candidates.push({ campaign, capField: field });
+    candidates.push(candidate);
+    candidate.chosenField = field;
   }
   const winner = pickWeighted(candidates, (c) => c.campaign.weight, random);
   if (!winner) return undefined;
-  const creatives = winner.campaign.creatives.filter((c) => sizes.includes(c.size));
-  const creative = pickWeighted(creatives, (c) => c.weight, random);
-  return creative && { campaign: winner.campaign, creative, capField: winner.capField };
+  const creative = pickWeighted(winner.creatives, (c) => c.weight, random);
+  return creative && { campaign: winner.campaign, creative, capField: winner.chosenField };
 }
 
-/** False when the campaign cannot serve this request; else the cap field it counts against, if capped. */
-function eligibility(
-  campaign: StoredCampaign,
-  request: AdRequest,
-  sizes: readonly string[],
-  counters: Counters,
-  now: number,
-): string | undefined | false {
+/** A campaign that matches a request's targeting and size, with its creatives of those sizes. */
+interface Candidate {
+  campaign: StoredCampaign;
+  creatives: Creative[];
+  /** The cap field of the last window asked for, formatted once per window rather than once per request. */
+  capWindow: number;
+  capField: string | undefined;
+  chosenField: string | undefined;
+}
+
+// Per slot document (immutable, one per catalog version) and request shape: the campaigns that can serve it
+// at all, highest priority first (document order within a priority, as the weighted draw expects).
+const prepared = new WeakMap<SlotDocument, Map<string, Candidate[]>>();
+
+function candidatesFor(document: SlotDocument, request: AdRequest): Candidate[] {
+  let byShape = prepared.get(document);
+  if (!byShape) {
+    byShape = new Map();
+    prepared.set(document, byShape);
+  }
+  const shape = `${request.device}|${request.country}|${request.size ?? ""}`;
+  let candidates = byShape.get(shape);
+  if (!candidates) {
+    const sizes = request.size ? [request.size] : document.slot.sizes;
+    candidates = [];
+    for (const campaign of document.campaigns) {
+      if (!matchesTargeting(campaign, request)) continue;
+      const creatives = campaign.creatives.filter((c) => sizes.includes(c.size));
+      if (creatives.length === 0) continue;
+      candidates.push({ campaign, creatives, capWindow: -1, capField: undefined, chosenField: undefined });
+    }
+    candidates.sort((a, b) => b.campaign.priority - a.campaign.priority);
+    byShape.set(shape, candidates);
+  }
+  return candidates;
+}
+
+/** False when the campaign cannot serve now; else the cap field it counts against, if capped. */
+function eligibility(candidate: Candidate, counters: Counters, now: number): string | undefined | false {
+  const { campaign } = candidate;
   if (now < campaign.schedule.start || now >= campaign.schedule.end) return false;
-  if (!matchesTargeting(campaign, request)) return false;
-  if (!campaign.creatives.some((c) => sizes.includes(c.size))) return false;
   let field: string | undefined;
-  if (campaign.frequencyCap) {
-    field = capField(campaign.id, campaign.frequencyCap, now);
+  const cap = campaign.frequencyCap;
+  if (cap) {
+    const window = capWindow(cap, now);
+    if (window !== candidate.capWindow) {
+      candidate.capWindow = window;
+      candidate.capField = capField(campaign.id, cap, now);
+    }
+    field = candidate.capField as string;
     const seen = counters.userCount(field);
     // Unknown counters (Redis unreachable for a new user) skip capped campaigns rather than risk the cap.
-    if (seen === undefined || seen >= campaign.frequencyCap.impressions) return false;
+    if (seen === undefined || seen >= cap.impressions) return false;
   }
   const { dailyBudget, schedule } = campaign;
   if (!underPace({ dailyBudget, schedule, deliveredToday: counters.deliveredToday(campaign.id), now })) return false;

@@ -1,6 +1,7 @@
 // GET /v1/ad: parse, decide within the deadline, answer. Never a 5xx: a failure or a late decision becomes
 // the configured house ad, or 204.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Creative } from "../domain/catalog.ts";
 import type { AdRequest } from "../domain/request.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { Metrics, Outcome } from "../ops/metrics.ts";
@@ -8,7 +9,7 @@ import type { AdService, Decision } from "../serving/ad-service.ts";
 import { signBeacon } from "../serving/beacon-token.ts";
 import { chooseFallback, type Fallback } from "../serving/fallback.ts";
 import { parseAdQuery } from "./ad-query.ts";
-import { sendEmpty, sendError, sendJson } from "./responses.ts";
+import { sendEmpty, sendError, sendJson, sendJsonText } from "./responses.ts";
 
 export interface AdHandlerDeps {
   service: AdService;
@@ -26,6 +27,7 @@ export interface AdHandlerDeps {
 const DEADLINE = Symbol("deadline");
 
 export function adHandler(deps: AdHandlerDeps) {
+  const beaconBase = JSON.stringify(deps.beaconBaseUrl).slice(1, -1);
   return async function handleAd(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, requestId: string) {
     const started = performance.now();
     const parsed = parseAdQuery(query);
@@ -52,16 +54,15 @@ export function adHandler(deps: AdHandlerDeps) {
       { campaignId: campaign.id, creativeId: creative.id, uid: request.uid, servedAt: Math.floor(deps.now() / 1000) },
       deps.beaconSecret,
     );
-    const beacon = `${deps.beaconBaseUrl}/v1/beacon?t=${token}&e=`;
+    // The body is spliced from a fragment serialised once per creative: requestId, slot and the token are
+    // of characters JSON never escapes (see the query and request-id rules, base64url), so no JSON.stringify.
+    const beacon = `"impressionUrl":"${beaconBase}/v1/beacon?t=${token}&e=impression","clickTrackingUrl":"${beaconBase}/v1/beacon?t=${token}&e=click"}`;
     return finish("served", () =>
-      sendJson(res, 200, {
-        requestId,
-        slot: request.slot,
-        campaignId: campaign.id,
-        ...creativeBody(creative),
-        impressionUrl: `${beacon}impression`,
-        clickTrackingUrl: `${beacon}click`,
-      }),
+      sendJsonText(
+        res,
+        200,
+        `{"requestId":"${requestId}","slot":"${request.slot}",${servedFragment(campaign.id, creative)}${beacon}`,
+      ),
     );
 
     async function decideBeforeDeadline(request: AdRequest): Promise<Decision | typeof DEADLINE> {
@@ -88,6 +89,19 @@ export function adHandler(deps: AdHandlerDeps) {
       deps.log.sampled("ad request", { requestId, outcome, ms: seconds * 1000, url: req.url, status: res.statusCode });
     }
   };
+}
+
+const fragments = new WeakMap<object, string>();
+
+/** `"campaignId":…,"clickUrl":…,` for a creative, serialised once (a catalog version's objects never change). */
+function servedFragment(campaignId: string, creative: Creative): string {
+  let fragment = fragments.get(creative);
+  if (fragment === undefined) {
+    const body = JSON.stringify({ campaignId, ...creativeBody(creative) });
+    fragment = `${body.slice(1, -1)},`;
+    fragments.set(creative, fragment);
+  }
+  return fragment;
 }
 
 function creativeBody(creative: { id: string; size: string; imageUrl: string; clickUrl: string }) {

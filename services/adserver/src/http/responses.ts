@@ -19,3 +19,16 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 export function sendError(res: ServerResponse, status: number, error: string, message: string) {
   sendJson(res, status, { error, message });
 }
+
+/** A JSON text already serialised, with the headers of sendJson. */
+export function sendJsonText(res: ServerResponse, status: number, text: string) {
+  res.writeHead(status, [
+    "content-type",
+    "application/json; charset=utf-8",
+    "content-length",
+    String(Buffer.byteLength(text)),
+    "cache-control",
+    "no-store",
+  ]);
+  res.end(text);
+}
