@@ -79,6 +79,7 @@ export default $config({
       dlqs: {
         Interruption: interruption.dlq,
         ...(prescaler ? { Prescaling: prescaler.dlq } : {}),
+        ...(chat ? { Slack: chat.dlq } : {}),
       },
     });
     return {

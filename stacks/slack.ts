@@ -85,7 +85,7 @@ export function slack(args: SlackStackArgs) {
   });
   queue.subscribe(worker.arn, { batch: { size: slackQueueSettings.batchSize, partialResponses: true } });
 
-  return { queue, table, command, worker };
+  return { queue, dlq, table, command, worker };
 }
 
 /** The EKS clusters the worker may describe, from the clusters JSON (kubeconfig-only entries need none). */
