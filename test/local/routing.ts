@@ -8,7 +8,9 @@ import {
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Policy } from "../../functions/core/prescaling/policy.ts";
 import { interruptionEventPatterns, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
+import { prescalingAlarmPattern, prescalingQueueSettings } from "../../stacks/prescaling-patterns.ts";
 
 export interface Queue {
   url: string;
@@ -19,6 +21,8 @@ export interface Routing {
   bus: string;
   interruptions: Queue;
   interruptionsDlq: Queue;
+  prescaling: Queue;
+  prescalingDlq: Queue;
   rules: string[];
 }
 
@@ -33,7 +37,13 @@ export async function createQueue(
 }
 
 /** `prefix` names this run's queues and rules; `bus` is the default bus unless a test wants its own. */
-export async function createRouting(sqs: SQSClient, events: EventBridgeClient, prefix: string, bus = "default") {
+export async function createRouting(
+  sqs: SQSClient,
+  events: EventBridgeClient,
+  prefix: string,
+  policies: readonly Pick<Policy, "alarms">[],
+  bus = "default",
+) {
   if (bus !== "default") await events.send(new CreateEventBusCommand({ Name: bus }));
   const s = interruptionQueueSettings;
   const interruptionsDlq = await createQueue(sqs, `${prefix}-interruption-dlq`, {
@@ -44,16 +54,29 @@ export async function createRouting(sqs: SQSClient, events: EventBridgeClient, p
     MessageRetentionPeriod: String(s.retentionSeconds),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: interruptionsDlq.arn, maxReceiveCount: s.maxReceiveCount }),
   });
+  const p = prescalingQueueSettings;
+  const prescalingDlq = await createQueue(sqs, `${prefix}-prescaling-dlq`, {
+    MessageRetentionPeriod: String(p.dlqRetentionSeconds),
+  });
+  const prescaling = await createQueue(sqs, `${prefix}-prescaling`, {
+    VisibilityTimeout: String(p.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(p.retentionSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: prescalingDlq.arn, maxReceiveCount: p.maxReceiveCount }),
+  });
   const rules: string[] = [];
-  for (const [name, pattern] of Object.entries(interruptionEventPatterns)) {
-    const rule = `${prefix}-interruption-${name}`;
+  const route = async (name: string, pattern: object, queue: Queue) => {
+    const rule = `${prefix}-${name}`.slice(0, 64);
     await events.send(new PutRuleCommand({ Name: rule, EventBusName: bus, EventPattern: JSON.stringify(pattern) }));
     await events.send(
-      new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "queue", Arn: interruptions.arn }] }),
+      new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "queue", Arn: queue.arn }] }),
     );
     rules.push(rule);
-  }
-  return { bus, interruptions, interruptionsDlq, rules } satisfies Routing;
+  };
+  for (const [name, pattern] of Object.entries(interruptionEventPatterns))
+    await route(`interruption-${name}`, pattern, interruptions);
+  const alarmPattern = prescalingAlarmPattern(policies);
+  if (alarmPattern) await route("prescaling-alarm", alarmPattern, prescaling);
+  return { bus, interruptions, interruptionsDlq, prescaling, prescalingDlq, rules } satisfies Routing;
 }
 
 /** Puts events on the bus as AWS emits them (PutEvents takes at most ten entries per call). */

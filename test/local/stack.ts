@@ -7,12 +7,16 @@ import { Route53Client } from "@aws-sdk/client-route-53";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AutoscalingV2Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createInterruptionHandler } from "../../functions/adapters/interruption-wiring.ts";
+import { createPrescalingHandler } from "../../functions/adapters/prescaling/wiring.ts";
+import { parsePolicies } from "../../functions/config/prescaling-config.ts";
 import type { Notification } from "../../functions/core/notifications.ts";
 import { eventSourceScaling, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
+import { prescalingQueueSettings } from "../../stacks/prescaling-patterns.ts";
 import { deleteAll, runKey } from "../helpers/k8s-manifests.ts";
 import type { TestbedEndpoints } from "../testbed/testbed.ts";
 import { applyDevOverlay, createNodes, type LocalNode } from "./cluster.ts";
 import { type EventSource, startEventSource } from "./event-source.ts";
+import { localPolicies } from "./policies.ts";
 import { createRouting, type Routing } from "./routing.ts";
 import { type LocalServices, startServices } from "./services.ts";
 import { takeSnapshot } from "./snapshot.ts";
@@ -61,8 +65,14 @@ export function useEmulator(awsEndpoint: string): void {
 
 function describe(notification: Notification): string {
   const n = notification as unknown as Record<string, unknown>;
-  const subject = n.nodeName ?? n.node ?? n.instanceId ?? n.target ?? n.service ?? "";
-  return `${notification.type}${subject ? ` ${String(subject)}` : ""}`;
+  const subject = n.nodeName ?? n.node ?? n.instanceId ?? n.target ?? n.service ?? n.policy ?? "";
+  const targets = Array.isArray(n.targets)
+    ? (n.targets as { target: { name: string }; changes: unknown; error?: string }[]).map(
+        (t) => ` ${t.target.name}: ${JSON.stringify(t.changes)}${t.error ? ` (${t.error})` : ""}`,
+      )
+    : [];
+  const changes = Array.isArray(n.changes) ? ` ${JSON.stringify(n.changes)}` : "";
+  return `${notification.type}${subject ? ` ${String(subject)}` : ""}${targets.join(";")}${changes}`.slice(0, 500);
 }
 
 export async function startLocalStack(testbed: TestbedEndpoints, options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -97,7 +107,15 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     log("aws", "creating EventBridge rules and queues from stacks/ definitions");
     const sqs = new SQSClient({});
     const events = new EventBridgeClient({});
-    const routing = await createRouting(sqs, events, prefix, options.runId ? `${options.runId}-bus` : "default");
+    const policiesJson = JSON.stringify(localPolicies(options.runId));
+    const policies = parsePolicies(policiesJson);
+    const routing = await createRouting(
+      sqs,
+      events,
+      prefix,
+      policies,
+      options.runId ? `${options.runId}-bus` : "default",
+    );
 
     let services: LocalServices | undefined;
     if (options.services !== false) {
@@ -106,12 +124,19 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
       stops.push(() => services?.stop() ?? Promise.resolve());
     }
 
-    log("functions", "starting the interruption function behind its SQS event source");
-    const notifier = {
+    log("functions", "starting the interruption and pre-scaling functions behind their SQS event sources");
+    const notifierFor = (source: string) => ({
       publish: async (notification: Notification) => {
-        timeline.add({ kind: "action", source: "interruptions", text: describe(notification) });
+        timeline.add({ kind: "action", source, text: describe(notification) });
       },
-    };
+    });
+    const notifier = notifierFor("interruptions");
+    const onBatch = (b: { name: string; received: number; failed: number; ms: number }) =>
+      timeline.add({
+        kind: "action",
+        source: b.name,
+        text: `batch of ${b.received} handled in ${b.ms} ms${b.failed ? `, ${b.failed} returned for retry` : ""}`,
+      });
     const sources: EventSource[] = [
       startEventSource({
         name: "interruptions",
@@ -130,12 +155,30 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
             },
             { notifier },
           ),
-        onBatch: (b) =>
-          timeline.add({
-            kind: "action",
-            source: b.name,
-            text: `batch of ${b.received} handled in ${b.ms} ms${b.failed ? `, ${b.failed} returned for retry` : ""}`,
-          }),
+        onBatch,
+        onError: (error) => log("functions", `invocation failed: ${String(error)}`),
+      }),
+      startEventSource({
+        name: "prescaling",
+        sqs,
+        queue: routing.prescaling,
+        scaling: {
+          initialConcurrency: 1,
+          maximumConcurrency: prescalingQueueSettings.maximumConcurrency,
+          batchSize: prescalingQueueSettings.batchSize,
+          batchWindowSeconds: 0,
+        },
+        timeoutMs: (prescalingQueueSettings.visibilityTimeoutSeconds - 30) * 1000,
+        makeHandler: () =>
+          createPrescalingHandler(
+            {
+              AWS_REGION: process.env.AWS_REGION,
+              KUBECONFIG: testbed.kubeconfigPath,
+              HARBORMASTER_PRESCALING_POLICIES: policiesJson,
+            },
+            { notifier: notifierFor("prescaling") },
+          ),
+        onBatch,
         onError: (error) => log("functions", `invocation failed: ${String(error)}`),
       }),
     ];

@@ -6,11 +6,13 @@ import { asgScaleIn } from "./asg-scale-in.ts";
 import { type ScenarioContext, type ScenarioResult, scenarioContext } from "./context.ts";
 import { healthRetirementScenario } from "./health-retirement.ts";
 import { spotStorm } from "./spot-storm.ts";
+import { trafficSpike } from "./traffic-spike.ts";
 
 export const scenarios: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   "spot-storm": spotStorm,
   "asg-scale-in": asgScaleIn,
   "health-retirement": healthRetirementScenario,
+  "traffic-spike": trafficSpike,
 };
 
 export interface PlayedScenario extends ScenarioResult {
