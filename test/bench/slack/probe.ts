@@ -15,7 +15,8 @@ const body = new URLSearchParams({
   user_id: "U0ALICE",
   channel_id: "C0OPS",
   team_id: "T0001",
-  response_url: "https://hooks.slack.com/commands/T0001/1/x",
+  // Unique per probe: two probes within one second would otherwise be the same signed request, a replay.
+  response_url: `https://hooks.slack.com/commands/T0001/${process.pid}/${Date.now()}`,
 }).toString();
 const ts = String(Math.floor(Date.now() / 1000));
 const secret = process.env.HARBORMASTER_SLACK_SIGNING_SECRET ?? "";
