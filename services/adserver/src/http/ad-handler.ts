@@ -86,7 +86,13 @@ export function adHandler(deps: AdHandlerDeps) {
       send();
       const seconds = (performance.now() - started) / 1000;
       deps.metrics.observeAd(outcome, seconds);
-      deps.log.sampled("ad request", { requestId, outcome, ms: seconds * 1000, url: req.url, status: res.statusCode });
+      deps.log.sampled("ad request", () => ({
+        requestId,
+        outcome,
+        ms: seconds * 1000,
+        url: req.url,
+        status: res.statusCode,
+      }));
     }
   };
 }

@@ -10,8 +10,11 @@ export interface Logger {
   info(msg: string, fields?: Fields): void;
   warn(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
-  /** Writes at `info` for a sampled share of calls only; the line says its sample rate. */
-  sampled(msg: string, fields?: Fields): void;
+  /**
+   * Writes at `info` for a sampled share of calls only; the line says its sample rate. Fields may be given
+   * as a function, so that an unsampled call on a hot path builds nothing.
+   */
+  sampled(msg: string, fields?: Fields | (() => Fields)): void;
 }
 
 export interface LoggerOptions {
@@ -41,7 +44,7 @@ export function createLogger(options: LoggerOptions, base: Fields = {}): Logger 
     error: (msg, fields) => emit("error", msg, fields),
     sampled(msg, fields) {
       if (options.sampleRate > 0 && random() < options.sampleRate)
-        emit("info", msg, { ...fields, sampleRate: options.sampleRate });
+        emit("info", msg, { ...(typeof fields === "function" ? fields() : fields), sampleRate: options.sampleRate });
     },
   };
 }

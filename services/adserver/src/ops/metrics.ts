@@ -73,10 +73,13 @@ export function createMetrics() {
 
   // Children are resolved once: label lookups on every request cost more than the observation.
   const byOutcome = new Map(outcomes.map((o) => [o, requestDuration.labels("ad", o)] as const));
-  const lookups = new Map<string, Counter.Internal>();
-  for (const cache of ["slot", "user"])
-    for (const result of ["hit", "stale", "miss"])
-      lookups.set(`${cache}:${result}`, cacheLookups.labels(cache, result));
+  const lookups = {} as Record<CacheName, Record<CacheResult, Counter.Internal>>;
+  for (const cache of ["slot", "user"] as const)
+    lookups[cache] = {
+      hit: cacheLookups.labels(cache, "hit"),
+      stale: cacheLookups.labels(cache, "stale"),
+      miss: cacheLookups.labels(cache, "miss"),
+    };
 
   return {
     registry,
@@ -88,7 +91,7 @@ export function createMetrics() {
       requestDuration.labels(route, outcome).observe(seconds);
     },
     cacheLookup(cache: CacheName, result: CacheResult) {
-      lookups.get(`${cache}:${result}`)?.inc();
+      lookups[cache][result].inc();
     },
     redisCall(op: string, seconds: number) {
       redisDuration.labels(op).observe(seconds);

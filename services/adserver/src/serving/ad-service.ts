@@ -5,7 +5,7 @@ import type { PacingCounters } from "../counters/pacing.ts";
 import type { CapCounts, UserCaps } from "../counters/user-caps.ts";
 import type { SlotDocument } from "../domain/catalog.ts";
 import type { AdRequest } from "../domain/request.ts";
-import { type Choice, selectCreative } from "../domain/selection.ts";
+import { type Choice, type Counters, selectCreative } from "../domain/selection.ts";
 import type { Catalog } from "./catalog.ts";
 
 export type Decision =
@@ -34,6 +34,12 @@ const NO_FILL: Decision = { kind: "no_fill" };
 export class AdService {
   readonly #deps: AdServiceDeps;
   readonly #capped = new WeakMap<SlotDocument, boolean>();
+  /** The counts of the decision in progress: selection is synchronous, so one Counters object serves all. */
+  #counts: CapCounts | undefined;
+  readonly #counters: Counters = {
+    deliveredToday: (id) => this.#deps.pacing.deliveredToday(id),
+    userCount: (field) => (this.#counts ? (this.#counts.get(field) ?? 0) : undefined),
+  };
 
   constructor(deps: AdServiceDeps) {
     this.#deps = deps;
@@ -73,16 +79,9 @@ export class AdService {
   #choose(document: SlotDocument, request: AdRequest, counts: CapCounts | undefined): Decision {
     const { pacing, caps, now, random } = this.#deps;
     const time = now();
-    const choice = selectCreative({
-      document,
-      request,
-      now: time,
-      random,
-      counters: {
-        deliveredToday: (id) => pacing.deliveredToday(id),
-        userCount: (field) => (counts ? (counts.get(field) ?? 0) : undefined),
-      },
-    });
+    this.#counts = counts;
+    const choice = selectCreative({ document, request, now: time, random, counters: this.#counters });
+    this.#counts = undefined;
     if (!choice) return NO_FILL;
     pacing.served(choice.campaign.id);
     if (choice.capField && choice.campaign.frequencyCap)
