@@ -83,9 +83,9 @@ export default $config({
       },
     });
     return {
-      ...(prescaler ? { prescalingQueueUrl: prescaler.queue.url } : {}),
+      ...(prescaler ? { prescalingQueueUrl: prescaler.queue.url, prescalingScheduleGroup: prescaler.group.name } : {}),
       ...(chat ? { slackCommandUrl: chat.command.url, slackQueueUrl: chat.queue.url } : {}),
-      ...(shifting ? { deployWebhookUrl: shifting.webhook.url } : {}),
+      ...(shifting ? { deployWebhookUrl: shifting.webhook.url, trafficScheduleGroup: shifting.group.name } : {}),
       interruptionQueueUrl: interruption.queue.url,
       interruptionDlqUrl: interruption.dlq.url,
       interruptionFunction: interruption.handler.name,

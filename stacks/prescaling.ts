@@ -1,6 +1,7 @@
 import { parsePolicies } from "../functions/config/prescaling-config.ts";
 import { functionRuntime } from "./function-defaults.ts";
 import { prescalingPermissions } from "./iam.ts";
+import { stageName } from "./naming.ts";
 import {
   maxPoliciesBytes,
   prescalingAlarmPattern,
@@ -58,8 +59,13 @@ export function prescaling(args: PrescalingStackArgs) {
       },
     ],
   });
+  // Its own group per stage: the schedules are listed, tagged and removed together, apart from traffic's.
+  const group = new aws.scheduler.ScheduleGroup("PrescalingSchedules", {
+    name: stageName($app.name, $app.stage, ["prescaling"]),
+  });
   for (const schedule of prescalingSchedules(policies)) {
     new aws.scheduler.Schedule(`Prescaling-${schedule.name}`, {
+      groupName: group.name,
       name: `${$app.name}-${$app.stage}-${schedule.name}`.slice(0, 64),
       scheduleExpression: schedule.expression,
       scheduleExpressionTimezone: schedule.timezone,
@@ -108,5 +114,5 @@ export function prescaling(args: PrescalingStackArgs) {
     },
   });
 
-  return { queue, dlq, handler };
+  return { queue, dlq, handler, group };
 }
