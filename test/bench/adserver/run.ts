@@ -35,7 +35,12 @@ try {
     },
     async (url) => (await fetch(`${url}/ping`)).ok,
   );
-  const sample = await (await fetch(`${ad.url}${adPath(knownUser(0), 1)}`)).text();
+  // A served answer sets the bare server's body size. The very first request (a cold slot and a new user, on
+  // a busy machine) can miss the deadline and get a 204, so ask again until one is served.
+  let sample = "";
+  for (let i = 0; sample === "" && i < 50; i++)
+    sample = await (await fetch(`${ad.url}${adPath(knownUser(0), 1)}`)).text();
+  if (sample === "") throw new Error("the ad server served no ad to size the bare server's answer");
   bare = await startProcess(
     [here("bare-server.ts"), "{port}", String(Buffer.byteLength(sample))],
     {},
