@@ -19,6 +19,7 @@ import { createNode, eventually, kube, randomInstanceId, uniqueName } from "../.
 const zones = ["us-east-2a", "us-east-2b", "us-east-2c"];
 const pool = { key: "harbormaster.io/pool", value: "scissors" };
 const slow = 150_000;
+const stall = 330_000;
 // Real nodes report local disk, and the workloads request some; the simulated ones need it said.
 const dedicatedCapacity = { cpu: "8", memory: "32Gi", "ephemeral-storage": "100Gi" };
 const generalCapacity = { cpu: "4", memory: "16Gi", "ephemeral-storage": "100Gi" };
@@ -73,7 +74,7 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
     return list.items.filter((p) => !p.metadata?.deletionTimestamp);
   }
 
-  async function running(app: string, count: number, namespace?: string): Promise<V1Pod[]> {
+  async function running(app: string, count: number, namespace?: string, timeoutMs = 120_000): Promise<V1Pod[]> {
     return eventually(
       async () => {
         const all = await pods(app, namespace);
@@ -84,7 +85,7 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
         }
         return up;
       },
-      120_000,
+      timeoutMs,
       500,
     );
   }
@@ -164,7 +165,9 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
 
       // The floor rises as pre-scaling would raise it: four more cores, held only by placeholders.
       await setFloor("adserver", 6);
-      const adserver = await running("adserver", 6);
+      // Usually a second or two. Rarely the scheduler stalls with pods nominated to a node it counts as full
+      // and the rest held back by the zone spread, until its 5-minute flush of unschedulable pods (docs/k8s.md).
+      const adserver = await running("adserver", 6, undefined, stall);
       for (const pod of adserver) expect(general.has(pod.spec?.nodeName ?? "")).toBe(true);
       expect(perZone(adserver)).toEqual([2, 2, 2]);
       expect(adserver.every((p) => (p.spec?.priority ?? 0) > 0)).toBe(true);
@@ -173,7 +176,7 @@ describe("the dev overlay applied to a cluster with a dedicated and a general po
       const after = (await pods("headroom", system)).filter((p) => p.status?.phase === "Running");
       expect(after.length).toBeLessThanOrEqual(before.length - 4);
     },
-    slow,
+    slow + stall,
   );
 
   function unschedulable(pod: V1Pod): boolean {
