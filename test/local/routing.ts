@@ -11,6 +11,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@
 import type { Policy } from "../../functions/core/prescaling/policy.ts";
 import { interruptionEventPatterns, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
 import { prescalingAlarmPattern, prescalingQueueSettings } from "../../stacks/prescaling-patterns.ts";
+import { trafficEventPatterns } from "../../stacks/traffic-patterns.ts";
 
 export interface Queue {
   url: string;
@@ -23,6 +24,8 @@ export interface Routing {
   interruptionsDlq: Queue;
   prescaling: Queue;
   prescalingDlq: Queue;
+  /** Stands in for the traffic function's EventBridge target: Lambda is invoked with each matched event. */
+  traffic: Queue;
   rules: string[];
 }
 
@@ -42,6 +45,7 @@ export async function createRouting(
   events: EventBridgeClient,
   prefix: string,
   policies: readonly Pick<Policy, "alarms">[],
+  trafficAlarms: readonly string[],
   bus = "default",
 ) {
   if (bus !== "default") await events.send(new CreateEventBusCommand({ Name: bus }));
@@ -76,7 +80,10 @@ export async function createRouting(
     await route(`interruption-${name}`, pattern, interruptions);
   const alarmPattern = prescalingAlarmPattern(policies);
   if (alarmPattern) await route("prescaling-alarm", alarmPattern, prescaling);
-  return { bus, interruptions, interruptionsDlq, prescaling, prescalingDlq, rules } satisfies Routing;
+  const traffic = await createQueue(sqs, `${prefix}-traffic`, { VisibilityTimeout: "60" });
+  for (const [name, pattern] of Object.entries(trafficEventPatterns(trafficAlarms)))
+    await route(`traffic-${name}`, pattern, traffic);
+  return { bus, interruptions, interruptionsDlq, prescaling, prescalingDlq, traffic, rules } satisfies Routing;
 }
 
 /** Puts events on the bus as AWS emits them (PutEvents takes at most ten entries per call). */

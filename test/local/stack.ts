@@ -8,11 +8,13 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { AutoscalingV2Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createInterruptionHandler } from "../../functions/adapters/interruption-wiring.ts";
 import { createPrescalingHandler } from "../../functions/adapters/prescaling/wiring.ts";
+import { createTrafficHandler } from "../../functions/adapters/traffic/wiring.ts";
 import { parsePolicies } from "../../functions/config/prescaling-config.ts";
 import type { Notification } from "../../functions/core/notifications.ts";
 import { eventSourceScaling, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
 import { prescalingQueueSettings } from "../../stacks/prescaling-patterns.ts";
 import { deleteAll, runKey } from "../helpers/k8s-manifests.ts";
+import { lambdaContext } from "../helpers/lambda.ts";
 import type { TestbedEndpoints } from "../testbed/testbed.ts";
 import { applyDevOverlay, createNodes, type LocalNode } from "./cluster.ts";
 import { type EventSource, startEventSource } from "./event-source.ts";
@@ -22,6 +24,7 @@ import { type LocalServices, startServices } from "./services.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { startStatusServer } from "./status-server.ts";
 import { Timeline } from "./timeline.ts";
+import { createTrafficWorld, startScheduler } from "./traffic.ts";
 
 export interface LocalStackOptions {
   /** Isolates the run on a shared cluster (tests): its own nodes, renamed manifests, its own bus. */
@@ -109,13 +112,9 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     const events = new EventBridgeClient({});
     const policiesJson = JSON.stringify(localPolicies(options.runId));
     const policies = parsePolicies(policiesJson);
-    const routing = await createRouting(
-      sqs,
-      events,
-      prefix,
-      policies,
-      options.runId ? `${options.runId}-bus` : "default",
-    );
+    const world = await createTrafficWorld(prefix);
+    const bus = options.runId ? `${options.runId}-bus` : "default";
+    const routing = await createRouting(sqs, events, prefix, policies, [world.alarm], bus);
 
     let services: LocalServices | undefined;
     if (options.services !== false) {
@@ -182,7 +181,44 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
         onError: (error) => log("functions", `invocation failed: ${String(error)}`),
       }),
     ];
+    const traffic = createTrafficHandler(
+      {
+        AWS_REGION: process.env.AWS_REGION,
+        HARBORMASTER_TRAFFIC_DOMAINS: world.domainsJson,
+        HARBORMASTER_TRAFFIC_SCHEDULE_GROUP: world.group,
+        HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/harbormaster-traffic-scheduler",
+        HARBORMASTER_TRAFFIC_FUNCTION_ARN: "arn:aws:lambda:us-east-2:123456789012:function:harbormaster-traffic",
+        HARBORMASTER_EVENT_BUS_NAME: bus,
+      },
+      { notifier: notifierFor("traffic") },
+    );
+    const invokeTraffic = async (input: unknown) => {
+      await traffic(input, lambdaContext(60_000));
+    };
+    sources.push(
+      startEventSource({
+        name: "traffic",
+        sqs,
+        queue: routing.traffic,
+        scaling: { initialConcurrency: 1, maximumConcurrency: 1, batchSize: 1, batchWindowSeconds: 0 },
+        timeoutMs: 60_000,
+        // EventBridge invokes the function once per event; a failure is retried, as its target retries.
+        makeHandler: () => async (event) => {
+          const batchItemFailures: { itemIdentifier: string }[] = [];
+          for (const record of event.Records) {
+            await invokeTraffic(JSON.parse(record.body)).catch(() =>
+              batchItemFailures.push({ itemIdentifier: record.messageId }),
+            );
+          }
+          return { batchItemFailures };
+        },
+        onBatch,
+        onError: (error) => log("functions", `invocation failed: ${String(error)}`),
+      }),
+    );
+    const scheduler = startScheduler(world.group, invokeTraffic, (error) => log("scheduler", String(error)));
     stops.push(async () => {
+      await scheduler.stop();
       await Promise.all(sources.map((s) => s.stop()));
     });
 

@@ -3,6 +3,7 @@
 import { type LoadResult, percentile, startLoad } from "../load.ts";
 import type { LocalStackInfo } from "../stack.ts";
 import { asgScaleIn } from "./asg-scale-in.ts";
+import { blueGreen } from "./blue-green.ts";
 import { type ScenarioContext, type ScenarioResult, scenarioContext } from "./context.ts";
 import { healthRetirementScenario } from "./health-retirement.ts";
 import { spotStorm } from "./spot-storm.ts";
@@ -13,6 +14,7 @@ export const scenarios: Record<string, (ctx: ScenarioContext) => Promise<Scenari
   "asg-scale-in": asgScaleIn,
   "health-retirement": healthRetirementScenario,
   "traffic-spike": trafficSpike,
+  "blue-green": blueGreen,
 };
 
 export interface PlayedScenario extends ScenarioResult {
