@@ -109,8 +109,12 @@ try {
   log(`warm: 1 warm-up pair, then ${warmPairs} pairs of ${warmRequests} requests at concurrency ${concurrency}`);
   const warmRuns = { bare: [] as Awaited<ReturnType<typeof warm>>[], ours: [] as Awaited<ReturnType<typeof warm>>[] };
   for (let i = -1; i < warmPairs; i++) {
-    const a = await warm(bare, env);
-    const b = await warm(ours, env);
+    // A fresh table and queue per run: moto's FIFO queue and table slow down as they fill, which would
+    // charge later pairs for earlier ones.
+    const fresh = await createSlackResources();
+    const runEnv = { ...env, HARBORMASTER_SLACK_TABLE: fresh.table, HARBORMASTER_SLACK_QUEUE_URL: fresh.queueUrl };
+    const a = await warm(bare, runEnv);
+    const b = await warm(ours, runEnv);
     if (i >= 0) {
       warmRuns.bare.push(a);
       warmRuns.ours.push(b);
