@@ -8,6 +8,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { AutoscalingV2Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createInterruptionHandler } from "../../functions/adapters/interruption-wiring.ts";
 import { createPrescalingHandler } from "../../functions/adapters/prescaling/wiring.ts";
+import { createSlackNotifier } from "../../functions/adapters/slack/queued-notifier.ts";
 import { createTrafficHandler } from "../../functions/adapters/traffic/wiring.ts";
 import { parsePolicies } from "../../functions/config/prescaling-config.ts";
 import type { Notification } from "../../functions/core/notifications.ts";
@@ -21,6 +22,7 @@ import { type EventSource, startEventSource } from "./event-source.ts";
 import { localPolicies } from "./policies.ts";
 import { createRouting, type Routing } from "./routing.ts";
 import { type LocalServices, startServices } from "./services.ts";
+import { startSlack } from "./slack.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { startStatusServer } from "./status-server.ts";
 import { Timeline } from "./timeline.ts";
@@ -38,6 +40,8 @@ export interface LocalStackOptions {
 /** What a scenario needs to reach a running stack; the start command writes it to a file. */
 export interface LocalStackInfo {
   statusUrl: string;
+  /** The local Slack view. */
+  slackUrl: string;
   kubeconfigPath: string;
   awsEndpoint: string;
   redisUrl: string;
@@ -124,9 +128,15 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     }
 
     log("functions", "starting the interruption and pre-scaling functions behind their SQS event sources");
+    log("slack", "starting the Slack worker, the command function and a local Slack Web API");
+    const slack = await startSlack(sqs, prefix, testbed.kubeconfigPath, bus);
+    stops.push(() => slack.stop());
+    // Each function queues for Slack as deployed; the timeline gets the same notifications.
+    const queued = createSlackNotifier(slack.env, { log: (message) => log("slack", message) });
     const notifierFor = (source: string) => ({
       publish: async (notification: Notification) => {
         timeline.add({ kind: "action", source, text: describe(notification) });
+        await queued?.publish(notification);
       },
     });
     const notifier = notifierFor("interruptions");
@@ -225,9 +235,14 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     const autoscaling = kc.makeApiClient(AutoscalingV2Api);
     const route53 = new Route53Client({});
     const ours = options.runId ? (labels: Record<string, string>) => labels[runKey] === options.runId : undefined;
+    const slackView = {
+      state: () => ({ messages: slack.slack.messages, responses: slack.slack.responses }),
+      command: (text: string) => slack.slashCommand(text),
+    };
     const status = await startStatusServer(
       timeline,
       () => takeSnapshot(core, autoscaling, route53, ours),
+      slackView,
       options.statusPort,
     );
     stops.push(() => status.stop());
@@ -235,6 +250,7 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
 
     Object.assign(info, {
       statusUrl: status.url,
+      slackUrl: `${status.url}/slack`,
       kubeconfigPath: testbed.kubeconfigPath,
       awsEndpoint: testbed.awsEndpoint,
       redisUrl: testbed.redisUrl,

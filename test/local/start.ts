@@ -13,6 +13,7 @@ export async function startLocal(endpoints: TestbedEndpoints) {
   writeInfo(infoPath(), stack.info);
   const lines = [
     `  Live view:               ${stack.info.statusUrl}`,
+    `  Local Slack:             ${stack.info.slackUrl}`,
     `  Scissors:                ${stack.info.scissorsUrl}/sample.jpg?width=320`,
     `  Ad server:               ${stack.info.adserverUrl}/v1/ad?slot=article_mpu&uid=u1&device=desktop&country=JP`,
     `  Local stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s. Play a scenario in another terminal:`,

@@ -1,6 +1,8 @@
 // Serves the live view and its state over node:http on loopback; scenarios post timeline entries to it.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { z } from "zod";
+import { slackPage } from "./slack-page.ts";
 import type { Snapshot } from "./snapshot.ts";
 import { statusPage } from "./status-page.ts";
 import { type Timeline, timelineEntrySchema } from "./timeline.ts";
@@ -14,7 +16,17 @@ async function body(request: IncomingMessage, limit = 64 * 1024): Promise<string
   return text;
 }
 
-export async function startStatusServer(timeline: Timeline, snapshot: () => Promise<Snapshot>, port = 0) {
+export interface SlackView {
+  state(): unknown;
+  command(text: string): Promise<{ status: number; body: string }>;
+}
+
+export async function startStatusServer(
+  timeline: Timeline,
+  snapshot: () => Promise<Snapshot>,
+  slack?: SlackView,
+  port = 0,
+) {
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://local");
@@ -30,6 +42,14 @@ export async function startStatusServer(timeline: Timeline, snapshot: () => Prom
           .parse(JSON.parse(await body(request)));
         for (const entry of entries) timeline.add(entry);
         response.writeHead(204).end();
+      } else if (slack && request.method === "GET" && url.pathname === "/slack") {
+        response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(slackPage);
+      } else if (slack && request.method === "GET" && url.pathname === "/api/slack") {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(slack.state()));
+      } else if (slack && request.method === "POST" && url.pathname === "/api/slack/command") {
+        const { text } = z.object({ text: z.string().max(500) }).parse(JSON.parse(await body(request)));
+        const answer = await slack.command(text);
+        response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
       } else {
         response.writeHead(404).end();
       }
