@@ -26,15 +26,21 @@ async function refresh() {
       ms.filter((r) => r.threadTs === p.ts).map((r) => '<div class="reply"><pre>' + esc(blockText(r)) + "</pre></div>").join("") + "</div>").join("") +
     "</div>").join("") || '<div class="muted">no messages yet: play a scenario</div>';
 }
+let sentAt = 0, ack = "";
 document.getElementById("cmd").addEventListener("submit", async (e) => {
   e.preventDefault();
+  sentAt = Date.now();
   const r = await fetch("/api/slack/command", {method: "POST", body: JSON.stringify({text: document.getElementById("text").value})});
-  document.getElementById("answer").textContent = await r.text();
-  setTimeout(async () => {
-    const s = await (await fetch("/api/slack")).json();
-    const last = s.responses.slice(-3).map((x) => JSON.stringify(x.body, null, 1)).join("\\n");
-    if (last) document.getElementById("answer").textContent += "\\n--- response_url ---\\n" + last;
-  }, 3000);
+  ack = await r.text();
+  document.getElementById("answer").textContent = ack;
 });
+// The command's later answers arrive on its response_url: show those that came after the last command.
+async function answers() {
+  if (!sentAt) return;
+  const s = await (await fetch("/api/slack")).json();
+  const later = s.responses.filter((x) => x.at >= sentAt).map((x) => JSON.stringify(x.body, null, 1));
+  document.getElementById("answer").textContent = ack + (later.length ? "\\n--- response_url ---\\n" + later.join("\\n") : "");
+}
+setInterval(answers, 1000);
 refresh(); setInterval(refresh, 1500);
 </script></body></html>`;

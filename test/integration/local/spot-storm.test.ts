@@ -73,4 +73,24 @@ describe("the local stack handles a spot storm end to end", () => {
       await browser.close();
     }
   }, 60_000);
+
+  it("posts the storm's threads to the local Slack view and answers a signed slash command there", async () => {
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(stack.info.slackUrl);
+      // One thread per warned instance, its parent naming the node.
+      const parents = page.locator('[data-channel="C0OPS"] .msg');
+      await expect.poll(() => parents.count(), { timeout: 30_000 }).toBe(6);
+      const text = await page.locator("#channels").textContent();
+      for (const name of played.facts.drained as string[]) expect(text).toContain(name);
+      await page.fill("#text", "nodes");
+      await page.click("button");
+      await expect
+        .poll(() => page.locator("#answer").textContent(), { timeout: 20_000 })
+        .toMatch(/nodes on local: \d+ nodes/);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
