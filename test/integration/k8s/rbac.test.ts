@@ -128,6 +128,10 @@ describe("control-plane RBAC, impersonating its group", () => {
     ["get daemonsets", { verb: "get", group: "apps", resource: "daemonsets", namespace: "any" }],
     ["get HPAs", { verb: "get", group: "autoscaling", resource: "horizontalpodautoscalers", namespace: "any" }],
     ["patch HPAs", { verb: "patch", group: "autoscaling", resource: "horizontalpodautoscalers", namespace: "any" }],
+    ["list HPAs", { verb: "list", group: "autoscaling", resource: "horizontalpodautoscalers" }],
+    ["get ScaledObjects", { verb: "get", group: "keda.sh", resource: "scaledobjects", namespace: "any" }],
+    ["list ScaledObjects", { verb: "list", group: "keda.sh", resource: "scaledobjects" }],
+    ["patch ScaledObjects", { verb: "patch", group: "keda.sh", resource: "scaledobjects", namespace: "any" }],
   ];
   const headroomScale = { group: "apps", resource: "deployments", subresource: "scale", name: "headroom" };
   const refused: [string, V1ResourceAttributes][] = [
@@ -208,7 +212,7 @@ describe("control-plane RBAC, impersonating its group", () => {
     expect(await statusOf(other)).toBe(403);
     const template = { spec: { template: { spec: { priorityClassName: "system-cluster-critical" } } } };
     const retemplate = as.apps.patchNamespacedDeployment(
-      { name: "headroom", namespace: system, body: template, dryRun },
+      { name: "adserver", namespace: apps, body: template, dryRun },
       mergePatch,
     );
     expect(await statusOf(retemplate)).toBe(403);
