@@ -2,9 +2,13 @@
 import { rmSync } from "node:fs";
 import type { TestbedEndpoints } from "../testbed/testbed.ts";
 import { infoPath } from "./info-file.ts";
+import { playScenario, scenarios } from "./scenarios/index.ts";
 import { startLocalStack, writeInfo } from "./stack.ts";
 
-export async function startLocal(endpoints: TestbedEndpoints) {
+/** `scenario`: one to play as soon as the stack is up (`npm start -- spot-storm`), e.g. for a first look. */
+export async function startLocal(endpoints: TestbedEndpoints, scenario?: string) {
+  if (scenario && !scenarios[scenario])
+    throw new Error(`unknown scenario ${scenario}; one of: ${Object.keys(scenarios).join(", ")}`);
   const t0 = Date.now();
   const stack = await startLocalStack(endpoints, {
     statusPort: Number(process.env.HARBORMASTER_STATUS_PORT ?? 0) || undefined,
@@ -21,6 +25,16 @@ export async function startLocal(endpoints: TestbedEndpoints) {
   ];
   return {
     lines,
+    /** Plays the scenario given at start, if any; a failure is reported and the stack stays up. */
+    async play() {
+      if (!scenario) return;
+      await playScenario(stack.info, scenario, (line) => process.stdout.write(`${line}\n`)).catch((error: unknown) =>
+        process.stderr.write(
+          `scenario ${scenario} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        ),
+      );
+      process.stdout.write(`\nlive view: ${stack.info.statusUrl}   local Slack: ${stack.info.slackUrl}\n`);
+    },
     async stop() {
       rmSync(infoPath(), { force: true });
       await stack.stop();

@@ -7,7 +7,7 @@ import { startTestbed } from "./testbed.ts";
 async function main(): Promise<void> {
   const testbed = await startTestbed({ keepWorkDir: true });
   const { endpoints } = testbed;
-  const local = await startLocal(endpoints).catch(async (error: unknown) => {
+  const local = await startLocal(endpoints, process.argv[2]).catch(async (error: unknown) => {
     await testbed.stop();
     throw error;
   });
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  await local.play();
 }
 
 main().catch((error: unknown) => {
