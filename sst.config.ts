@@ -21,18 +21,6 @@ export default $config({
     placeKubernetesFunctions(primary);
     reserveConcurrency();
 
-    const { interruptions } = await import("./stacks/interruptions.ts");
-    const interruption = interruptions({
-      clusterName: primary.eksCluster,
-      region: primary.region,
-      autoScalingGroups: primary.autoScalingGroups,
-      actions: JSON.stringify(config.actions),
-      drainPolicy: JSON.stringify(config.drainPolicy),
-      dryRun: config.dryRun,
-    });
-    const { traffic } = await import("./stacks/traffic.ts");
-    // Traffic shifting is deployed once rollouts are configured (see docs/traffic.md).
-    const shifting = config.rollouts.length > 0 ? traffic({ domains: JSON.stringify(config.rollouts) }) : undefined;
     const { slack } = await import("./stacks/slack.ts");
     // Slack is deployed once a default channel is configured (see docs/slack.md).
     const slackEnv = featureEnvironment(config).slack;
@@ -44,9 +32,26 @@ export default $config({
             clusters: slackEnv.HARBORMASTER_SLACK_CLUSTERS,
             routes: slackEnv.HARBORMASTER_SLACK_ROUTES,
             slashCommand: config.slack.slashCommand,
-            trafficBus: shifting ? "default" : undefined,
+            trafficBus: config.rollouts.length > 0 ? "default" : undefined,
           })
         : undefined;
+    // The feature functions queue their notifications for Slack once it is deployed.
+    const notifications = chat ? { url: chat.queue.url, arn: chat.queue.arn } : undefined;
+
+    const { interruptions } = await import("./stacks/interruptions.ts");
+    const interruption = interruptions({
+      clusterName: primary.eksCluster,
+      region: primary.region,
+      autoScalingGroups: primary.autoScalingGroups,
+      actions: JSON.stringify(config.actions),
+      drainPolicy: JSON.stringify(config.drainPolicy),
+      dryRun: config.dryRun,
+      notifications,
+    });
+    const { traffic } = await import("./stacks/traffic.ts");
+    // Traffic shifting is deployed once rollouts are configured (see docs/traffic.md).
+    const shifting =
+      config.rollouts.length > 0 ? traffic({ domains: JSON.stringify(config.rollouts), notifications }) : undefined;
     const { prescaling } = await import("./stacks/prescaling.ts");
     // Pre-scaling is deployed once policies are configured (see docs/prescaling.md).
     const prescaler =
@@ -55,6 +60,7 @@ export default $config({
             clusterName: primary.eksCluster,
             region: primary.region,
             policies: JSON.stringify(config.scaling),
+            notifications,
           })
         : undefined;
 

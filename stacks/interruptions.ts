@@ -1,6 +1,7 @@
 import { eventSourceScaling, interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
 import { functionRuntime } from "./function-defaults.ts";
 import { interruptionPermissions } from "./iam.ts";
+import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 
 export interface InterruptionStackArgs {
   /** The EKS cluster whose nodes Harbormaster drains. */
@@ -12,6 +13,8 @@ export interface InterruptionStackArgs {
   /** The cluster's region and Auto Scaling groups scope the IAM policy (stacks/iam.ts). */
   region?: string;
   autoScalingGroups?: string[];
+  /** The Slack stack's queue, when Slack is deployed. */
+  notifications?: NotificationQueue;
 }
 
 // EventBridge rules and ASG lifecycle hooks deliver into one queue; a DLQ keeps what cannot be processed.
@@ -65,13 +68,17 @@ export function interruptions(args: InterruptionStackArgs) {
       HARBORMASTER_DRAIN_POLICY: args.drainPolicy ?? "{}",
       HARBORMASTER_DRY_RUN: args.dryRun ? "true" : "false",
       POWERTOOLS_SERVICE_NAME: "harbormaster-interruptions",
+      ...notificationEnvironment(args.notifications),
     },
-    permissions: interruptionPermissions({
-      cluster: { region: args.region ?? "*", eksCluster: args.clusterName },
-      autoScalingGroups: args.autoScalingGroups ?? [],
-      queueArn: queue.arn,
-      dlqArn: dlq.arn,
-    }),
+    permissions: [
+      ...interruptionPermissions({
+        cluster: { region: args.region ?? "*", eksCluster: args.clusterName },
+        autoScalingGroups: args.autoScalingGroups ?? [],
+        queueArn: queue.arn,
+        dlqArn: dlq.arn,
+      }),
+      ...notificationPermissions(args.notifications),
+    ],
   });
   queue.subscribe(handler.arn, {
     batch: {

@@ -2,6 +2,7 @@ import { parsePolicies } from "../functions/config/prescaling-config.ts";
 import { functionRuntime } from "./function-defaults.ts";
 import { prescalingPermissions } from "./iam.ts";
 import { stageName } from "./naming.ts";
+import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 import {
   maxPoliciesBytes,
   prescalingAlarmPattern,
@@ -15,6 +16,8 @@ export interface PrescalingStackArgs {
   policies: string;
   /** The cluster's region scopes the IAM policy (stacks/iam.ts). */
   region?: string;
+  /** The Slack stack's queue, when Slack is deployed. */
+  notifications?: NotificationQueue;
 }
 
 // Alarm state changes (EventBridge) and schedules (EventBridge Scheduler, in each window's time zone) feed
@@ -101,11 +104,15 @@ export function prescaling(args: PrescalingStackArgs) {
       HARBORMASTER_CLUSTER_NAME: args.clusterName,
       HARBORMASTER_PRESCALING_POLICIES: compact,
       POWERTOOLS_SERVICE_NAME: "harbormaster-prescaling",
+      ...notificationEnvironment(args.notifications),
     },
-    permissions: prescalingPermissions({
-      cluster: { region: args.region ?? "*", eksCluster: args.clusterName },
-      alarmNames: [...new Set(policies.flatMap((p) => p.alarms))],
-    }),
+    permissions: [
+      ...prescalingPermissions({
+        cluster: { region: args.region ?? "*", eksCluster: args.clusterName },
+        alarmNames: [...new Set(policies.flatMap((p) => p.alarms))],
+      }),
+      ...notificationPermissions(args.notifications),
+    ],
   });
   queue.subscribe(handler.arn, {
     batch: { size: prescalingQueueSettings.batchSize, partialResponses: true },

@@ -1,11 +1,14 @@
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
 import { functionRuntime } from "./function-defaults.ts";
 import { deployNotifyPermissions, trafficPermissions } from "./iam.ts";
+import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 import { trafficEventPatterns } from "./traffic-patterns.ts";
 
 export interface TrafficStackArgs {
   /** JSON list of domains (see docs/traffic.md); validated here too, so a bad one fails the deploy. */
   domains: string;
+  /** The Slack stack's queue, when Slack is deployed. */
+  notifications?: NotificationQueue;
 }
 
 const scheduleGroupName = "harbormaster-traffic";
@@ -40,14 +43,18 @@ export function traffic(args: TrafficStackArgs) {
       HARBORMASTER_TRAFFIC_SCHEDULE_GROUP: group.name,
       HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: schedulerRole.arn,
       POWERTOOLS_SERVICE_NAME: "harbormaster-traffic",
+      ...notificationEnvironment(args.notifications),
     },
-    permissions: trafficPermissions({
-      region: "*",
-      hostedZoneIds: zones,
-      alarmNames,
-      schedulesInGroup: $interpolate`arn:aws:scheduler:*:*:schedule/${group.name}/*`,
-      schedulerRoleArn: schedulerRole.arn,
-    }),
+    permissions: [
+      ...notificationPermissions(args.notifications),
+      ...trafficPermissions({
+        region: "*",
+        hostedZoneIds: zones,
+        alarmNames,
+        schedulesInGroup: $interpolate`arn:aws:scheduler:*:*:schedule/${group.name}/*`,
+        schedulerRoleArn: schedulerRole.arn,
+      }),
+    ],
   });
   new aws.iam.RolePolicy("TrafficSchedulerInvoke", {
     role: schedulerRole.id,

@@ -12,6 +12,7 @@ import { systemClock } from "../clock.ts";
 import { kubeConfigSource } from "../eks-auth.ts";
 import { EmfMetrics } from "../emf-metrics.ts";
 import { LogNotifier } from "../log-notifier.ts";
+import { createSlackNotifier } from "../slack/queued-notifier.ts";
 import { CloudWatchAlarms } from "./cloudwatch-alarms.ts";
 import { KubernetesPrescalingCluster } from "./kubernetes-cluster.ts";
 
@@ -35,7 +36,11 @@ export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<P
     info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
     error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
   };
-  const notifier = ports.notifier ?? new LogNotifier(logger);
+  // Slack when HARBORMASTER_SLACK_QUEUE_URL is set (queued, never blocking a scale), else the log.
+  const notifier =
+    ports.notifier ??
+    createSlackNotifier(env, { log: (message, fields) => logger.error(message, fields) }) ??
+    new LogNotifier(logger);
   const alarms = config.checkAlarmState ? new CloudWatchAlarms() : undefined;
   const clock = ports.clock ?? systemClock;
   const namespaces = policyNamespaces(config.policies);

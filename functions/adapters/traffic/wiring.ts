@@ -14,6 +14,7 @@ import { readWebhook, webhookKind } from "../../core/traffic/webhooks.ts";
 import { systemClock } from "../clock.ts";
 import { EmfMetrics } from "../emf-metrics.ts";
 import { LogNotifier } from "../log-notifier.ts";
+import { createSlackNotifier } from "../slack/queued-notifier.ts";
 import { CloudWatchAlarms } from "./cloudwatch-alarms.ts";
 import { DeployEventBus } from "./deploy-events.ts";
 import { Route53Records } from "./route53-records.ts";
@@ -36,7 +37,9 @@ export function createTrafficHandler(env: NodeJS.ProcessEnv, ports: TrafficPorts
     records: new Route53Records(clock, config.changeTimeoutMs),
     alarms: new CloudWatchAlarms(),
     scheduler: new StepScheduler(config.scheduleGroup, config.schedulerRoleArn, () => config.functionArn ?? invokedArn),
-    notifier: new LogNotifier(logger),
+    // Slack when HARBORMASTER_SLACK_QUEUE_URL is set (queued, never blocking a rollback), else the log.
+    notifier:
+      createSlackNotifier(env, { log: (message, fields) => logger.error(message, fields) }) ?? new LogNotifier(logger),
     metrics: new EmfMetrics(metrics),
     clock,
     log: { info: (message, fields) => logger.info(message, fields) },
