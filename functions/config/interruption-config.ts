@@ -3,6 +3,7 @@ import { type ActionTable, actionTable } from "../core/drain/actions.ts";
 import { type DeadlineSettings, defaultDeadlineSettings } from "../core/drain/deadline.ts";
 import { type DrainPolicy, drainPolicySchema } from "../core/drain/policy.ts";
 import { ConfigurationError } from "../core/errors.ts";
+import { clusterAccessMessage, clusterAccessShape, requireClusterAccess } from "./cluster-access.ts";
 
 export interface InterruptionConfig {
   region: string;
@@ -43,9 +44,7 @@ const deadlineSchema = z.strictObject({
 
 const envSchema = z
   .object({
-    AWS_REGION: z.string().min(1),
-    HARBORMASTER_CLUSTER_NAME: z.string().min(1).optional(),
-    KUBECONFIG: z.string().min(1).optional(),
+    ...clusterAccessShape,
     HARBORMASTER_DEAD_LETTER_QUEUE_URL: z.url(),
     HARBORMASTER_ACTIONS: json("HARBORMASTER_ACTIONS"),
     HARBORMASTER_DRAIN_POLICY: json("HARBORMASTER_DRAIN_POLICY"),
@@ -55,9 +54,7 @@ const envSchema = z
     HARBORMASTER_MAX_RECEIVE_COUNT: z.coerce.number().int().min(2).max(1000).default(10),
     HARBORMASTER_DRY_RUN: z.enum(["true", "false"]).default("false"),
   })
-  .refine((env) => env.HARBORMASTER_CLUSTER_NAME || env.KUBECONFIG, {
-    message: "set HARBORMASTER_CLUSTER_NAME (EKS) or KUBECONFIG (a kubeconfig file)",
-  });
+  .refine(requireClusterAccess, clusterAccessMessage);
 
 /** Parses the function's environment once, at cold start; a bad setting stops it with the setting's name. */
 export function loadInterruptionConfig(env: NodeJS.ProcessEnv): InterruptionConfig {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigurationError } from "../core/errors.ts";
 import { type Policy, policiesSchema } from "../core/prescaling/policy.ts";
+import { clusterAccessMessage, clusterAccessShape, requireClusterAccess } from "./cluster-access.ts";
 
 export interface PrescalingConfig {
   region: string;
@@ -13,15 +14,11 @@ export interface PrescalingConfig {
 
 const envSchema = z
   .object({
-    AWS_REGION: z.string().min(1),
-    HARBORMASTER_CLUSTER_NAME: z.string().min(1).optional(),
-    KUBECONFIG: z.string().min(1).optional(),
+    ...clusterAccessShape,
     HARBORMASTER_PRESCALING_POLICIES: z.string().min(1),
     HARBORMASTER_PRESCALING_CHECK_ALARMS: z.enum(["true", "false"]).default("true"),
   })
-  .refine((env) => env.HARBORMASTER_CLUSTER_NAME || env.KUBECONFIG, {
-    message: "set HARBORMASTER_CLUSTER_NAME (EKS) or KUBECONFIG (a kubeconfig file)",
-  });
+  .refine(requireClusterAccess, clusterAccessMessage);
 
 /** Parses the environment and every policy once, at cold start; a bad policy stops it, naming the field. */
 export function loadPrescalingConfig(env: NodeJS.ProcessEnv): PrescalingConfig {
