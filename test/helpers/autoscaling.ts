@@ -4,6 +4,7 @@ import {
   CreateLaunchConfigurationCommand,
   PutLifecycleHookCommand,
 } from "@aws-sdk/client-auto-scaling";
+import { registerLifecycleAction } from "../testbed/moto/lifecycle-actions.ts";
 import { endpoints, uniqueName } from "./testbed.ts";
 
 export interface RecordedCall {
@@ -51,19 +52,8 @@ export async function autoScalingGroup(heartbeatTimeout = 300) {
 }
 
 /** Registers the lifecycle action AWS would have started (moto never starts one itself); returns its token. */
-export async function pendingLifecycleAction(group: string, hook: string, instanceId: string): Promise<string> {
-  const response = await fetch(`${endpoints().awsEndpoint}/_harbormaster/autoscaling/lifecycle-actions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      autoScalingGroupName: group,
-      lifecycleHookName: hook,
-      instanceId,
-      region: process.env.AWS_REGION,
-    }),
-  });
-  if (response.status !== 201) throw new Error(`registering the lifecycle action failed: ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
+export function pendingLifecycleAction(group: string, hook: string, instanceId: string): Promise<string> {
+  return registerLifecycleAction(endpoints().awsEndpoint, { group, hook, instanceId });
 }
 
 /** The lifecycle calls that reached the emulator for one token. */

@@ -8,6 +8,7 @@ import {
   CreateLaunchConfigurationCommand,
   PutLifecycleHookCommand,
 } from "@aws-sdk/client-auto-scaling";
+import { registerLifecycleAction } from "../../testbed/moto/lifecycle-actions.ts";
 import { asgTerminateLifecycle } from "./aws-events.ts";
 import { type ScenarioContext, type ScenarioResult, sleep } from "./context.ts";
 import { interruptNodes, pickNodes } from "./interrupt.ts";
@@ -44,22 +45,6 @@ async function createGroup(zones: string[]): Promise<string> {
   return name;
 }
 
-/** The lifecycle action AWS starts on scale-in (the emulator's edge records it; moto never starts one). */
-async function startLifecycleAction(awsEndpoint: string, group: string, instanceId: string): Promise<string> {
-  const response = await fetch(`${awsEndpoint}/_harbormaster/autoscaling/lifecycle-actions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      autoScalingGroupName: group,
-      lifecycleHookName: hook,
-      instanceId,
-      region: process.env.AWS_REGION,
-    }),
-  });
-  if (response.status !== 201) throw new Error(`registering the lifecycle action failed: ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
-
 async function completed(awsEndpoint: string): Promise<Set<string>> {
   const response = await fetch(`${awsEndpoint}/_harbormaster/autoscaling/calls`);
   const calls = (await response.json()) as { action: string; outcome: string; params: Record<string, string> }[];
@@ -79,7 +64,11 @@ export async function asgScaleIn(ctx: ScenarioContext): Promise<ScenarioResult> 
     ctx,
     targets,
     async (list) => {
-      for (const n of list) tokens.set(n.name, await startLifecycleAction(ctx.info.awsEndpoint, group, n.instanceId));
+      for (const n of list)
+        tokens.set(
+          n.name,
+          await registerLifecycleAction(ctx.info.awsEndpoint, { group, hook, instanceId: n.instanceId }),
+        );
       await ctx.put(list.map((n) => asgTerminateLifecycle(n.instanceId, group, hook, tokens.get(n.name) ?? "")));
     },
     { replace: false, what: "terminate lifecycle" },
