@@ -10,6 +10,8 @@ export interface PrescalingConfig {
   policies: Policy[];
   /** Ask CloudWatch for the alarm's state before raising, so a late ALARM after its OK does nothing. */
   checkAlarmState: boolean;
+  /** Namespaces whose HPAs Slack's `scale` may hold (the sweep looks there too); default: the policies'. */
+  commandNamespaces?: string[];
 }
 
 const envSchema = z
@@ -17,6 +19,15 @@ const envSchema = z
     ...clusterAccessShape,
     HARBORMASTER_PRESCALING_POLICIES: z.string().min(1),
     HARBORMASTER_PRESCALING_CHECK_ALARMS: z.enum(["true", "false"]).default("true"),
+    HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: z
+      .string()
+      .transform((text, ctx) => {
+        const names = text.split(",").map((n) => n.trim());
+        if (names.every((n) => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n))) return names;
+        ctx.addIssue({ code: "custom", message: "a comma-separated list of namespace names" });
+        return z.NEVER;
+      })
+      .optional(),
   })
   .refine(requireClusterAccess, clusterAccessMessage);
 
@@ -30,6 +41,7 @@ export function loadPrescalingConfig(env: NodeJS.ProcessEnv): PrescalingConfig {
       kubeconfigPath: e.KUBECONFIG,
       policies: parsePolicies(e.HARBORMASTER_PRESCALING_POLICIES),
       checkAlarmState: e.HARBORMASTER_PRESCALING_CHECK_ALARMS === "true",
+      commandNamespaces: e.HARBORMASTER_PRESCALING_COMMAND_NAMESPACES,
     };
   } catch (error) {
     if (error instanceof z.ZodError)

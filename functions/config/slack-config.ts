@@ -60,6 +60,8 @@ const workerEnv = z.object({
   HARBORMASTER_SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   /** The event bus the traffic feature listens on for control events; unset: traffic commands are unavailable. */
   HARBORMASTER_SLACK_TRAFFIC_BUS: z.string().min(1).optional(),
+  /** Cluster → its pre-scaling queue URL, for `scale` and `headroom`; a cluster without one refuses them. */
+  HARBORMASTER_SLACK_PRESCALING_QUEUES: json("HARBORMASTER_SLACK_PRESCALING_QUEUES", "{}"),
 });
 
 export interface SlackCommandConfig {
@@ -85,6 +87,7 @@ export interface SlackWorkerConfig {
   channelIntervalMs: number;
   retries: number;
   trafficBus?: string;
+  prescalingQueues: Record<string, string>;
 }
 
 function parse<T>(build: () => T): T {
@@ -128,6 +131,7 @@ export function loadSlackWorkerConfig(env: NodeJS.ProcessEnv): SlackWorkerConfig
       channelIntervalMs: e.HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS,
       retries: e.HARBORMASTER_SLACK_RETRIES,
       trafficBus: e.HARBORMASTER_SLACK_TRAFFIC_BUS,
+      prescalingQueues: z.record(z.string(), z.url()).parse(e.HARBORMASTER_SLACK_PRESCALING_QUEUES),
     };
   });
 }

@@ -7,6 +7,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadPrescalingConfig } from "../../config/prescaling-config.ts";
 import type { Clock, NotifierPort } from "../../core/ports.ts";
 import { type BatchDeps, processPrescalingBatch } from "../../core/prescaling/batch.ts";
+import { CommandScaler, commandHeadroom } from "../../core/prescaling/command-scaler.ts";
 import { Prescaler, policyNamespaces } from "../../core/prescaling/prescaler.ts";
 import { systemClock } from "../clock.ts";
 import { kubeConfigSource } from "../eks-auth.ts";
@@ -23,7 +24,8 @@ export interface PrescalingPorts {
 }
 
 /**
- * Builds the SQS-triggered pre-scaling handler (alarm state changes, schedules, the expiry sweep); every
+ * Builds the SQS-triggered pre-scaling handler (alarm state changes, schedules, the expiry sweep, Slack's
+ * `scale` and `headroom` commands); every
  * setting and policy is parsed here, once. `ports` replaces adapters, e.g. the notifier once Slack consumes it.
  */
 export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<PrescalingPorts> = {}) {
@@ -43,7 +45,10 @@ export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<P
     new LogNotifier(logger);
   const alarms = config.checkAlarmState ? new CloudWatchAlarms() : undefined;
   const clock = ports.clock ?? systemClock;
-  const namespaces = policyNamespaces(config.policies);
+  // Slack's `scale` holds HPAs in these namespaces, so the sweep must look there as well as in the policies'.
+  const commandNamespaces = config.commandNamespaces ?? policyNamespaces(config.policies);
+  const namespaces = [...new Set([...policyNamespaces(config.policies), ...commandNamespaces])].sort();
+  const headroom = commandHeadroom(config.policies.map((p) => p.headroom));
   let deps: BatchDeps | undefined;
 
   async function handlePrescaling(event: SQSEvent): Promise<SQSBatchResponse> {
@@ -51,7 +56,16 @@ export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<P
     if (fresh || !deps) {
       const cluster = new KubernetesPrescalingCluster(kubeConfig);
       const prescaler = new Prescaler({ cluster, notifier, metrics: emf, clock, log, namespaces });
-      deps = { prescaler, policies: config.policies, now: () => clock.now(), alarms, metrics: emf, log };
+      const commands = new CommandScaler({
+        prescaler,
+        cluster,
+        notifier,
+        metrics: emf,
+        clock,
+        namespaces: commandNamespaces,
+        headroom,
+      });
+      deps = { prescaler, commands, policies: config.policies, now: () => clock.now(), alarms, metrics: emf, log };
     }
     metrics.addMetric("BatchSize", MetricUnit.Count, event.Records.length);
     const records = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));

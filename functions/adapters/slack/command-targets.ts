@@ -7,6 +7,7 @@ import { CommandRefused } from "../../core/slack/ports.ts";
 import { systemClock } from "../clock.ts";
 import { type KubeConfigSource, kubeConfigSource } from "../eks-auth.ts";
 import { KubernetesCommands } from "./kubernetes-commands.ts";
+import { PrescalingCommandQueue } from "./scaling-commands.ts";
 import { unavailableScaling, unavailableTraffic } from "./unavailable-commands.ts";
 
 export interface TargetOptions {
@@ -14,6 +15,8 @@ export interface TargetOptions {
   clusters: Record<string, SlackCluster>;
   /** When the current invocation must stop working (a drain answers "still draining" then). */
   pauseAt: () => number;
+  /** Each cluster's pre-scaling queue: `scale` and `headroom` go there. */
+  prescalingQueues?: Record<string, string>;
   scaling?: (cluster: string) => Promise<ScalingCommands>;
   traffic?: () => Promise<TrafficCommands>;
 }
@@ -50,7 +53,21 @@ export function commandTargets(options: TargetOptions): CommandTargets {
       }
       return commands;
     },
-    scaling: options.scaling ?? (async () => unavailableScaling),
+    scaling: options.scaling ?? scalingTargets(options.prescalingQueues ?? {}),
     traffic: options.traffic ?? (async () => unavailableTraffic),
+  };
+}
+
+function scalingTargets(queues: Record<string, string>): (cluster: string) => Promise<ScalingCommands> {
+  const built = new Map<string, ScalingCommands>();
+  return async (cluster) => {
+    const queueUrl = queues[cluster];
+    if (!queueUrl) return unavailableScaling(cluster);
+    let commands = built.get(cluster);
+    if (!commands) {
+      commands = new PrescalingCommandQueue(cluster, queueUrl);
+      built.set(cluster, commands);
+    }
+    return commands;
   };
 }

@@ -1,4 +1,4 @@
-// Targets whose feature is not wired into Slack yet: every command says so instead of failing obscurely.
+// Targets whose feature is not deployed where a command points: every command says so instead of failing obscurely.
 import {
   CommandRefused,
   type CommandResult,
@@ -6,15 +6,20 @@ import {
   type TrafficCommands,
 } from "../../core/slack/ports.ts";
 
-const refuse = (feature: string) => async (): Promise<CommandResult> => {
-  throw new CommandRefused(`${feature} is not available from Slack in this deployment`);
+const refuse = (why: string) => async (): Promise<CommandResult> => {
+  throw new CommandRefused(why);
 };
 
-export const unavailableScaling: ScalingCommands = { scale: refuse("pre-scaling"), headroom: refuse("pre-scaling") };
+/** A cluster with no pre-scaling queue configured (HARBORMASTER_SLACK_PRESCALING_QUEUES). */
+export function unavailableScaling(cluster: string): ScalingCommands {
+  const why = `pre-scaling is not deployed for cluster ${cluster}`;
+  return { scale: refuse(why), headroom: refuse(why) };
+}
 
+const noTraffic = refuse("traffic shifting is not available from Slack in this deployment");
 export const unavailableTraffic: TrafficCommands = {
-  shift: refuse("traffic shifting"),
-  pause: refuse("traffic shifting"),
-  resume: refuse("traffic shifting"),
-  rollback: refuse("traffic shifting"),
+  shift: noTraffic,
+  pause: noTraffic,
+  resume: noTraffic,
+  rollback: noTraffic,
 };

@@ -52,6 +52,7 @@ export function createSlackWorker(env: NodeJS.ProcessEnv, ports: Partial<SlackWo
       region: config.region,
       clusters: config.clusters,
       pauseAt: () => invocationEnds - marginMs,
+      prescalingQueues: config.prescalingQueues,
       scaling: ports.scaling,
       traffic: ports.traffic ?? trafficTargets(config.trafficBus),
     });

@@ -1,3 +1,4 @@
+import type { CommandScaler } from "./command-scaler.ts";
 import type { Policy } from "./policy.ts";
 import type { Prescaler } from "./prescaler.ts";
 import type { PrescalingTrigger } from "./triggers.ts";
@@ -5,6 +6,8 @@ import { activeOccurrence } from "./windows.ts";
 
 export interface DispatchDeps {
   prescaler: Pick<Prescaler, "raise" | "release" | "sweep">;
+  /** `scale` and `headroom` from Slack. */
+  commands?: Pick<CommandScaler, "run">;
   policies: readonly Policy[];
   now(): number;
   /** The alarm's state now, to spot an ALARM that arrives after the OK that ended it. */
@@ -70,30 +73,13 @@ export async function dispatch(deps: DispatchDeps, trigger: PrescalingTrigger): 
       });
       return;
     }
-    case "command": {
-      const policy = deps.policies.find((p) => p.name === trigger.policy);
-      if (!policy) return;
-      const name = `command:${trigger.user}`;
-      if (trigger.action === "raise") {
-        await deps.prescaler.raise({
-          policy,
-          trigger: name,
-          since: trigger.at,
-          expiresAt: trigger.at + policy.maxDurationMinutes * minute,
-          eventId: trigger.id,
-          eventAt: trigger.at,
-        });
-      } else {
-        await deps.prescaler.release({
-          policy,
-          trigger: name,
-          eventAt: trigger.at,
-          restoreAt: trigger.at,
-          eventId: trigger.id,
-        });
+    case "command":
+      if (!deps.commands) {
+        deps.log.info("commands are not wired here; dropped", { eventId: trigger.id });
+        return;
       }
+      await deps.commands.run(trigger);
       return;
-    }
     case "sweep":
       await deps.prescaler.sweep(trigger.id);
       return;

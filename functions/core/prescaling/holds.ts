@@ -15,8 +15,10 @@ const levelsSchema = z.partialRecord(z.enum(["min", "max", "replicas"]), z.numbe
 
 const holdSchema = z.object({
   policy: z.string(),
-  /** What asked for it: `alarm:<name>`, `window:<name>`, `command:<user>`. */
+  /** What asked for it: `alarm:<name>`, `window:<name>`, or `command` (a person, through Slack). */
   trigger: z.string(),
+  /** Who asked, for a command's hold. */
+  by: z.string().optional(),
   levels: levelsSchema,
   since: z.number(),
   expiresAt: z.number(),

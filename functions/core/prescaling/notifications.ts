@@ -52,7 +52,7 @@ export type PrescalingNotification =
 
 export interface PrescalingBase extends NotificationEnvelope {
   policy: string;
-  /** `alarm:<name>`, `window:<name>` or `command:<user>`. */
+  /** `alarm:<name>`, `window:<name>`, or `command by <actor>` for a hold set through Slack. */
   trigger: string;
   eventId: string;
 }

@@ -202,9 +202,10 @@ export class Prescaler {
 
   /**
    * One guarded read-modify-write: `mutate` changes the object's hold state, then it is reconciled at the
-   * current time (human edits detected, ended holds dropped) and written. Reports what ended.
+   * current time (human edits detected, ended holds dropped) and written. Reports what ended. Commands
+   * (command-scaler.ts) hold through here too, so their holds meet the policies' in one state.
    */
-  private async apply(ref: ObjectRef, eventId: string, mutate: Mutation): Promise<Reconciled | undefined> {
+  async apply(ref: ObjectRef, eventId: string, mutate: Mutation): Promise<Reconciled | undefined> {
     let outcome: Reconciled | undefined;
     let read: Scalable | undefined;
     await this.deps.cluster.update(ref, (current) => {

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { commandMessageSchema, type ScalingCommand } from "./commands.ts";
 
-// Everything that can start or end a raise, parsed at the edge into one type. Slack commands (a later
-// issue) become `command` triggers and go through the same core.
+// Everything that can start or end a raise, parsed at the edge into one type. Slack's `scale` and
+// `headroom` arrive on the same queue as `command` triggers and go through the same holds.
 
 export type PrescalingTrigger =
   | { type: "alarm"; id: string; alarmName: string; state: "ALARM" | "OK" | "INSUFFICIENT_DATA"; at: number }
   | { type: "window"; id: string; policy: string; window: string; at: number }
   | { type: "sweep"; id: string; at: number }
-  | { type: "command"; id: string; policy: string; action: "raise" | "restore"; user: string; at: number };
+  | { type: "command"; id: string; command: ScalingCommand; actor: string; at: number };
 
 /**
  * Example (EventBridge, source aws.cloudwatch):
@@ -61,13 +62,24 @@ export function parseTrigger(body: string, messageId: string, receivedAt: number
     const at = timestamp(detail.state.timestamp) ?? timestamp(alarm.data.time) ?? receivedAt;
     return { type: "alarm", id: alarm.data.id, alarmName: detail.alarmName, state: detail.state.value, at };
   }
+  const command = commandMessageSchema.safeParse(json);
+  if (command.success) {
+    const c = command.data;
+    return { type: "command", id: c.requestId, command: c.command, actor: c.actor, at: c.at };
+  }
+  // A command message that does not validate says why, rather than "not a schedule".
+  if (isCommandMessage(json)) throw new TriggerParseError(`command message: ${z.prettifyError(command.error)}`);
   const scheduled = scheduledSchema.safeParse(json);
   if (scheduled.success) {
     const s = scheduled.data;
     if (s.action === "sweep") return { type: "sweep", id: messageId, at: receivedAt };
     return { type: "window", id: messageId, policy: s.policy, window: s.window, at: receivedAt };
   }
-  throw new TriggerParseError("neither a CloudWatch alarm state change nor a Harbormaster schedule");
+  throw new TriggerParseError("neither a CloudWatch alarm state change nor a Harbormaster schedule or command");
+}
+
+function isCommandMessage(json: unknown): boolean {
+  return typeof json === "object" && json !== null && (json as { action?: unknown }).action === "command";
 }
 
 // CloudWatch writes "2019-10-02T17:04:40.989+0000", which Date.parse reads only with a colon in the offset.

@@ -6,8 +6,8 @@ export type Command =
   | { name: "nodes" }
   | { name: "cordon" | "uncordon" | "drain"; node: string }
   | { name: "scale"; namespace: string; hpa: string; min: number; forSeconds?: number }
-  | { name: "headroom"; pods: number }
-  | { name: "shift"; domain: string; percent: number }
+  | { name: "headroom"; pods: number; forSeconds?: number }
+  | { name: "shift"; domain: string; percent: number; target?: string }
   | { name: "pause" | "resume" | "rollback"; domain: string };
 
 export type CommandName = Command["name"];
@@ -58,8 +58,8 @@ const usage: Record<CommandName, string> = {
   uncordon: "uncordon <node>",
   drain: "drain <node>",
   scale: "scale <namespace>/<hpa> <min> [for <duration>]",
-  headroom: "headroom <pods>",
-  shift: "shift <domain> <percent>",
+  headroom: "headroom <pods> [for <duration>]",
+  shift: "shift <domain> <percent> [to <set>]",
   pause: "pause <domain>",
   resume: "resume <domain>",
   rollback: "rollback <domain>",
@@ -76,6 +76,12 @@ export function helpLines(slashCommand: string): string[] {
 const dnsLabel = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const domainName = /^(?=.{1,253}\.?$)([a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i;
+/** A traffic domain's short name from its config (`ads`), or its record name (`ads.example.com`). */
+const domainSlug = /^[a-z0-9][a-z0-9-]{0,23}$/i;
+const isDomain = (text: string | undefined): text is string =>
+  !!text && (domainSlug.test(text) || domainName.test(text));
+/** A Route53 SetIdentifier: the cluster or ALB a weighted record set stands for. */
+const setIdentifier = /^[A-Za-z0-9][-A-Za-z0-9_.:]{0,127}$/;
 const clusterName = /^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/;
 
 /** Parses "drain ip-10-0-1-2.ec2.internal on prod-eu" and the like. */
@@ -113,22 +119,20 @@ export function parseCommand(text: string, slashCommand: string): ParseResult {
     case "scale":
       return parseScale(args, done, bad);
     case "headroom": {
-      const pods = wholeNumber(args[0]);
-      if (args.length !== 1 || pods === undefined || pods > 1000) return bad("give a number of pods from 0 to 1000");
-      return done({ name, pods });
+      const [raw, ...rest] = args;
+      const pods = wholeNumber(raw);
+      if (pods === undefined || pods > 1000) return bad("give a number of pods from 0 to 1000");
+      const duration = forClause(rest);
+      if (!duration.ok) return bad(duration.why);
+      return done({ name, pods, ...(duration.seconds ? { forSeconds: duration.seconds } : {}) });
     }
-    case "shift": {
-      const [domain, raw] = args;
-      const percent = wholeNumber(raw?.replace(/%$/, ""));
-      if (args.length !== 2 || !domain || !domainName.test(domain)) return bad("name a domain");
-      if (percent === undefined || percent > 100) return bad("give a percent from 0 to 100");
-      return done({ name, domain: domain.toLowerCase(), percent });
-    }
+    case "shift":
+      return parseShift(args, done, bad);
     case "pause":
     case "resume":
     case "rollback": {
       const [domain] = args;
-      if (args.length !== 1 || !domain || !domainName.test(domain)) return bad("name one domain");
+      if (args.length !== 1 || !isDomain(domain)) return bad("name one domain");
       return done({ name, domain: domain.toLowerCase() });
     }
   }
@@ -139,17 +143,45 @@ function parseScale(
   done: (command: Command) => ParseResult,
   bad: (why: string) => ParseResult,
 ): ParseResult {
-  const [target, rawMin, forWord, rawDuration, ...rest] = args;
+  const [target, rawMin, ...rest] = args;
   const [namespace, hpa, extra] = (target ?? "").split("/");
   if (!namespace || !hpa || extra !== undefined || !k8sName.test(namespace) || !k8sName.test(hpa))
     return bad("name the HPA as <namespace>/<name>");
   const min = wholeNumber(rawMin);
   if (min === undefined || min < 1 || min > 10_000) return bad("give a minimum from 1 to 10000 replicas");
-  if (forWord === undefined) return done({ name: "scale", namespace, hpa, min });
-  if (forWord.toLowerCase() !== "for" || rest.length > 0) return bad("only `for <duration>` may follow the minimum");
-  const forSeconds = durationSeconds(rawDuration);
-  if (forSeconds === undefined) return bad(`"${rawDuration ?? ""}" is not a duration like 30m, 2h or 1d`);
-  return done({ name: "scale", namespace, hpa, min, forSeconds });
+  const duration = forClause(rest);
+  if (!duration.ok) return bad(duration.why);
+  return done({ name: "scale", namespace, hpa, min, ...(duration.seconds ? { forSeconds: duration.seconds } : {}) });
+}
+
+function parseShift(
+  args: string[],
+  done: (command: Command) => ParseResult,
+  bad: (why: string) => ParseResult,
+): ParseResult {
+  const [domain, raw, toWord, target, ...rest] = args;
+  if (!isDomain(domain)) return bad("name a domain");
+  if (raw === undefined || !/^\d{1,6}%?$/.test(raw) || Number(raw.replace(/%$/, "")) > 100)
+    return bad(`"${raw ?? ""}" is not a percent from 0 to 100`);
+  const percent = Number(raw.replace(/%$/, ""));
+  const command = { name: "shift" as const, domain: domain.toLowerCase(), percent };
+  if (toWord === undefined) return done(command);
+  if (toWord.toLowerCase() !== "to" || rest.length > 0) return bad("only `to <set>` may follow the percent");
+  if (!target || !setIdentifier.test(target)) return bad(`"${target ?? ""}" is not a record set identifier`);
+  return done({ ...command, target });
+}
+
+type ForClause = { ok: true; seconds?: number } | { ok: false; why: string };
+
+/** Nothing, or `for <duration>`. */
+function forClause(words: string[]): ForClause {
+  const [forWord, raw, ...rest] = words;
+  if (forWord === undefined) return { ok: true };
+  if (forWord.toLowerCase() !== "for" || rest.length > 0) return { ok: false, why: "only `for <duration>` may follow" };
+  const seconds = durationSeconds(raw);
+  if (seconds === undefined)
+    return { ok: false, why: `"${raw ?? ""}" is not a duration from 1m to 7d, like 30m, 2h or 1h30m` };
+  return { ok: true, seconds };
 }
 
 function wholeNumber(text: string | undefined): number | undefined {

@@ -64,9 +64,9 @@ export async function execute(targets: CommandTargets, parsed: ParsedCommand, ac
         actor,
       );
     case "headroom":
-      return (await targets.scaling(cluster)).headroom(command.pods, actor);
+      return (await targets.scaling(cluster)).headroom(command.pods, command.forSeconds, actor);
     case "shift":
-      return (await targets.traffic()).shift(command.domain, command.percent, actor);
+      return (await targets.traffic()).shift(command.domain, command.percent, command.target, actor);
     case "pause":
       return (await targets.traffic()).pause(command.domain, actor);
     case "resume":

@@ -63,11 +63,12 @@ export interface ScalingCommands {
     forSeconds: number | undefined,
     actor: string,
   ): Promise<CommandResult>;
-  headroom(pods: number, actor: string): Promise<CommandResult>;
+  headroom(pods: number, forSeconds: number | undefined, actor: string): Promise<CommandResult>;
 }
 
 export interface TrafficCommands {
-  shift(domain: string, percent: number, actor: string): Promise<CommandResult>;
+  /** Moves `percent` of the domain's traffic to `target` (by default the rollout's target, or the idle set). */
+  shift(domain: string, percent: number, target: string | undefined, actor: string): Promise<CommandResult>;
   pause(domain: string, actor: string): Promise<CommandResult>;
   resume(domain: string, actor: string): Promise<CommandResult>;
   rollback(domain: string, actor: string): Promise<CommandResult>;

@@ -2,7 +2,7 @@
 import type { DeploySource, DeployStatus } from "./notifications.ts";
 import type { StepTicket } from "./ports.ts";
 
-export const controlActions = ["pause", "resume", "abort", "promote"] as const;
+export const controlActions = ["pause", "resume", "abort", "promote", "shift"] as const;
 export type ControlAction = (typeof controlActions)[number];
 
 /** A deployment as CI, Argo CD or GitHub reported it. */
@@ -22,5 +22,16 @@ export interface DeployNotice {
 export type TrafficCommand =
   | { kind: "step"; ticket: StepTicket }
   | { kind: "alarm"; alarmName: string; reason: string; eventId: string; at: number }
-  | { kind: "control"; domain: string; action: ControlAction; actor?: string; reason?: string }
+  | {
+      kind: "control";
+      domain: string;
+      action: ControlAction;
+      actor?: string;
+      reason?: string;
+      /** `shift`: the share of traffic the target gets, and the target when the command names one. */
+      percent?: number;
+      target?: string;
+      /** The delivering event's id: a shift that starts a rollout names it after this, once. */
+      eventId?: string;
+    }
   | { kind: "deploy"; deploy: DeployNotice };

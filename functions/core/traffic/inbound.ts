@@ -40,12 +40,19 @@ export const deployDetail = z.object({
   deliveryId: text.optional(),
 });
 
-const controlDetail = z.object({
-  domain: z.string().min(1),
-  action: z.enum(controlActions),
-  actor: text.optional(),
-  reason: text.optional(),
-});
+const controlDetail = z
+  .object({
+    domain: z.string().min(1),
+    action: z.enum(controlActions),
+    actor: text.optional(),
+    reason: text.optional(),
+    percent: z.number().int().min(0).max(100).optional(),
+    target: z.string().min(1).max(128).optional(),
+  })
+  .refine((d) => d.action !== "shift" || d.percent !== undefined, {
+    message: "a shift names the percent its target gets",
+    path: ["percent"],
+  });
 
 export class UnrecognisedTrafficEvent extends Error {}
 
@@ -73,7 +80,7 @@ export function parseTrafficEvent(event: unknown): TrafficCommand | undefined {
     return { kind: "deploy", deploy: { ...rest, source: origin, status, id: deliveryId ?? id } };
   }
   if (source === controlSource && detailType === controlDetailType) {
-    return { kind: "control", ...controlDetail.parse(detail) };
+    return { kind: "control", ...controlDetail.parse(detail), eventId: id };
   }
   throw new UnrecognisedTrafficEvent(`no traffic command for ${source} / ${detailType}`);
 }

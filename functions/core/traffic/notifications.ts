@@ -30,6 +30,8 @@ export type TrafficNotification =
   | (TrafficBase & { type: "rollout_waiting"; reason: string; retryAt: string })
   | (TrafficBase & { type: "rollout_paused"; reason: string; actor?: string })
   | (TrafficBase & { type: "rollout_resumed"; actor?: string })
+  /** A person moved the weights by hand: the plan waits for `resume`, `rollback` restores the baseline. */
+  | (TrafficBase & { type: "rollout_shifted"; percent: number; weights: Weights; actor?: string; reason: string })
   | (TrafficBase & { type: "rollout_completed"; weights: Weights; durationMs: number })
   | (TrafficBase & {
       type: "rollout_rolled_back";

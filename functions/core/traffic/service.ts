@@ -3,6 +3,7 @@ import type { Clock, MetricsPort, NotifierPort } from "../ports.ts";
 import type { DeployNotice, TrafficCommand } from "./commands.ts";
 import type { TrafficDomain } from "./domain.ts";
 import { ConcurrentModification } from "./errors.ts";
+import { manualShift } from "./manual-shift.ts";
 import type { RolloutMetadata } from "./metadata.ts";
 import type { TrafficNotification } from "./notifications.ts";
 import type { AlarmsPort, StepSchedulerPort, StepTicket, TrafficRecordsPort } from "./ports.ts";
@@ -59,6 +60,7 @@ export async function handleCommand(deps: TrafficDeps, command: TrafficCommand):
     }
     case "control": {
       const { action, actor } = command;
+      if (action === "shift") return shift(deps, command);
       const reason = command.reason ?? `${action} by ${actor ?? "an operator"}`;
       return forDomains(
         deps,
@@ -72,8 +74,30 @@ export async function handleCommand(deps: TrafficDeps, command: TrafficCommand):
   }
 }
 
+/** A domain by its short name, or by its record name (what a person types in Slack). */
 function named(deps: TrafficDeps, name: string): TrafficDomain[] {
-  return deps.domains.filter((d) => d.name === name);
+  const record = `${name.toLowerCase().replace(/\.$/, "")}.`;
+  return deps.domains.filter((d) => d.name === name || d.recordName === record);
+}
+
+function shift(deps: TrafficDeps, command: Extract<TrafficCommand, { kind: "control" }>): Promise<Outcome[]> {
+  const percent = command.percent ?? 0;
+  const by = command.actor ?? "an operator";
+  const reason = `shifted to ${percent}% by ${by}${command.reason ? ` (${command.reason})` : ""}`;
+  // The alarms are read for the bake time only: a person's shift is not gated (it may be moving traffic away).
+  return forDomains(
+    deps,
+    named(deps, command.domain),
+    (ctx) =>
+      manualShift(ctx, {
+        percent,
+        target: command.target,
+        actor: command.actor,
+        reason,
+        rolloutId: rolloutIdFor(ctx.domain.name, command.eventId ?? `${by}/${ctx.now}`),
+      }),
+    true,
+  );
 }
 
 function step(ctx: Context, ticket: StepTicket): Decision {

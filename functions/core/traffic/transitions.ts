@@ -33,7 +33,7 @@ export interface Subject {
   target: string;
 }
 
-const none = (why: string, announce: Announcement[] = [], metadata?: RolloutMetadata): Decision => ({
+export const none = (why: string, announce: Announcement[] = [], metadata?: RolloutMetadata): Decision => ({
   kind: "none",
   why,
   metadata,
@@ -59,7 +59,7 @@ export function drifted(snapshot: DomainSnapshot, metadata: RolloutMetadata): bo
   return !sameWeights(snapshot.weights, metadata.weights);
 }
 
-function next(m: RolloutMetadata, ctx: Context, changes: Partial<RolloutMetadata>): RolloutMetadata {
+export function next(m: RolloutMetadata, ctx: Context, changes: Partial<RolloutMetadata>): RolloutMetadata {
   const { reason: _dropped, ...rest } = m;
   return { ...rest, ...changes, revision: (ctx.snapshot.metadata?.revision ?? 0) + 1, updatedAt: ctx.now };
 }

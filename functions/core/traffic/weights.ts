@@ -13,11 +13,13 @@ export const maxRoute53Weight = 255;
 export function weightsAt(baseline: Weights, target: string, percent: number): Weights {
   const others = Object.keys(baseline).filter((id) => id !== target);
   const otherTotal = others.reduce((sum, id) => sum + (baseline[id] ?? 0), 0);
-  if (percent < 100 && otherTotal === 0) {
+  if (percent < 100 && otherTotal === 0 && !(baseline[target] ?? 0)) {
     throw new TrafficRefused(`no traffic to shift: every set except ${target} has weight 0`);
   }
   const rest = 100 - percent;
-  const exact = others.map((id) => ({ id, share: otherTotal ? (rest * (baseline[id] ?? 0)) / otherTotal : 0 }));
+  // Only a manual shift away from a target that had everything meets others all at 0: they share it evenly.
+  const shareOf = (id: string) => (otherTotal ? (baseline[id] ?? 0) / otherTotal : 1 / others.length);
+  const exact = others.map((id) => ({ id, share: rest * shareOf(id) }));
   const result: Weights = {};
   for (const id of Object.keys(baseline)) result[id] = id === target ? percent : 0;
   let left = rest;

@@ -15,8 +15,17 @@ describe("the slash command grammar", () => {
       "scale shop/web 12 for 1h30m",
       { command: { name: "scale", namespace: "shop", hpa: "web", min: 12, forSeconds: 5400 } },
     ],
+    [
+      "scale shop/web 12 FOR 2d on prod",
+      { command: { name: "scale", namespace: "shop", hpa: "web", min: 12, forSeconds: 172_800 }, cluster: "prod" },
+    ],
     ["headroom 4", { command: { name: "headroom", pods: 4 } }],
+    ["headroom 0 for 45m", { command: { name: "headroom", pods: 0, forSeconds: 2700 } }],
     ["shift App.Example.com 25%", { command: { name: "shift", domain: "app.example.com", percent: 25 } }],
+    ["shift ads 0", { command: { name: "shift", domain: "ads", percent: 0 } }],
+    ["shift ads 40 to green", { command: { name: "shift", domain: "ads", percent: 40, target: "green" } }],
+    ["shift ads 100% TO blue-eu", { command: { name: "shift", domain: "ads", percent: 100, target: "blue-eu" } }],
+    ["pause ads", { command: { name: "pause", domain: "ads" } }],
     ["rollback app.example.com", { command: { name: "rollback", domain: "app.example.com" } }],
   ])("parses %j", (text, value) => {
     expect(parse(text)).toEqual({ ok: true, value });
@@ -37,14 +46,61 @@ describe("the slash command grammar", () => {
     ],
     [
       "scale a/b 3 for ever",
-      '"ever" is not a duration like 30m, 2h or 1d. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`',
+      '"ever" is not a duration from 1m to 7d, like 30m, 2h or 1h30m. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`',
+    ],
+    [
+      "scale a/b 3 for 30s",
+      '"30s" is not a duration from 1m to 7d, like 30m, 2h or 1h30m. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`',
+    ],
+    [
+      "scale a/b 3 for",
+      '"" is not a duration from 1m to 7d, like 30m, 2h or 1h30m. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`',
+    ],
+    [
+      "scale a/b 3 until 2h",
+      "only `for <duration>` may follow. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`",
+    ],
+    [
+      "scale a/b three",
+      "give a minimum from 1 to 10000 replicas. Usage: `/harbormaster scale <namespace>/<hpa> <min> [for <duration>] [on <cluster>]`",
     ],
     [
       "shift app.example.com 101",
-      "give a percent from 0 to 100. Usage: `/harbormaster shift <domain> <percent> [on <cluster>]`",
+      '"101" is not a percent from 0 to 100. Usage: `/harbormaster shift <domain> <percent> [to <set>] [on <cluster>]`',
     ],
-    ["shift localhost 5", "name a domain. Usage: `/harbormaster shift <domain> <percent> [on <cluster>]`"],
-    ["headroom lots", "give a number of pods from 0 to 1000. Usage: `/harbormaster headroom <pods> [on <cluster>]`"],
+    [
+      "shift app.example.com -5",
+      '"-5" is not a percent from 0 to 100. Usage: `/harbormaster shift <domain> <percent> [to <set>] [on <cluster>]`',
+    ],
+    [
+      "shift app.example.com 12.5%",
+      '"12.5%" is not a percent from 0 to 100. Usage: `/harbormaster shift <domain> <percent> [to <set>] [on <cluster>]`',
+    ],
+    [
+      "shift app.example.com",
+      '"" is not a percent from 0 to 100. Usage: `/harbormaster shift <domain> <percent> [to <set>] [on <cluster>]`',
+    ],
+    [
+      "shift ads 40 toward green",
+      "only `to <set>` may follow the percent. Usage: `/harbormaster shift <domain> <percent> [to <set>] [on <cluster>]`",
+    ],
+    [
+      "shift ads 40 to",
+      '"" is not a record set identifier. Usage: `/harbormaster shift <domain> <percent> [to <set>] [on <cluster>]`',
+    ],
+    ["shift -bad- 5", "name a domain. Usage: `/harbormaster shift <domain> <percent> [to <set>] [on <cluster>]`"],
+    [
+      "headroom lots",
+      "give a number of pods from 0 to 1000. Usage: `/harbormaster headroom <pods> [for <duration>] [on <cluster>]`",
+    ],
+    [
+      "headroom 1001",
+      "give a number of pods from 0 to 1000. Usage: `/harbormaster headroom <pods> [for <duration>] [on <cluster>]`",
+    ],
+    [
+      "headroom 3 for 9d",
+      '"9d" is not a duration from 1m to 7d, like 30m, 2h or 1h30m. Usage: `/harbormaster headroom <pods> [for <duration>] [on <cluster>]`',
+    ],
     ["status now", "status takes no arguments. Usage: `/harbormaster status [on <cluster>]`"],
     ["status on <!here>", '"<!here>" is not a cluster name'],
   ])("rejects %j with a message that says what is wrong", (text, message) => {

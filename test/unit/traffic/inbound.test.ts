@@ -39,6 +39,7 @@ describe("parseTrafficEvent", () => {
       kind: "control",
       domain: "d",
       action: "promote",
+      eventId: "e-1",
     });
   });
 

@@ -9,6 +9,7 @@ export const trafficTypes = [
   "rollout_waiting",
   "rollout_paused",
   "rollout_resumed",
+  "rollout_shifted",
   "rollout_completed",
   "rollout_rolled_back",
   "rollout_aborted",
@@ -35,6 +36,8 @@ function status(n: TrafficNotification): string {
       return `:double_vertical_bar: paused${by}: ${escapeText(n.reason)}`;
     case "rollout_resumed":
       return `:arrow_forward: resumed${by}`;
+    case "rollout_shifted":
+      return `:left_right_arrow: shifted${by} to ${n.percent}% (${weights(n.weights)}); the plan waits: resume continues it, rollback restores the baseline`;
     case "rollout_completed":
       return `:white_check_mark: completed in ${seconds(n.durationMs)} (${weights(n.weights)})`;
     case "rollout_rolled_back":
