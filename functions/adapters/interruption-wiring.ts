@@ -9,7 +9,7 @@ import { type BatchDeps, processBatch } from "../core/batch.ts";
 import { AutoScalingLifecycle } from "./autoscaling.ts";
 import { systemClock } from "./clock.ts";
 import { Ec2InstanceDirectory } from "./ec2.ts";
-import { kubeConfigSource } from "./eks-auth.ts";
+import { connectionSource } from "./eks-connection.ts";
 import { EmfMetrics } from "./emf-metrics.ts";
 import { KubernetesCluster } from "./kubernetes/cluster.ts";
 import { LogNotifier } from "./log-notifier.ts";
@@ -24,7 +24,7 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
   const config = loadInterruptionConfig(env);
   const logger = new Logger({ serviceName: "harbormaster-interruptions" });
   const metrics = new Metrics({ namespace: "Harbormaster", serviceName: "interruptions" });
-  const kubeConfigs = kubeConfigSource(config);
+  const connections = connectionSource(config);
   const base = {
     instances: new Ec2InstanceDirectory(),
     lifecycle: new AutoScalingLifecycle(),
@@ -50,8 +50,8 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
   let cluster: KubernetesCluster | undefined;
 
   async function handleInterruptions(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-    const { kubeConfig, fresh } = await kubeConfigs.get();
-    if (fresh || !cluster) cluster = new KubernetesCluster(kubeConfig, { dryRun: config.dryRun });
+    const { value: connection, fresh } = await connections.get();
+    if (fresh || !cluster) cluster = new KubernetesCluster(connection, { dryRun: config.dryRun });
     const deps: BatchDeps = { ...base, cluster };
     const records = event.Records.map((r) => ({
       messageId: r.messageId,

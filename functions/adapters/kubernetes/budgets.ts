@@ -1,13 +1,13 @@
-import type { PolicyV1Api, V1LabelSelector, V1PodDisruptionBudget } from "@kubernetes/client-node";
 import { KeyedLimiter } from "../../core/concurrency.ts";
 import type { PodInfo } from "../../core/ports.ts";
-import { requestOptions } from "./request-options.ts";
+import type { KubeApi } from "./api.ts";
+import type { LabelSelector, List, WireBudget } from "./wire.ts";
 
 interface Budget {
   namespace: string;
   name: string;
   /** Absent: in policy/v1 a budget without a selector selects no pod. */
-  selector: V1LabelSelector | undefined;
+  selector: LabelSelector | undefined;
   allowed: number;
   status: string;
 }
@@ -19,15 +19,15 @@ interface Budget {
  * the Eviction API, which has the last word; the view only skips the certain 429s.
  */
 export class BudgetView {
-  private readonly policy: PolicyV1Api;
+  private readonly api: KubeApi;
   private readonly ttlMs: number;
   private budgets: Budget[] = [];
   private readAt = 0;
   private reading: Promise<void> | undefined;
   private readonly gate = new KeyedLimiter(1);
 
-  constructor(policy: PolicyV1Api, ttlMs = 1_000) {
-    this.policy = policy;
+  constructor(api: KubeApi, ttlMs = 1_000) {
+    this.api = api;
     this.ttlMs = ttlMs;
   }
 
@@ -71,8 +71,8 @@ export class BudgetView {
   }
 
   private refresh(): Promise<void> {
-    this.reading ??= this.policy
-      .listPodDisruptionBudgetForAllNamespaces({}, requestOptions(10_000))
+    this.reading ??= this.api
+      .send<List<WireBudget>>("GET", "/apis/policy/v1/poddisruptionbudgets", { timeoutMs: 10_000 })
       .then((list) => {
         this.budgets = list.items.map(toBudget);
         this.readAt = Date.now();
@@ -84,7 +84,7 @@ export class BudgetView {
   }
 }
 
-function toBudget(pdb: V1PodDisruptionBudget): Budget {
+function toBudget(pdb: WireBudget): Budget {
   const s = pdb.status;
   return {
     namespace: pdb.metadata?.namespace ?? "",
@@ -97,7 +97,7 @@ function toBudget(pdb: V1PodDisruptionBudget): Budget {
 }
 
 /** Label selector semantics as the apiserver applies them; an empty selector matches every pod. */
-export function matches(selector: V1LabelSelector, labels: Record<string, string>): boolean {
+export function matches(selector: LabelSelector, labels: Record<string, string>): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
   for (const expression of selector.matchExpressions ?? []) {
     const value = labels[expression.key];

@@ -1,9 +1,11 @@
-import { ApiException, CoreV1Api, type KubeConfig, PolicyV1Api, type V1Node } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { ClusterPort, EvictionResult, NodeChange, NodeInfo, PodInfo } from "../../core/ports.ts";
+import { KubeApi, KubernetesApiError, type Query } from "./api.ts";
 import { BudgetView } from "./budgets.ts";
+import { connectionFromKubeConfig, type KubeConnection } from "./connection.ts";
 import { budgetsFromStatus, instanceIdOf, toNodeInfo } from "./mapping.ts";
 import { NodePods } from "./node-pods.ts";
-import { PatchStrategy, requestOptions } from "./request-options.ts";
+import type { List, WireNode } from "./wire.ts";
 
 export interface KubernetesClusterOptions {
   /** Server-side dry run: the apiserver validates every write and applies none. */
@@ -23,9 +25,10 @@ interface NodeName {
   instanceId: string | undefined;
 }
 const evictionTimeoutMs = 25_000;
+const mergePatch = "application/merge-patch+json";
 
 export class KubernetesCluster implements ClusterPort {
-  private readonly core: CoreV1Api;
+  private readonly api: KubeApi;
   private readonly budgets: BudgetView;
   private readonly nodePods: NodePods;
   private readonly dryRun: string | undefined;
@@ -37,13 +40,14 @@ export class KubernetesCluster implements ClusterPort {
   private cachedAt = 0;
   private listing: Promise<void> | undefined;
 
-  constructor(kubeConfig: KubeConfig, options: KubernetesClusterOptions = {}) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.budgets = new BudgetView(kubeConfig.makeApiClient(PolicyV1Api));
+  /** A client-node KubeConfig (the Slack adapters pass one) is read once, before the first request. */
+  constructor(connection: KubeConnection | KubeConfig, options: KubernetesClusterOptions = {}) {
+    this.api = new KubeApi("server" in connection ? connection : connectionFromKubeConfig(connection));
+    this.budgets = new BudgetView(this.api);
     this.dryRun = options.dryRun ? "All" : undefined;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
-    this.nodePods = new NodePods(kubeConfig, this.core, this.timeoutMs);
+    this.nodePods = new NodePods(this.api, this.timeoutMs);
   }
 
   async findNode(instanceId: string, dnsNames: readonly string[] = []): Promise<NodeInfo | undefined> {
@@ -66,7 +70,7 @@ export class KubernetesCluster implements ClusterPort {
   private refreshMapping(): Promise<void> {
     this.listing ??= (async () => {
       try {
-        const list = await this.core.listNode({}, this.options());
+        const list = await this.api.send<List<WireNode>>("GET", "/api/v1/nodes", this.options());
         const mapping = new Map<string, string>();
         const names: NodeName[] = [];
         for (const node of list.items) {
@@ -115,7 +119,7 @@ export class KubernetesCluster implements ClusterPort {
 
   async updateNode(name: string, change: (node: NodeInfo) => NodeChange | undefined): Promise<NodeInfo> {
     for (let attempt = 0; ; attempt++) {
-      const node = await this.core.readNode({ name }, this.options());
+      const node = await this.api.send<WireNode>("GET", nodePath(name), this.options());
       const wanted = change(toNodeInfo(node));
       if (!wanted) return toNodeInfo(node);
       // taints have no merge key, so the whole list is written; resourceVersion makes that safe.
@@ -128,10 +132,11 @@ export class KubernetesCluster implements ClusterPort {
         spec: { unschedulable: wanted.unschedulable, taints: wanted.taints },
       };
       try {
-        const patched = await this.core.patchNode(
-          { name, body, dryRun: this.dryRun },
-          this.options(PatchStrategy.MergePatch),
-        );
+        const patched = await this.api.send<WireNode>("PATCH", nodePath(name), {
+          ...this.options({ dryRun: this.dryRun }),
+          body,
+          contentType: mergePatch,
+        });
         return toNodeInfo(patched);
       } catch (error) {
         if (!(isStatus(error, 409) && attempt < maxConflictRetries)) throw error;
@@ -140,7 +145,7 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   async deleteNode(name: string): Promise<void> {
-    await this.core.deleteNode({ name, dryRun: this.dryRun }, this.options()).catch(ignoreStatus(404));
+    await this.api.send("DELETE", nodePath(name), this.options({ dryRun: this.dryRun })).catch(ignoreStatus(404));
   }
 
   listPods(nodeName: string): Promise<PodInfo[]> {
@@ -166,28 +171,26 @@ export class KubernetesCluster implements ClusterPort {
       };
     }
     try {
-      await this.core.createNamespacedPodEviction(
-        {
-          name: pod.name,
-          namespace: pod.namespace,
-          dryRun: this.dryRun,
-          body: {
-            metadata: { name: pod.name, namespace: pod.namespace },
-            // The UID precondition keeps a replacement pod of the same name from being evicted by mistake.
-            deleteOptions: { preconditions: { uid: pod.uid }, dryRun: this.dryRun ? [this.dryRun] : undefined },
-          },
+      await this.api.send("POST", `${podPath(pod)}/eviction`, {
+        query: { dryRun: this.dryRun },
+        body: {
+          apiVersion: "policy/v1",
+          kind: "Eviction",
+          metadata: { name: pod.name, namespace: pod.namespace },
+          // The UID precondition keeps a replacement pod of the same name from being evicted by mistake.
+          deleteOptions: { preconditions: { uid: pod.uid }, dryRun: this.dryRun ? [this.dryRun] : undefined },
         },
         // Never given up on before the apiserver does. It charges the budget first and deletes the pod
         // second, with the request's context: a client that hangs up in between leaves a charge and no
         // deletion, and the budget stays short by one for two minutes (the disruption controller's
         // DeletionTimeout). The apiserver's own budget retries last 10 s.
-        requestOptions(Math.max(this.timeoutMs, evictionTimeoutMs)),
-      );
+        timeoutMs: Math.max(this.timeoutMs, evictionTimeoutMs),
+      });
       if (!this.dryRun) this.budgets.spent(pod);
       return { outcome: "evicted" };
     } catch (error) {
-      if (!(error instanceof ApiException)) throw error;
-      const body = String(error.body ?? "");
+      if (!(error instanceof KubernetesApiError)) throw error;
+      const body = error.body;
       if (error.code === 404 || error.code === 409) return { outcome: "gone" };
       if (error.code === 429) {
         this.budgets.exhausted(pod);
@@ -199,36 +202,34 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   async deletePod(pod: PodInfo, gracePeriodSeconds: number): Promise<void> {
-    await this.core
-      .deleteNamespacedPod(
-        {
-          name: pod.name,
-          namespace: pod.namespace,
-          gracePeriodSeconds,
-          dryRun: this.dryRun,
-          body: { preconditions: { uid: pod.uid } },
-        },
-        this.options(),
-      )
+    await this.api
+      .send("DELETE", podPath(pod), {
+        ...this.options({ gracePeriodSeconds, dryRun: this.dryRun }),
+        body: { preconditions: { uid: pod.uid } },
+      })
       .catch(ignoreStatus(404, 409));
   }
 
-  private async readNode(name: string): Promise<V1Node | undefined> {
-    return this.core.readNode({ name }, this.options()).catch(ignoreStatus(404));
+  private async readNode(name: string): Promise<WireNode | undefined> {
+    return this.api.send<WireNode>("GET", nodePath(name), this.options()).catch(ignoreStatus(404));
   }
 
-  private options(contentType?: PatchStrategy) {
-    return requestOptions(this.timeoutMs, contentType);
+  private options(query?: Query) {
+    return { query, timeoutMs: this.timeoutMs };
   }
 }
 
+const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
+const podPath = (pod: PodInfo) =>
+  `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}`;
+
 function isStatus(error: unknown, code: number): boolean {
-  return error instanceof ApiException && error.code === code;
+  return error instanceof KubernetesApiError && error.code === code;
 }
 
 function ignoreStatus(...codes: number[]) {
   return (error: unknown): undefined => {
-    if (error instanceof ApiException && codes.includes(error.code)) return undefined;
+    if (error instanceof KubernetesApiError && codes.includes(error.code)) return undefined;
     throw error;
   };
 }

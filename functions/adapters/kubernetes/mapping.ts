@@ -1,7 +1,7 @@
-import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { NodeInfo, PodInfo, Taint } from "../../core/ports.ts";
+import type { WireNode, WirePod } from "./wire.ts";
 
-export function toNodeInfo(node: V1Node): NodeInfo {
+export function toNodeInfo(node: WireNode): NodeInfo {
   return {
     name: node.metadata?.name ?? "",
     providerId: node.spec?.providerID,
@@ -11,14 +11,14 @@ export function toNodeInfo(node: V1Node): NodeInfo {
       key: t.key,
       value: t.value,
       effect: t.effect as Taint["effect"],
-      timeAdded: t.timeAdded,
+      timeAdded: t.timeAdded === undefined ? undefined : new Date(t.timeAdded),
     })),
     labels: node.metadata?.labels ?? {},
     annotations: node.metadata?.annotations ?? {},
   };
 }
 
-export function toPodInfo(pod: V1Pod): PodInfo {
+export function toPodInfo(pod: WirePod): PodInfo {
   const owner = pod.metadata?.ownerReferences?.find((o) => o.controller) ?? pod.metadata?.ownerReferences?.[0];
   return {
     namespace: pod.metadata?.namespace ?? "",

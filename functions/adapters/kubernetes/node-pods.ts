@@ -1,7 +1,7 @@
-import { type CoreV1Api, type KubeConfig, type V1Pod, Watch } from "@kubernetes/client-node";
 import type { PodInfo } from "../../core/ports.ts";
+import type { KubeApi } from "./api.ts";
 import { toPodInfo } from "./mapping.ts";
-import { requestOptions } from "./request-options.ts";
+import type { List, WirePod } from "./wire.ts";
 
 interface Entry {
   pods: Map<string, PodInfo>;
@@ -13,9 +13,10 @@ interface Entry {
   starting?: Promise<void>;
 }
 
-// The server ends each watch after this long and we resume from the last resourceVersion; it stays below
-// client-node's 30 s inactivity timeout, which would otherwise cut a quiet watch as if it had failed.
+// The server ends each watch after this long and we resume from the last resourceVersion. A watch silent
+// for longer than that plus a margin is a dead connection, and counts as failed.
 const watchSeconds = 25;
+const watchIdleMs = (watchSeconds + 10) * 1000;
 /** A node nobody has asked about for this long is forgotten and its watch closed. */
 const idleMs = 15_000;
 
@@ -25,14 +26,12 @@ const idleMs = 15_000;
  * (and this process's) main load during an AZ loss. A watch sends only what changed.
  */
 export class NodePods {
-  private readonly core: CoreV1Api;
-  private readonly watch: Watch;
+  private readonly api: KubeApi;
   private readonly timeoutMs: number;
   private readonly entries = new Map<string, Entry>();
 
-  constructor(kubeConfig: KubeConfig, core: CoreV1Api, timeoutMs: number) {
-    this.core = core;
-    this.watch = new Watch(kubeConfig);
+  constructor(api: KubeApi, timeoutMs: number) {
+    this.api = api;
     this.timeoutMs = timeoutMs;
   }
 
@@ -54,10 +53,10 @@ export class NodePods {
     const entry: Entry = existing ?? { pods: new Map(), resourceVersion: "", live: false, lastRead: Date.now() };
     this.entries.set(nodeName, entry);
     entry.starting = (async () => {
-      const list = await this.core.listPodForAllNamespaces(
-        { fieldSelector: `spec.nodeName=${nodeName}` },
-        requestOptions(this.timeoutMs),
-      );
+      const list = await this.api.send<List<WirePod>>("GET", "/api/v1/pods", {
+        query: { fieldSelector: `spec.nodeName=${nodeName}` },
+        timeoutMs: this.timeoutMs,
+      });
       entry.pods = new Map(list.items.map((pod) => [pod.metadata?.uid ?? "", toPodInfo(pod)]));
       entry.resourceVersion = list.metadata?.resourceVersion ?? "";
       entry.live = true;
@@ -77,32 +76,29 @@ export class NodePods {
     const fail = () => {
       entry.live = false;
     };
-    this.watch
-      .watch(
-        "/api/v1/pods",
-        {
-          fieldSelector: `spec.nodeName=${nodeName}`,
-          resourceVersion: entry.resourceVersion,
-          allowWatchBookmarks: true,
-          timeoutSeconds: watchSeconds,
-        },
-        (type: string, object: V1Pod & { code?: number }) => {
-          if (type === "ERROR") return fail(); // 410 Gone: too far behind, list again
-          const rv = object.metadata?.resourceVersion;
-          if (rv) entry.resourceVersion = rv;
-          const uid = object.metadata?.uid ?? "";
-          if (type === "ADDED" || type === "MODIFIED") entry.pods.set(uid, toPodInfo(object));
-          else if (type === "DELETED") entry.pods.delete(uid);
-        },
-        (error: unknown) => {
-          entry.abort = undefined;
-          if (error || !entry.live) return fail();
-          this.follow(nodeName, entry); // the server's timeout: resume where it ended
-        },
-      )
-      .then((abort) => {
-        entry.abort = abort;
-      }, fail);
+    entry.abort = this.api.watch<WirePod>(
+      "/api/v1/pods",
+      {
+        fieldSelector: `spec.nodeName=${nodeName}`,
+        resourceVersion: entry.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: watchSeconds,
+      },
+      ({ type, object }) => {
+        if (type === "ERROR") return fail(); // 410 Gone: too far behind, list again
+        const rv = object.metadata?.resourceVersion;
+        if (rv) entry.resourceVersion = rv;
+        const uid = object.metadata?.uid ?? "";
+        if (type === "ADDED" || type === "MODIFIED") entry.pods.set(uid, toPodInfo(object));
+        else if (type === "DELETED") entry.pods.delete(uid);
+      },
+      (error) => {
+        entry.abort = undefined;
+        if (error || !entry.live) return fail();
+        this.follow(nodeName, entry); // the server's timeout: resume where it ended
+      },
+      watchIdleMs,
+    );
   }
 
   /** Closes every watch (a process that ends, a test). */
