@@ -89,6 +89,8 @@ export async function prescalingRig(policies: PolicyInput[], settings: Record<st
 
   return {
     sqs,
+    /** Where Slack's `scale` and `headroom` commands are sent, as the deployed queue receives them. */
+    queueUrl: QueueUrl,
     clock,
     handler,
     notifications,
