@@ -21,6 +21,10 @@ export default $config({
     placeKubernetesFunctions(primary);
     reserveConcurrency();
 
+    const { prescaling, prescalingQueues } = await import("./stacks/prescaling.ts");
+    // Pre-scaling's queue comes first: the Slack worker sends `scale` and `headroom` to it.
+    const scalingQueues = config.scaling.length > 0 ? prescalingQueues() : undefined;
+    const [primaryName = ""] = Object.keys(config.clusters);
     const { slack } = await import("./stacks/slack.ts");
     // Slack is deployed once a default channel is configured (see docs/slack.md).
     const slackEnv = featureEnvironment(config).slack;
@@ -33,6 +37,9 @@ export default $config({
             routes: slackEnv.HARBORMASTER_SLACK_ROUTES,
             slashCommand: config.slack.slashCommand,
             trafficBus: config.rollouts.length > 0 ? "default" : undefined,
+            prescalingQueues: scalingQueues
+              ? [{ cluster: primaryName, url: scalingQueues.queue.url, arn: scalingQueues.queue.arn }]
+              : undefined,
           })
         : undefined;
     // The feature functions queue their notifications for Slack once it is deployed.
@@ -52,7 +59,6 @@ export default $config({
     // Traffic shifting is deployed once rollouts are configured (see docs/traffic.md).
     const shifting =
       config.rollouts.length > 0 ? traffic({ domains: JSON.stringify(config.rollouts), notifications }) : undefined;
-    const { prescaling } = await import("./stacks/prescaling.ts");
     // Pre-scaling is deployed once policies are configured (see docs/prescaling.md).
     const prescaler =
       config.scaling.length > 0
@@ -61,6 +67,7 @@ export default $config({
             region: primary.region,
             policies: JSON.stringify(config.scaling),
             notifications,
+            queues: scalingQueues,
           })
         : undefined;
 

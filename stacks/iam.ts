@@ -99,13 +99,17 @@ export function slackWorkerPermissions<R>(s: {
   tableArn: R;
   clusters: readonly ClusterScope[];
   trafficBus?: { region: string; name: string };
+  /** The pre-scaling queues `scale` and `headroom` are sent to. */
+  prescalingQueueArns?: readonly R[];
 }): Permission<R>[] {
+  const prescaling = s.prescalingQueueArns ?? [];
   return [
     { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [s.tableArn] },
     { actions: ["eks:DescribeCluster"], resources: s.clusters.map(arns.eksCluster) },
     ...(s.trafficBus
       ? [{ actions: ["events:PutEvents"], resources: [arns.bus(s.trafficBus.region, s.trafficBus.name)] }]
       : []),
+    ...(prescaling.length > 0 ? [{ actions: ["sqs:SendMessage"], resources: [...prescaling] }] : []),
   ];
 }
 

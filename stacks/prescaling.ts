@@ -1,5 +1,5 @@
 import { parsePolicies } from "../functions/config/prescaling-config.ts";
-import { functionRuntime } from "./function-defaults.ts";
+import { functionDefaults } from "./function-defaults.ts";
 import { prescalingPermissions } from "./iam.ts";
 import { stageName } from "./naming.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
@@ -18,6 +18,25 @@ export interface PrescalingStackArgs {
   region?: string;
   /** The Slack stack's queue, when Slack is deployed. */
   notifications?: NotificationQueue;
+  /** Made first by `prescalingQueues()`, so the Slack worker can be given the queue before this stack exists. */
+  queues?: PrescalingQueues;
+  /** Namespaces whose HPAs Slack's `scale` may hold (comma-separated); default: the policies' namespaces. */
+  commandNamespaces?: string;
+}
+
+export type PrescalingQueues = ReturnType<typeof prescalingQueues>;
+
+/** The queue every trigger arrives on (alarms, schedules, the sweep, Slack's commands) and its DLQ. */
+export function prescalingQueues() {
+  const dlq = new sst.aws.Queue("PrescalingDlq", {
+    transform: { queue: { messageRetentionSeconds: prescalingQueueSettings.dlqRetentionSeconds } },
+  });
+  const queue = new sst.aws.Queue("PrescalingQueue", {
+    visibilityTimeout: `${prescalingQueueSettings.visibilityTimeoutSeconds} seconds`,
+    dlq: { queue: dlq.arn, retry: prescalingQueueSettings.maxReceiveCount },
+    transform: { queue: { messageRetentionSeconds: prescalingQueueSettings.retentionSeconds } },
+  });
+  return { queue, dlq };
 }
 
 // Alarm state changes (EventBridge) and schedules (EventBridge Scheduler, in each window's time zone) feed
@@ -30,14 +49,7 @@ export function prescaling(args: PrescalingStackArgs) {
       `pre-scaling policies take ${Buffer.byteLength(compact)} bytes; Lambda's environment allows ${maxPoliciesBytes}`,
     );
 
-  const dlq = new sst.aws.Queue("PrescalingDlq", {
-    transform: { queue: { messageRetentionSeconds: prescalingQueueSettings.dlqRetentionSeconds } },
-  });
-  const queue = new sst.aws.Queue("PrescalingQueue", {
-    visibilityTimeout: `${prescalingQueueSettings.visibilityTimeoutSeconds} seconds`,
-    dlq: { queue: dlq.arn, retry: prescalingQueueSettings.maxReceiveCount },
-    transform: { queue: { messageRetentionSeconds: prescalingQueueSettings.retentionSeconds } },
-  });
+  const { queue, dlq } = args.queues ?? prescalingQueues();
 
   const sources: $util.Input<string>[] = [];
   const pattern = prescalingAlarmPattern(policies);
@@ -96,13 +108,13 @@ export function prescaling(args: PrescalingStackArgs) {
 
   const handler = new sst.aws.Function("PrescalingHandler", {
     handler: "functions/prescaling.handler",
-    runtime: functionRuntime.runtime,
-    architecture: functionRuntime.architecture,
+    ...functionDefaults,
     timeout: `${prescalingQueueSettings.visibilityTimeoutSeconds - 30} seconds`,
     memory: "256 MB",
     environment: {
       HARBORMASTER_CLUSTER_NAME: args.clusterName,
       HARBORMASTER_PRESCALING_POLICIES: compact,
+      ...(args.commandNamespaces ? { HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: args.commandNamespaces } : {}),
       POWERTOOLS_SERVICE_NAME: "harbormaster-prescaling",
       ...notificationEnvironment(args.notifications),
     },

@@ -1,4 +1,4 @@
-import { functionRuntime } from "./function-defaults.ts";
+import { functionDefaults } from "./function-defaults.ts";
 import { slackCommandPermissions, slackWorkerPermissions } from "./iam.ts";
 
 export interface SlackStackArgs {
@@ -12,6 +12,8 @@ export interface SlackStackArgs {
   slashCommand?: string;
   /** The bus the traffic stack's control rule listens on, when traffic shifting is deployed. */
   trafficBus?: string;
+  /** Each cluster's pre-scaling queue, where `scale` and `headroom` go (stacks/prescaling.ts). */
+  prescalingQueues?: readonly { cluster: string; url: $util.Input<string>; arn: $util.Input<string> }[];
 }
 
 /** Queue settings, apart so they can be read and tested without SST. */
@@ -47,8 +49,7 @@ export function slack(args: SlackStackArgs) {
 
   const command = new sst.aws.Function("SlackCommand", {
     handler: "functions/slack-command.handler",
-    runtime: functionRuntime.runtime,
-    architecture: functionRuntime.architecture,
+    ...functionDefaults,
     // Slack gives three seconds; the function answers in well under one, cold start included.
     timeout: "5 seconds",
     memory: "512 MB",
@@ -65,8 +66,7 @@ export function slack(args: SlackStackArgs) {
 
   const worker = new sst.aws.Function("SlackWorker", {
     handler: "functions/slack-worker.handler",
-    runtime: functionRuntime.runtime,
-    architecture: functionRuntime.architecture,
+    ...functionDefaults,
     timeout: `${slackQueueSettings.workerTimeoutSeconds} seconds`,
     memory: "512 MB",
     environment: {
@@ -75,12 +75,20 @@ export function slack(args: SlackStackArgs) {
       HARBORMASTER_SLACK_ROUTES: args.routes ?? "[]",
       HARBORMASTER_SLACK_DEFAULT_CHANNEL: args.defaultChannel,
       ...(args.trafficBus ? { HARBORMASTER_SLACK_TRAFFIC_BUS: args.trafficBus } : {}),
+      ...(args.prescalingQueues?.length
+        ? {
+            HARBORMASTER_SLACK_PRESCALING_QUEUES: $jsonStringify(
+              Object.fromEntries(args.prescalingQueues.map((q) => [q.cluster, q.url])),
+            ),
+          }
+        : {}),
       POWERTOOLS_SERVICE_NAME: "harbormaster-slack-worker",
     },
     permissions: slackWorkerPermissions({
       tableArn: table.arn,
       clusters: eksClusters(args.clusters),
       trafficBus: args.trafficBus ? { region: "*", name: args.trafficBus } : undefined,
+      prescalingQueueArns: args.prescalingQueues?.map((q) => $output(q.arn)),
     }),
   });
   queue.subscribe(worker.arn, { batch: { size: slackQueueSettings.batchSize, partialResponses: true } });

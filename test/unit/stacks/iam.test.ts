@@ -75,6 +75,16 @@ describe("least-privilege policies", () => {
     expect(slackWorkerPermissions({ tableArn, clusters: [cluster] }).flatMap((p) => p.actions)).not.toContain(
       "events:PutEvents",
     );
+    expect(slackWorkerPermissions({ tableArn, clusters: [cluster] }).flatMap((p) => p.actions)).not.toContain(
+      "sqs:SendMessage",
+    );
+  });
+
+  it("lets the slack worker send scale and headroom to the pre-scaling queues it is given, and nowhere else", () => {
+    const permissions = slackWorkerPermissions({ tableArn, clusters: [cluster], prescalingQueueArns: [queueArn] });
+    expect(permissions.filter((p) => p.actions.includes("sqs:SendMessage"))).toEqual([
+      { actions: ["sqs:SendMessage"], resources: [queueArn] },
+    ]);
   });
 
   it("renders an IAM policy document", () => {
