@@ -11,6 +11,7 @@ form{display:flex;gap:6px}input{flex:1;padding:6px;font:14px monospace}#answer{b
 </style></head><body>
 <h1 style="font-size:20px">Local Slack</h1>
 <form id="cmd"><input id="text" placeholder="/harbormaster status" value="status"><button>send /harbormaster</button></form>
+<div id="confirm" hidden><button id="run">Run</button> <button id="cancel">Cancel</button></div>
 <div id="answer" class="muted">signed slash commands go to the command function; its answers appear here</div>
 <div id="channels"></div>
 <script>
@@ -33,7 +34,28 @@ document.getElementById("cmd").addEventListener("submit", async (e) => {
   const r = await fetch("/api/slack/command", {method: "POST", body: JSON.stringify({text: document.getElementById("text").value})});
   ack = await r.text();
   document.getElementById("answer").textContent = ack;
+  showConfirm(ack);
 });
+// A command that changes something answers with Slack's confirm prompt: its Run button sends the signed value.
+let confirmValue = "";
+function showConfirm(text) {
+  let button;
+  try {
+    const blocks = JSON.parse(text).blocks || [];
+    button = blocks.flatMap((b) => b.elements || []).find((e) => e.action_id === "harbormaster_confirm");
+  } catch {}
+  confirmValue = button ? button.value : "";
+  document.getElementById("confirm").hidden = !button;
+}
+document.getElementById("run").addEventListener("click", async () => {
+  if (!confirmValue || !window.confirm("Are you sure?")) return;
+  sentAt = Date.now();
+  const r = await fetch("/api/slack/confirm", {method: "POST", body: JSON.stringify({value: confirmValue})});
+  ack = await r.text();
+  document.getElementById("answer").textContent = ack;
+  showConfirm("");
+});
+document.getElementById("cancel").addEventListener("click", () => showConfirm(""));
 // The command's later answers arrive on its response_url: show those that came after the last command.
 async function answers() {
   if (!sentAt) return;

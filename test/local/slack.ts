@@ -13,13 +13,19 @@ import type { SQSEvent } from "aws-lambda";
 import { createSlackCommandHandler } from "../../functions/adapters/slack/command-wiring.ts";
 import { createSlackWorker } from "../../functions/adapters/slack/worker-wiring.ts";
 import { lambdaContext } from "../helpers/lambda.ts";
-import { functionUrl, sign, signingSecret, slashCommandBody } from "../helpers/slack-requests.ts";
+import { buttonBody, functionUrl, sign, signingSecret, slashCommandBody } from "../helpers/slack-requests.ts";
 import { SlackServer } from "../helpers/slack-server.ts";
 
 const botToken = "xoxb-local-token";
 export const opsChannel = "C0OPS";
 
-export async function startSlack(sqs: SQSClient, prefix: string, kubeconfigPath: string, trafficBus: string) {
+export async function startSlack(
+  sqs: SQSClient,
+  prefix: string,
+  kubeconfigPath: string,
+  trafficBus: string,
+  prescalingQueueUrl: string,
+) {
   const db = new DynamoDBClient({});
   const table = `${prefix}-slack-state`;
   await db.send(
@@ -48,6 +54,8 @@ export async function startSlack(sqs: SQSClient, prefix: string, kubeconfigPath:
     HARBORMASTER_SLACK_QUEUE_URL: QueueUrl,
     HARBORMASTER_SLACK_DEFAULT_CHANNEL: opsChannel,
     HARBORMASTER_SLACK_TRAFFIC_BUS: trafficBus,
+    // `scale` and `headroom` go to the pre-scaling function's queue, as deployed.
+    HARBORMASTER_SLACK_PRESCALING_QUEUES: JSON.stringify({ local: prescalingQueueUrl }),
     HARBORMASTER_CLUSTER_NAME: "local",
     HARBORMASTER_SLACK_CLUSTERS: JSON.stringify({ local: { kubeconfig: kubeconfigPath, channels: [opsChannel] } }),
     // Locally everyone may run everything; docs/slack.md shows real access rules.
@@ -105,6 +113,13 @@ export async function startSlack(sqs: SQSClient, prefix: string, kubeconfigPath:
     async slashCommand(text: string, user = "U0LOCAL", channel = opsChannel) {
       const body = slashCommandBody({ text, user, channel, responseUrl: `${slack.url}/response/${Date.now()}` });
       const signed = sign(body);
+      const response = await fetch(command.url, { method: "POST", headers: signed.headers, body: signed.body });
+      return { status: response.status, body: await response.text() };
+    },
+    /** Run on a confirm prompt (cordon, drain, scale, headroom, shift…): a signed block action. */
+    async confirm(value: string, user = "U0LOCAL", channel = opsChannel) {
+      const responseUrl = `${slack.url}/response/${Date.now()}`;
+      const signed = sign(buttonBody({ actionId: "harbormaster_confirm", value, user, channel, responseUrl }));
       const response = await fetch(command.url, { method: "POST", headers: signed.headers, body: signed.body });
       return { status: response.status, body: await response.text() };
     },

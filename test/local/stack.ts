@@ -129,7 +129,7 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
 
     log("functions", "starting the interruption and pre-scaling functions behind their SQS event sources");
     log("slack", "starting the Slack worker, the command function and a local Slack Web API");
-    const slack = await startSlack(sqs, prefix, testbed.kubeconfigPath, bus);
+    const slack = await startSlack(sqs, prefix, testbed.kubeconfigPath, bus, routing.prescaling.url);
     stops.push(() => slack.stop());
     // Each function queues for Slack as deployed; the timeline gets the same notifications.
     const queued = createSlackNotifier(slack.env, { log: (message) => log("slack", message) });
@@ -238,6 +238,7 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     const slackView = {
       state: () => ({ messages: slack.slack.messages, responses: slack.slack.responses }),
       command: (text: string) => slack.slashCommand(text),
+      confirm: (value: string) => slack.confirm(value),
     };
     const status = await startStatusServer(
       timeline,

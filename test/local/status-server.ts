@@ -19,6 +19,8 @@ async function body(request: IncomingMessage, limit = 64 * 1024): Promise<string
 export interface SlackView {
   state(): unknown;
   command(text: string): Promise<{ status: number; body: string }>;
+  /** Clicks Run on a confirm prompt: the button's value comes back signed, as Slack sends it. */
+  confirm(value: string): Promise<{ status: number; body: string }>;
 }
 
 export async function startStatusServer(
@@ -49,6 +51,10 @@ export async function startStatusServer(
       } else if (slack && request.method === "POST" && url.pathname === "/api/slack/command") {
         const { text } = z.object({ text: z.string().max(500) }).parse(JSON.parse(await body(request)));
         const answer = await slack.command(text);
+        response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
+      } else if (slack && request.method === "POST" && url.pathname === "/api/slack/confirm") {
+        const { value } = z.object({ value: z.string().max(600) }).parse(JSON.parse(await body(request)));
+        const answer = await slack.confirm(value);
         response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
       } else {
         response.writeHead(404).end();
