@@ -1,5 +1,5 @@
 import { eventSourceScaling, interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
-import { functionRuntime } from "./function-defaults.ts";
+import { functionDefaults } from "./function-defaults.ts";
 import { interruptionPermissions } from "./iam.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 
@@ -54,8 +54,7 @@ export function interruptions(args: InterruptionStackArgs) {
 
   const handler = new sst.aws.Function("InterruptionHandler", {
     handler: "functions/interruptions.handler",
-    runtime: functionRuntime.runtime,
-    architecture: functionRuntime.architecture,
+    ...functionDefaults,
     // A sixth of the queue's visibility timeout (event-patterns.ts): never redelivered while it runs.
     timeout: `${interruptionQueueSettings.functionTimeoutSeconds} seconds`,
     // A batch can hold a hundred drains; 1,024 MB buys a little over half a vCPU for their watches and JSON.

@@ -1,5 +1,5 @@
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
-import { functionRuntime } from "./function-defaults.ts";
+import { functionDefaults } from "./function-defaults.ts";
 import { deployNotifyPermissions, trafficPermissions } from "./iam.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 import { trafficEventPatterns } from "./traffic-patterns.ts";
@@ -33,8 +33,7 @@ export function traffic(args: TrafficStackArgs) {
 
   const handler = new sst.aws.Function("TrafficHandler", {
     handler: "functions/traffic.handler",
-    runtime: functionRuntime.runtime,
-    architecture: functionRuntime.architecture,
+    ...functionDefaults,
     // Long enough to wait out a change going INSYNC (HARBORMASTER_TRAFFIC_CHANGE_TIMEOUT_SECONDS).
     timeout: "3 minutes",
     memory: "256 MB",
@@ -85,8 +84,7 @@ export function traffic(args: TrafficStackArgs) {
   const argocdToken = new sst.Secret("ArgocdWebhookToken", "unset-argocd-webhook-token");
   const webhook = new sst.aws.Function("DeployWebhook", {
     handler: "functions/deploy-webhook.handler",
-    runtime: functionRuntime.runtime,
-    architecture: functionRuntime.architecture,
+    ...functionDefaults,
     timeout: "10 seconds",
     memory: "256 MB",
     url: true,

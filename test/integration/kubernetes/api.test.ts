@@ -37,9 +37,10 @@ describe("the Kubernetes REST client", () => {
   });
 
   it("streams watch events and reports the end of a watch the server closed", async () => {
-    const events: WatchEvent<{ metadata?: { name?: string } }>[] = [];
+    type ConfigMap = { metadata?: { name?: string } };
+    const events: WatchEvent<ConfigMap>[] = [];
     const ended = new Promise<unknown>((resolve) => {
-      api.watch(
+      api.watch<ConfigMap>(
         `/api/v1/namespaces/${namespace}/configmaps`,
         { timeoutSeconds: 2 },
         (e) => events.push(e),

@@ -1,46 +1,46 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-import { functionRuntime } from "../../../stacks/function-defaults.ts";
+import { functionBundling, runtimeProvidedPackages } from "../../../stacks/function-defaults.ts";
+import { bundle, entries, outputDir, sstBuildOptions } from "../../bench/cold-start/bundle.ts";
 import { deployedFunctionEnv } from "../../fixtures/function-env.ts";
 
 const run = promisify(execFile);
-const root = join(import.meta.dirname, "..", "..", "..");
-const out = mkdtempSync(join(tmpdir(), "harbormaster-bundle-"));
-const entries = readdirSync(join(root, "functions")).filter((file) => file.endsWith(".ts"));
+const tmp = mkdtempSync(join(tmpdir(), "harbormaster-bundle-"));
+// External packages resolve to the repository's node_modules, as the runtime's resolve to its own.
+const out = outputDir(join(tmp, "out"));
+const names = entries();
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // The environment a deployed function gets; each bundle parses its part at cold start.
-const env = deployedFunctionEnv(out);
+const env = deployedFunctionEnv(tmp);
 
-describe("bundling every Lambda function", () => {
+const providedByRuntime = (path: string) =>
+  runtimeProvidedPackages.some((pattern) => new RegExp(`^${pattern.replace("*", "[^/]+")}(/|$)`).test(path));
+
+describe("bundling every Lambda function as SST deploys it", () => {
   it("finds the entry points", () => {
-    expect(entries).toContain("interruptions.ts");
+    expect(names).toContain("interruptions");
   });
 
-  it.each(entries)(
-    "bundles %s into one ESM file that loads on the Lambda runtime's Node and exports a handler",
-    async (entry) => {
-      const outfile = join(out, entry.replace(/\.ts$/, ".mjs"));
-      const result = await build({
-        entryPoints: [join(root, "functions", entry)],
-        outfile,
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        target: functionRuntime.esbuildTarget,
-        // Some CommonJS dependencies call require(); ESM bundles need it defined, as SST's banner does.
-        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-        logLevel: "silent",
-        metafile: true,
-      });
-      expect(result.errors).toEqual([]);
-      const probe = `const m = await import(${JSON.stringify(outfile)}); if (typeof m.handler !== "function") process.exit(3);`;
+  it("uses the stacks' own settings: minified ESM, the runtime's SDK left out, SST's fixed options", () => {
+    const options = sstBuildOptions("entry.ts", "out.mjs");
+    expect(options).toMatchObject({ format: "esm", minify: true, keepNames: true, mainFields: ["module", "main"] });
+    expect(options.external).toEqual(expect.arrayContaining(functionBundling.esbuild.external));
+    expect(functionBundling.esbuild.external).toEqual(["@aws-sdk/*", "@smithy/*"]);
+  });
+
+  it.each(names)(
+    "bundles %s into one ESM file that imports only what the runtime provides, loads on the runtime's Node and exports a handler",
+    async (name) => {
+      const result = await bundle(name, out);
+      for (const external of result.externals)
+        expect(external, `${name} imports ${external}`).toSatisfy(providedByRuntime);
+      const probe = `const m = await import(${JSON.stringify(result.file)}); if (typeof m.handler !== "function") process.exit(3);`;
       const { stderr } = await run(process.execPath, ["--input-type=module", "-e", probe], { env });
       expect(stderr).toBe("");
     },
