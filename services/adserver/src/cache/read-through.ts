@@ -43,28 +43,31 @@ export class ReadThroughCache<V extends object | null> {
    * The cached value without waiting: fresh, or stale and then refreshed in the background. Undefined on a
    * miss, which is not counted here: the caller either loads (get) or gives up.
    */
-  cached(key: string, load: () => Promise<V>): V | undefined {
+  cached(key: string, load: (background: boolean) => Promise<V>): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     const age = this.#now() - entry.loadedAt;
     if (age >= this.#options.maxStaleMs) return undefined;
     const fresh = age < this.#options.freshMs;
     this.#options.onLookup?.(fresh ? "hit" : "stale");
-    if (!fresh) this.refresh(key, load).catch((error: unknown) => this.#options.onRefreshError?.(error));
+    if (!fresh) this.refresh(key, load, true).catch((error: unknown) => this.#options.onRefreshError?.(error));
     return entry.value;
   }
 
-  get(key: string, load: () => Promise<V>): Promise<V> {
+  get(key: string, load: (background: boolean) => Promise<V>): Promise<V> {
     const value = this.cached(key, load);
     if (value !== undefined) return Promise.resolve(value);
     this.#options.onLookup?.("miss");
     return this.refresh(key, load);
   }
 
-  /** Loads through the singleflight and stores the result; concurrent callers share the one load. */
-  refresh(key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * Loads through the singleflight and stores the result; concurrent callers share the one load.
+   * `background`: nobody waits on it (stale-while-revalidate), so the loader may take its time.
+   */
+  refresh(key: string, load: (background: boolean) => Promise<V>, background = false): Promise<V> {
     return this.#flights.do(key, async () => {
-      const value = await load();
+      const value = await load(background);
       this.#entries.set(key, { value, loadedAt: this.#now() });
       return value;
     });

@@ -23,13 +23,19 @@ export class UserCaps {
 
   counts(uid: string): Promise<CapCounts> {
     const key = keys.userCaps(uid);
-    return this.#cache.get(key, () => this.#load(key));
+    const counts = this.#cache.get(key, this.#loader(key));
+    // A request now waits on the read, even one that joined a background refresh still queued.
+    this.#batcher.hurry();
+    return counts;
   }
 
-  /** The user's counters if they are in the local cache; undefined when they would take a Redis read. */
+  /**
+   * The user's counters if they are in the local cache; undefined when they would take a Redis read. Stale
+   * counters are refreshed with the next counter flush, not at once: nobody waits on that read.
+   */
   cachedCounts(uid: string): CapCounts | undefined {
     const key = keys.userCaps(uid);
-    return this.#cache.cached(key, () => this.#load(key));
+    return this.#cache.cached(key, this.#loader(key));
   }
 
   served(uid: string, field: string, cap: FrequencyCap, now: number): void {
@@ -38,9 +44,14 @@ export class UserCaps {
     this.#batcher.hincr(key, field, capFieldTtlSeconds(cap, now));
   }
 
-  async #load(key: string): Promise<CapCounts> {
-    const stored = await timed(this.#metrics, "user_caps", () =>
-      this.#batcher.read<Record<string, string>>((pipeline) => pipeline.hgetall(key)),
+  #loader(key: string) {
+    return (background: boolean) => this.#load(key, background);
+  }
+
+  async #load(key: string, background: boolean): Promise<CapCounts> {
+    // A background read's latency includes its wait for the next flush, so it is recorded apart.
+    const stored = await timed(this.#metrics, background ? "user_caps_refresh" : "user_caps", () =>
+      this.#batcher.read<Record<string, string>>((pipeline) => pipeline.hgetall(key), !background),
     );
     // The read follows every flush of ours; what is pending now is exactly what it cannot include.
     const counts: CapCounts = new Map();
