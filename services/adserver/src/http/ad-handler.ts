@@ -1,5 +1,6 @@
 // GET /v1/ad: parse, decide within the deadline, answer. Never a 5xx: a failure or a late decision becomes
-// the configured house ad, or 204.
+// the configured house ad, or 204. A warm request (slot and user cached) is answered synchronously: no
+// promise and no timer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Creative } from "../domain/catalog.ts";
 import type { AdRequest } from "../domain/request.ts";
@@ -25,76 +26,107 @@ export interface AdHandlerDeps {
 }
 
 const DEADLINE = Symbol("deadline");
+type Late = typeof DEADLINE;
 
 export function adHandler(deps: AdHandlerDeps) {
   const beaconBase = JSON.stringify(deps.beaconBaseUrl).slice(1, -1);
-  return async function handleAd(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, requestId: string) {
+
+  /** Answers at once when everything is cached; otherwise returns the promise of the answer. */
+  return function handleAd(
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: string,
+    requestId: string,
+  ): Promise<void> | undefined {
     const started = performance.now();
     const parsed = parseAdQuery(query);
-    if (!parsed.ok) return finish("bad_request", () => sendError(res, 400, "bad_request", parsed.message));
-    const request = parsed.value;
-
-    const decision = deps.service.decideNow(request) ?? (await decideBeforeDeadline(request));
-    if (decision === DEADLINE || decision.kind === "unavailable") {
-      const house = chooseFallback(deps.fallback, request);
-      const outcome: Outcome = decision === DEADLINE ? "deadline" : "fallback";
-      if (decision !== DEADLINE) deps.log.sampled("catalog unavailable", { requestId, error: decision.error });
-      return finish(outcome, () =>
-        house
-          ? sendJson(res, 200, { requestId, slot: request.slot, fallback: true, ...creativeBody(house) })
-          : sendEmpty(res, 204),
-      );
+    if (!parsed.ok) {
+      sendError(res, 400, "bad_request", parsed.message);
+      return finish(req, res, requestId, "bad_request", started);
     }
-    if (decision.kind === "bad_request")
-      return finish("bad_request", () => sendError(res, 400, "bad_request", decision.message));
-    if (decision.kind === "no_fill") return finish("no_fill", () => sendEmpty(res, 204));
+    const request = parsed.value;
+    const decision = deps.service.decideNow(request);
+    if (decision !== undefined) return answer(req, res, requestId, request, decision, started);
+    return decideBeforeDeadline(request).then((late) => answer(req, res, requestId, request, late, started));
+  };
 
-    const { campaign, creative } = decision.choice;
-    const token = signBeacon(
-      { campaignId: campaign.id, creativeId: creative.id, uid: request.uid, servedAt: Math.floor(deps.now() / 1000) },
-      deps.beaconSecret,
-    );
-    // The body is spliced from a fragment serialised once per creative: requestId, slot and the token are
-    // of characters JSON never escapes (see the query and request-id rules, base64url), so no JSON.stringify.
-    const beacon = `"impressionUrl":"${beaconBase}/v1/beacon?t=${token}&e=impression","clickTrackingUrl":"${beaconBase}/v1/beacon?t=${token}&e=click"}`;
-    return finish("served", () =>
+  function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    request: AdRequest,
+    decision: Decision | Late,
+    started: number,
+  ): undefined {
+    let outcome: Outcome;
+    if (decision === DEADLINE || decision.kind === "unavailable") {
+      outcome = decision === DEADLINE ? "deadline" : "fallback";
+      if (decision !== DEADLINE) deps.log.sampled("catalog unavailable", { requestId, error: decision.error });
+      const house = chooseFallback(deps.fallback, request);
+      if (house) sendJson(res, 200, { requestId, slot: request.slot, fallback: true, ...creativeBody(house) });
+      else sendEmpty(res, 204);
+    } else if (decision.kind === "bad_request") {
+      outcome = "bad_request";
+      sendError(res, 400, "bad_request", decision.message);
+    } else if (decision.kind === "no_fill") {
+      outcome = "no_fill";
+      sendEmpty(res, 204);
+    } else {
+      outcome = "served";
+      const { campaign, creative } = decision.choice;
+      const servedAt = Math.floor(deps.now() / 1000);
+      const token = signBeacon(
+        { campaignId: campaign.id, creativeId: creative.id, uid: request.uid, servedAt },
+        deps.beaconSecret,
+      );
+      // Spliced from a fragment serialised once per creative: requestId, slot and the token are of characters
+      // JSON never escapes (see the query and request-id rules, and the token's), so no JSON.stringify.
       sendJsonText(
         res,
         200,
-        `{"requestId":"${requestId}","slot":"${request.slot}",${servedFragment(campaign.id, creative)}${beacon}`,
-      ),
-    );
-
-    async function decideBeforeDeadline(request: AdRequest): Promise<Decision | typeof DEADLINE> {
-      const expiry = { expired: false };
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<typeof DEADLINE>((resolve) => {
-        timer = setTimeout(() => resolve(DEADLINE), deps.deadlineMs);
-      });
-      const decision = await Promise.race([
-        deps.service
-          .decide(request, deps.deadlineMs - deps.reserveMs, expiry)
-          .catch((error: unknown): Decision => ({ kind: "unavailable", error })),
-        deadline,
-      ]);
-      clearTimeout(timer);
-      if (decision === DEADLINE) expiry.expired = true;
-      return decision;
+        `{"requestId":"${requestId}","slot":"${request.slot}",${servedFragment(campaign.id, creative)}` +
+          `"impressionUrl":"${beaconBase}/v1/beacon?t=${token}&e=impression",` +
+          `"clickTrackingUrl":"${beaconBase}/v1/beacon?t=${token}&e=click"}`,
+      );
     }
+    return finish(req, res, requestId, outcome, started);
+  }
 
-    function finish(outcome: Outcome, send: () => void): void {
-      send();
-      const seconds = (performance.now() - started) / 1000;
-      deps.metrics.observeAd(outcome, seconds);
-      deps.log.sampled("ad request", () => ({
-        requestId,
-        outcome,
-        ms: seconds * 1000,
-        url: req.url,
-        status: res.statusCode,
-      }));
-    }
-  };
+  function finish(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    outcome: Outcome,
+    started: number,
+  ): undefined {
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.observeAd(outcome, seconds);
+    deps.log.sampled("ad request", () => ({
+      requestId,
+      outcome,
+      ms: seconds * 1000,
+      url: req.url,
+      status: res.statusCode,
+    }));
+    return undefined;
+  }
+
+  async function decideBeforeDeadline(request: AdRequest): Promise<Decision | Late> {
+    const expiry = { expired: false };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<Late>((resolve) => {
+      timer = setTimeout(() => resolve(DEADLINE), deps.deadlineMs);
+    });
+    const decision = await Promise.race([
+      deps.service
+        .decide(request, deps.deadlineMs - deps.reserveMs, expiry)
+        .catch((error: unknown): Decision => ({ kind: "unavailable", error })),
+      deadline,
+    ]);
+    clearTimeout(timer);
+    if (decision === DEADLINE) expiry.expired = true;
+    return decision;
+  }
 }
 
 const fragments = new WeakMap<object, string>();

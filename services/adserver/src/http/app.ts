@@ -25,30 +25,27 @@ export function createApp(deps: AppDeps) {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
-    const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
-    const header = req.headers["x-request-id"];
-    const requestId =
-      typeof header === "string" && requestIdPattern.test(header)
-        ? header
-        : `${processTag}-${(sequence++).toString(36)}`;
+    const query = q === -1 ? "" : url.slice(q + 1);
+    const requestId = givenRequestId(req.rawHeaders) ?? `${processTag}-${(sequence++).toString(36)}`;
     // Keep-alive clients learn to move to another pod while this one drains.
     if (deps.draining()) res.setHeader("connection", "close");
 
     try {
       if (path === "/v1/ad") {
         if (req.method !== "GET") return sendError(res, 405, "method_not_allowed", "use GET");
-        deps.ad(req, res, query, requestId).catch((error: unknown) => answerAfterFailure(res, error, requestId));
+        // A promise only when the decision waits on Redis; a warm request is answered before this returns.
+        deps.ad(req, res, query, requestId)?.catch((error: unknown) => answerAfterFailure(res, error, requestId));
         return;
       }
       if (path === "/v1/beacon") {
         if (req.method !== "GET" && req.method !== "POST")
           return sendError(res, 405, "method_not_allowed", "use GET or POST");
         req.resume(); // sendBeacon posts a body we do not need
-        return deps.beacon(res, query);
+        return deps.beacon(res, new URLSearchParams(query));
       }
       if (path === "/ping") return sendEmpty(res, deps.ready() ? 200 : 503);
       if (path === "/metrics") {
-        deps.metrics.registry.metrics().then(
+        deps.metrics.text().then(
           (text) => {
             res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
             res.end(text);
@@ -69,4 +66,20 @@ export function createApp(deps: AppDeps) {
     if (!res.headersSent) sendEmpty(res, 204);
     else res.destroy();
   }
+}
+
+/**
+ * The caller's X-Request-Id when it is one well-formed value. Read from the raw headers: `req.headers` builds
+ * an object of every header on first use, which a request that needs one header need not pay for.
+ */
+function givenRequestId(raw: string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 12 || name.toLowerCase() !== "x-request-id") continue;
+    // Given twice, Node would join the values with ", ", which the pattern refuses: so do we.
+    if (found !== undefined) return undefined;
+    found = raw[i + 1] as string;
+  }
+  return found !== undefined && requestIdPattern.test(found) ? found : undefined;
 }

@@ -1,10 +1,13 @@
 // Prometheus metrics. Names carry their unit; label values are small closed sets.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CacheResult } from "../cache/read-through.ts";
+import { BucketHistogram } from "./bucket-histogram.ts";
 
 export const outcomes = ["served", "fallback", "no_fill", "bad_request", "deadline"] as const;
 export type Outcome = (typeof outcomes)[number];
-export type CacheName = "slot" | "user";
+const cacheNames = ["slot", "user"] as const;
+const cacheResults = ["hit", "stale", "miss"] as const satisfies readonly CacheResult[];
+export type CacheName = (typeof cacheNames)[number];
 
 const latencyBuckets = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25];
 
@@ -12,30 +15,41 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "adserver_" });
 
-  const requestDuration = new Histogram({
+  // The two metrics every ad request touches are plain numbers, turned into Prometheus values on scrape.
+  const requestDuration = new BucketHistogram({
     name: "adserver_http_request_duration_seconds",
     help: "Time from request to response, by route and outcome",
-    labelNames: ["route", "outcome"] as const,
     buckets: latencyBuckets,
-    registers: [registry],
+    series: new Map(outcomes.map((outcome) => [outcome, { route: "ad", outcome }])),
   });
-  const cacheLookups = new Counter({
+  const lookupCounts: Record<CacheName, Record<CacheResult, number>> = {
+    slot: { hit: 0, stale: 0, miss: 0 },
+    user: { hit: 0, stale: 0, miss: 0 },
+  };
+  new Counter({
     name: "adserver_cache_lookups_total",
     help: "Local cache lookups: hit (fresh), stale (served, refreshed in the background) or miss (loaded from Redis)",
     labelNames: ["cache", "result"] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const cache of cacheNames)
+        for (const result of cacheResults) {
+          const n = lookupCounts[cache][result];
+          if (n > 0) this.inc({ cache, result }, n);
+        }
+    },
   });
   const hitRatio = new Gauge({
     name: "adserver_cache_hit_ratio",
     help: "Share of lookups answered from the local cache (hit or stale) since start",
     labelNames: ["cache"] as const,
     registers: [registry],
-    async collect() {
-      for (const cache of ["slot", "user"] as const) {
-        const values = (await cacheLookups.get()).values.filter((v) => v.labels.cache === cache);
-        const total = values.reduce((sum, v) => sum + v.value, 0);
-        const local = values.filter((v) => v.labels.result !== "miss").reduce((sum, v) => sum + v.value, 0);
-        if (total > 0) this.set({ cache }, local / total);
+    collect() {
+      for (const cache of cacheNames) {
+        const { hit, stale, miss } = lookupCounts[cache];
+        const total = hit + stale + miss;
+        if (total > 0) this.set({ cache }, (hit + stale) / total);
       }
     },
   });
@@ -71,30 +85,29 @@ export function createMetrics() {
     registers: [registry],
   });
 
-  // Children are resolved once: label lookups on every request cost more than the observation.
-  const byOutcome = new Map(outcomes.map((o) => [o, requestDuration.labels("ad", o)] as const));
-  const lookups = {} as Record<CacheName, Record<CacheResult, Counter.Internal>>;
-  for (const cache of ["slot", "user"] as const)
-    lookups[cache] = {
-      hit: cacheLookups.labels(cache, "hit"),
-      stale: cacheLookups.labels(cache, "stale"),
-      miss: cacheLookups.labels(cache, "miss"),
-    };
+  // Children are resolved once: label lookups on every call cost more than the observation.
+  const redisDurationByOp = new Map<string, Histogram.Internal<string>>();
 
   return {
     registry,
     hitRatio,
-    observeAd(outcome: Outcome, seconds: number) {
-      byOutcome.get(outcome)?.observe(seconds);
+    /** Everything /metrics shows: the registry's metrics and the request histogram. */
+    async text(): Promise<string> {
+      return `${await registry.metrics()}\n${requestDuration.text()}`;
     },
-    observeRoute(route: string, outcome: string, seconds: number) {
-      requestDuration.labels(route, outcome).observe(seconds);
+    observeAd(outcome: Outcome, seconds: number) {
+      requestDuration.record(outcome, seconds);
     },
     cacheLookup(cache: CacheName, result: CacheResult) {
-      lookups[cache][result].inc();
+      lookupCounts[cache][result]++;
     },
     redisCall(op: string, seconds: number) {
-      redisDuration.labels(op).observe(seconds);
+      let child = redisDurationByOp.get(op);
+      if (!child) {
+        child = redisDuration.labels(op);
+        redisDurationByOp.set(op, child);
+      }
+      child.observe(seconds);
     },
     redisError(op: string) {
       redisErrors.labels(op).inc();

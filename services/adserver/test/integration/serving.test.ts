@@ -57,7 +57,7 @@ describe("GET /v1/ad", () => {
       imageUrl: "https://cdn.example.com/jp-mobile-300.png",
       clickUrl: "https://example.com/jp-mobile-300",
     });
-    expect(body?.impressionUrl).toMatch(/^\/v1\/beacon\?t=[\w-]+\.[\w-]+&e=impression$/);
+    expect(body?.impressionUrl).toMatch(/^\/v1\/beacon\?t=[\w.:~-]+~[\w-]{22}&e=impression$/);
   });
 
   it("falls through targeting to the next campaign", async () => {
