@@ -138,3 +138,18 @@ async function readAll(response: IncomingMessage): Promise<string> {
   for await (const chunk of response as AsyncIterable<string>) text += chunk;
   return text;
 }
+
+/** Every patch Harbormaster sends is a merge patch: CRDs take no strategic merge, and JSON Patch needs paths. */
+export const mergePatchType = "application/merge-patch+json";
+
+export function isStatus(error: unknown, code: number): boolean {
+  return error instanceof KubernetesApiError && error.code === code;
+}
+
+/** For `.catch`: these statuses become `undefined`, anything else is thrown again. */
+export function ignoreStatus(...codes: number[]) {
+  return (error: unknown): undefined => {
+    if (error instanceof KubernetesApiError && codes.includes(error.code)) return undefined;
+    throw error;
+  };
+}

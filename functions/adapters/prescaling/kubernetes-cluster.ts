@@ -1,7 +1,8 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { PoolFacts } from "../../core/prescaling/headroom.ts";
 import type { HeadroomSpec, TargetRef } from "../../core/prescaling/policy.ts";
 import type { ObjectRef, PrescalingClusterPort, Scalable, ScalableWrite } from "../../core/prescaling/ports.ts";
+import { KubeApi } from "../kubernetes/api.ts";
+import type { KubeConnection } from "../kubernetes/connection.ts";
 import { KubernetesHeadroom } from "./kubernetes-headroom.ts";
 import { KubernetesScalables } from "./kubernetes-scalables.ts";
 
@@ -10,9 +11,11 @@ export class KubernetesPrescalingCluster implements PrescalingClusterPort {
   private readonly scalables: KubernetesScalables;
   private readonly headroom: KubernetesHeadroom;
 
-  constructor(kubeConfig: KubeConfig, options: { requestTimeoutMs?: number } = {}) {
-    this.scalables = new KubernetesScalables(kubeConfig, options);
-    this.headroom = new KubernetesHeadroom(kubeConfig, options);
+  constructor(connection: KubeConnection, options: { requestTimeoutMs?: number } = {}) {
+    // One client, so both share its keep-alive connections.
+    const api = new KubeApi(connection);
+    this.scalables = new KubernetesScalables(api, options);
+    this.headroom = new KubernetesHeadroom(api, options);
   }
 
   resolve(target: TargetRef): Promise<ObjectRef | undefined> {

@@ -1,17 +1,11 @@
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type V1Deployment,
-  type V1Node,
-  type V1Pod,
-} from "@kubernetes/client-node";
 import type { PoolFacts, PoolNode, Resources } from "../../core/prescaling/headroom.ts";
 import type { HeadroomSpec } from "../../core/prescaling/policy.ts";
 import type { ObjectRef } from "../../core/prescaling/ports.ts";
 import { bytes, millicores } from "../../core/prescaling/quantity.ts";
-import { requestOptions } from "../kubernetes/request-options.ts";
+import { ignoreStatus, isStatus, type KubeApi, type Query } from "../kubernetes/api.ts";
+import { resourcePath, resources } from "../kubernetes/paths.ts";
+import type { List, WireContainer, WireNode, WirePod } from "../kubernetes/wire.ts";
+import type { WireDeployment } from "./wire.ts";
 
 /** Every placeholder pod carries it, whichever policy made it: their room counts as free everywhere. */
 export const headroomLabel = "harbormaster.io/headroom";
@@ -20,28 +14,28 @@ const pageSize = 500;
 
 /** The placeholder Deployment and the facts headroom is sized and reported from. */
 export class KubernetesHeadroom {
-  private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
+  private readonly api: KubeApi;
   private readonly timeoutMs: number;
 
-  constructor(kubeConfig: KubeConfig, options: { requestTimeoutMs?: number } = {}) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+  constructor(api: KubeApi, options: { requestTimeoutMs?: number } = {}) {
+    this.api = api;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
   }
 
   async ensureHeadroom(spec: HeadroomSpec): Promise<ObjectRef> {
-    const ref: ObjectRef = { kind: "Deployment", namespace: spec.namespace, name: spec.name };
+    const { namespace, name } = spec;
+    const ref: ObjectRef = { kind: "Deployment", namespace, name };
     try {
-      await this.apps.readNamespacedDeployment({ namespace: spec.namespace, name: spec.name }, this.options());
+      await this.api.send("GET", resourcePath(resources.deployments, { namespace, name }), this.options());
     } catch (error) {
-      if (!(error instanceof ApiException && error.code === 404)) throw error;
-      await this.apps
-        .createNamespacedDeployment({ namespace: spec.namespace, body: placeholderDeployment(spec) }, this.options())
+      if (!isStatus(error, 404)) throw error;
+      await this.api
+        .send("POST", resourcePath(resources.deployments, { namespace }), {
+          ...this.options(),
+          body: placeholderDeployment(spec),
+        })
         // Another invocation created it first.
-        .catch((e: unknown) => {
-          if (!(e instanceof ApiException && e.code === 409)) throw e;
-        });
+        .catch(ignoreStatus(409));
     }
     return ref;
   }
@@ -51,7 +45,11 @@ export class KubernetesHeadroom {
       .map(([k, v]) => `${k}=${v}`)
       .join(",");
     const nodes = (
-      await this.core.listNode({ labelSelector: labelSelector || undefined }, this.options())
+      await this.api.send<List<WireNode>>(
+        "GET",
+        resourcePath(resources.nodes),
+        this.options({ labelSelector: labelSelector || undefined }),
+      )
     ).items.filter(schedulable);
     const pool = new Map<string, PoolNode>(
       nodes.map((n) => {
@@ -81,32 +79,37 @@ export class KubernetesHeadroom {
     return { nodes: [...pool.values()], placeholders };
   }
 
-  private async *activePods(): AsyncGenerator<V1Pod> {
-    let _continue: string | undefined;
+  private async *activePods(): AsyncGenerator<WirePod> {
+    let next: string | undefined;
     do {
-      const page = await this.core.listPodForAllNamespaces(
-        { fieldSelector: "status.phase!=Succeeded,status.phase!=Failed", limit: pageSize, _continue },
-        this.options(),
+      const page = await this.api.send<List<WirePod>>(
+        "GET",
+        resourcePath(resources.pods),
+        this.options({
+          fieldSelector: "status.phase!=Succeeded,status.phase!=Failed",
+          limit: pageSize,
+          continue: next,
+        }),
       );
       yield* page.items;
-      _continue = page.metadata?._continue || undefined;
-    } while (_continue);
+      next = page.metadata?.continue || undefined;
+    } while (next);
   }
 
-  private options() {
-    return requestOptions(this.timeoutMs);
+  private options(query?: Query) {
+    return { query, timeoutMs: this.timeoutMs };
   }
 }
 
-function schedulable(node: V1Node): boolean {
+function schedulable(node: WireNode): boolean {
   const ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
   const blocked = node.spec?.taints?.some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute") ?? false;
   return ready && !node.spec?.unschedulable && !blocked;
 }
 
 /** What the scheduler charges a pod: its containers' requests, or its largest init container's if more. */
-function podRequests(pod: V1Pod): Resources {
-  const sum = (containers: { resources?: { requests?: Record<string, string> } }[] | undefined) => {
+function podRequests(pod: WirePod): Resources {
+  const sum = (containers: WireContainer[] | undefined) => {
     const total = { cpuMillis: 0, memoryBytes: 0 };
     for (const c of containers ?? []) {
       total.cpuMillis += safe(millicores(c.resources?.requests?.cpu));
@@ -127,9 +130,11 @@ function safe(n: number): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-export function placeholderDeployment(spec: HeadroomSpec): V1Deployment {
+export function placeholderDeployment(spec: HeadroomSpec) {
   const labels = { [headroomLabel]: spec.name, "app.kubernetes.io/managed-by": "harbormaster" };
   return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
     metadata: { name: spec.name, namespace: spec.namespace, labels },
     spec: {
       // Held at zero until a policy raises it; the raise records zero as the value to restore.
@@ -156,5 +161,5 @@ export function placeholderDeployment(spec: HeadroomSpec): V1Deployment {
         },
       },
     },
-  };
+  } satisfies WireDeployment;
 }

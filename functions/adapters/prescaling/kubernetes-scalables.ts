@@ -1,66 +1,49 @@
-import {
-  ApiException,
-  AppsV1Api,
-  AutoscalingV2Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type V1Deployment,
-  type V2HorizontalPodAutoscaler,
-} from "@kubernetes/client-node";
 import { heldLabel, stateAnnotation } from "../../core/prescaling/holds.ts";
 import type { TargetRef } from "../../core/prescaling/policy.ts";
 import type { ObjectRef, Scalable, ScalableWrite } from "../../core/prescaling/ports.ts";
-import { PatchStrategy, requestOptions } from "../kubernetes/request-options.ts";
+import { ignoreStatus, isStatus, type KubeApi, mergePatchType, type Query } from "../kubernetes/api.ts";
+import { type Resource, resourcePath, resources } from "../kubernetes/paths.ts";
+import type { List } from "../kubernetes/wire.ts";
+import type { ScaleTargetRef, WireDeployment, WireHpa, WireScale, WireScaledObject } from "./wire.ts";
 
-const keda = { group: "keda.sh", version: "v1alpha1", plural: "scaledobjects" } as const;
 const maxConflictRetries = 8;
-
-interface ScaledObject {
-  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
-  spec?: {
-    minReplicaCount?: number;
-    maxReplicaCount?: number;
-    scaleTargetRef?: { kind?: string; name?: string; apiVersion?: string };
-  };
-  status?: { hpaName?: string };
-}
 
 type Named = { metadata?: { name?: string } };
 
 type Live =
-  | { kind: "HorizontalPodAutoscaler"; object: V2HorizontalPodAutoscaler }
-  | { kind: "ScaledObject"; object: ScaledObject }
-  | { kind: "Deployment"; object: V1Deployment };
+  | { kind: "HorizontalPodAutoscaler"; object: WireHpa }
+  | { kind: "ScaledObject"; object: WireScaledObject }
+  | { kind: "Deployment"; object: WireDeployment };
+
+const resourceOf: Record<ObjectRef["kind"], Resource> = {
+  HorizontalPodAutoscaler: resources.hpas,
+  ScaledObject: resources.scaledObjects,
+  Deployment: resources.deployments,
+};
 
 /** HPAs, KEDA ScaledObjects and headroom Deployments: read, and patched only under a resourceVersion. */
 export class KubernetesScalables {
-  private readonly autoscaling: AutoscalingV2Api;
-  private readonly apps: AppsV1Api;
-  private readonly custom: CustomObjectsApi;
+  private readonly api: KubeApi;
   private readonly timeoutMs: number;
 
-  constructor(kubeConfig: KubeConfig, options: { requestTimeoutMs?: number } = {}) {
-    this.autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  constructor(api: KubeApi, options: { requestTimeoutMs?: number } = {}) {
+    this.api = api;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
   }
 
   async resolve(target: TargetRef): Promise<ObjectRef | undefined> {
     const { namespace, name } = target;
     if (target.kind === "ScaledObject") {
-      const so = await this.readScaledObject(namespace, name);
+      const so = await this.get<WireScaledObject>(resources.scaledObjects, namespace, name);
       return so ? { kind: "ScaledObject", namespace, name } : undefined;
     }
-    const hpa = await this.autoscaling
-      .readNamespacedHorizontalPodAutoscaler({ namespace, name }, this.options())
-      .catch(ignore404);
+    const hpa = await this.get<WireHpa>(resources.hpas, namespace, name);
     if (!hpa) return undefined;
     // KEDA owns the HPAs it creates and rewrites them from the ScaledObject: patch the ScaledObject instead.
     const owner = hpa.metadata?.ownerReferences?.find(
-      (o) => o.kind === "ScaledObject" && o.apiVersion.startsWith(`${keda.group}/`),
+      (o) => o.kind === "ScaledObject" && o.apiVersion?.startsWith(`${resources.scaledObjects.group}/`),
     );
-    if (owner) return { kind: "ScaledObject", namespace, name: owner.name };
+    if (owner?.name) return { kind: "ScaledObject", namespace, name: owner.name };
     return { kind: "HorizontalPodAutoscaler", namespace, name };
   }
 
@@ -78,7 +61,7 @@ export class KubernetesScalables {
         return await this.patch(ref, live, write);
       } catch (error) {
         // Someone wrote in between: read again, so a value a person just set is seen and kept.
-        if (!(error instanceof ApiException && error.code === 409 && attempt < maxConflictRetries)) throw error;
+        if (!(isStatus(error, 409) && attempt < maxConflictRetries)) throw error;
       }
     }
   }
@@ -89,48 +72,38 @@ export class KubernetesScalables {
   }
 
   private async listHeldIn(namespace: string): Promise<ObjectRef[]> {
-    const labelSelector = `${heldLabel}=true`;
-    const [hpas, deployments, scaledObjects] = await Promise.all([
-      this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector }, this.options()),
-      this.apps.listNamespacedDeployment({ namespace, labelSelector }, this.options()),
-      // Without KEDA's CRD there are no ScaledObjects to hold.
-      this.custom
-        .listNamespacedCustomObject({ ...keda, namespace, labelSelector }, this.options())
-        .catch(ignore404) as Promise<{ items?: Named[] } | undefined>,
+    const list = (resource: Resource) =>
+      this.api
+        .send<List<Named>>(
+          "GET",
+          resourcePath(resource, { namespace }),
+          this.options({ labelSelector: `${heldLabel}=true` }),
+        )
+        // Without KEDA's CRD there are no ScaledObjects to hold.
+        .catch(resource === resources.scaledObjects ? ignoreStatus(404) : rethrow);
+    const [hpas, scaledObjects, deployments] = await Promise.all([
+      list(resources.hpas),
+      list(resources.scaledObjects),
+      list(resources.deployments),
     ]);
-    const refs = (kind: ObjectRef["kind"], items: Named[]) =>
+    const refs = (kind: ObjectRef["kind"], items: Named[] = []) =>
       items.map((i) => ({ kind, namespace, name: i.metadata?.name ?? "" }));
     return [
-      ...refs("HorizontalPodAutoscaler", hpas.items),
-      ...refs("ScaledObject", scaledObjects?.items ?? []),
-      ...refs("Deployment", deployments.items),
+      ...refs("HorizontalPodAutoscaler", hpas?.items),
+      ...refs("ScaledObject", scaledObjects?.items),
+      ...refs("Deployment", deployments?.items),
     ];
   }
 
   private async read(ref: ObjectRef): Promise<Live | undefined> {
-    const { namespace, name } = ref;
-    switch (ref.kind) {
-      case "HorizontalPodAutoscaler": {
-        const object = await this.autoscaling
-          .readNamespacedHorizontalPodAutoscaler({ namespace, name }, this.options())
-          .catch(ignore404);
-        return object && { kind: ref.kind, object };
-      }
-      case "ScaledObject": {
-        const object = await this.readScaledObject(namespace, name);
-        return object && { kind: ref.kind, object };
-      }
-      case "Deployment": {
-        const object = await this.apps.readNamespacedDeployment({ namespace, name }, this.options()).catch(ignore404);
-        return object && { kind: ref.kind, object };
-      }
-    }
+    const object = await this.get<Live["object"]>(resourceOf[ref.kind], ref.namespace, ref.name);
+    return object && ({ kind: ref.kind, object } as Live);
   }
 
-  private readScaledObject(namespace: string, name: string): Promise<ScaledObject | undefined> {
-    return this.custom
-      .getNamespacedCustomObject({ ...keda, namespace, name }, this.options())
-      .catch(ignore404) as Promise<ScaledObject | undefined>;
+  private get<T>(resource: Resource, namespace: string, name: string): Promise<T | undefined> {
+    return this.api
+      .send<T>("GET", resourcePath(resource, { namespace, name }), this.options())
+      .catch(ignoreStatus(404));
   }
 
   private async toScalable(ref: ObjectRef, live: Live): Promise<Scalable> {
@@ -156,19 +129,19 @@ export class KubernetesScalables {
     }
   }
 
-  private async workloadReplicas(
-    namespace: string,
-    target: { kind?: string; name?: string } | undefined,
-  ): Promise<number | undefined> {
+  private async workloadReplicas(namespace: string, target: ScaleTargetRef | undefined): Promise<number | undefined> {
     if (!target?.name) return undefined;
     const kind = target.kind ?? "Deployment";
-    const request = { namespace, name: target.name };
-    const scale =
-      kind === "Deployment"
-        ? await this.apps.readNamespacedDeploymentScale(request, this.options()).catch(ignore404)
-        : kind === "StatefulSet"
-          ? await this.apps.readNamespacedStatefulSetScale(request, this.options()).catch(ignore404)
-          : undefined;
+    const resource =
+      kind === "Deployment" ? resources.deployments : kind === "StatefulSet" ? resources.statefulSets : undefined;
+    if (!resource) return undefined;
+    const scale = await this.api
+      .send<WireScale>(
+        "GET",
+        resourcePath(resource, { namespace, name: target.name, subresource: "scale" }),
+        this.options(),
+      )
+      .catch(ignoreStatus(404));
     return scale?.status?.replicas ?? scale?.spec?.replicas;
   }
 
@@ -180,41 +153,29 @@ export class KubernetesScalables {
       annotations: { [stateAnnotation]: write.annotation },
       labels: { [heldLabel]: write.annotation === null ? null : "true" },
     };
-    const options = this.options(PatchStrategy.MergePatch);
-    switch (live.kind) {
-      case "HorizontalPodAutoscaler": {
-        const spec = { minReplicas: write.levels.min, maxReplicas: write.levels.max };
-        const object = await this.autoscaling.patchNamespacedHorizontalPodAutoscaler(
-          { namespace, name, body: { metadata, spec } },
-          options,
-        );
-        return this.toScalable(ref, { kind: live.kind, object });
-      }
-      case "ScaledObject": {
-        const spec = { minReplicaCount: write.levels.min, maxReplicaCount: write.levels.max };
-        const object = (await this.custom.patchNamespacedCustomObject(
-          { ...keda, namespace, name, body: { metadata, spec } },
-          options,
-        )) as ScaledObject;
-        return this.toScalable(ref, { kind: live.kind, object });
-      }
-      case "Deployment": {
-        const spec = { replicas: write.levels.replicas };
-        const object = await this.apps.patchNamespacedDeployment(
-          { namespace, name, body: { metadata, spec } },
-          options,
-        );
-        return this.toScalable(ref, { kind: live.kind, object });
-      }
-    }
+    const spec =
+      live.kind === "HorizontalPodAutoscaler"
+        ? { minReplicas: write.levels.min, maxReplicas: write.levels.max }
+        : live.kind === "ScaledObject"
+          ? { minReplicaCount: write.levels.min, maxReplicaCount: write.levels.max }
+          : { replicas: write.levels.replicas };
+    const object = await this.api.send<Live["object"]>(
+      "PATCH",
+      resourcePath(resourceOf[ref.kind], { namespace, name }),
+      {
+        ...this.options(),
+        body: { metadata, spec },
+        contentType: mergePatchType,
+      },
+    );
+    return this.toScalable(ref, { kind: live.kind, object } as Live);
   }
 
-  private options(contentType?: PatchStrategy) {
-    return requestOptions(this.timeoutMs, contentType);
+  private options(query?: Query) {
+    return { query, timeoutMs: this.timeoutMs };
   }
 }
 
-function ignore404(error: unknown): undefined {
-  if (error instanceof ApiException && error.code === 404) return undefined;
+function rethrow(error: unknown): never {
   throw error;
 }

@@ -10,7 +10,7 @@ import { type BatchDeps, processPrescalingBatch } from "../../core/prescaling/ba
 import { CommandScaler, commandHeadroom } from "../../core/prescaling/command-scaler.ts";
 import { Prescaler, policyNamespaces } from "../../core/prescaling/prescaler.ts";
 import { systemClock } from "../clock.ts";
-import { kubeConfigSource } from "../eks-auth.ts";
+import { connectionSource } from "../eks-connection.ts";
 import { EmfMetrics } from "../emf-metrics.ts";
 import { LogNotifier } from "../log-notifier.ts";
 import { createSlackNotifier } from "../slack/queued-notifier.ts";
@@ -32,7 +32,7 @@ export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<P
   const config = loadPrescalingConfig(env);
   const logger = new Logger({ serviceName: "harbormaster-prescaling" });
   const metrics = new Metrics({ namespace: "Harbormaster", serviceName: "prescaling" });
-  const kubeConfigs = kubeConfigSource(config);
+  const connections = connectionSource(config);
   const emf = new EmfMetrics(metrics);
   const log = {
     info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
@@ -52,9 +52,9 @@ export function createPrescalingHandler(env: NodeJS.ProcessEnv, ports: Partial<P
   let deps: BatchDeps | undefined;
 
   async function handlePrescaling(event: SQSEvent): Promise<SQSBatchResponse> {
-    const { kubeConfig, fresh } = await kubeConfigs.get();
+    const { value: connection, fresh } = await connections.get();
     if (fresh || !deps) {
-      const cluster = new KubernetesPrescalingCluster(kubeConfig);
+      const cluster = new KubernetesPrescalingCluster(connection);
       const prescaler = new Prescaler({ cluster, notifier, metrics: emf, clock, log, namespaces });
       const commands = new CommandScaler({
         prescaler,

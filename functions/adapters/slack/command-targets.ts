@@ -5,7 +5,8 @@ import { drainPolicySchema } from "../../core/drain/policy.ts";
 import type { ClusterCommands, CommandTargets, ScalingCommands, TrafficCommands } from "../../core/slack/ports.ts";
 import { CommandRefused } from "../../core/slack/ports.ts";
 import { systemClock } from "../clock.ts";
-import { type KubeConfigSource, kubeConfigSource } from "../eks-auth.ts";
+import { type ClusterSource, connectionSource } from "../eks-connection.ts";
+import type { KubeConnection } from "../kubernetes/connection.ts";
 import { KubernetesCommands } from "./kubernetes-commands.ts";
 import { PrescalingCommandQueue } from "./scaling-commands.ts";
 import { unavailableScaling, unavailableTraffic } from "./unavailable-commands.ts";
@@ -25,7 +26,7 @@ export interface TargetOptions {
 const drainTimeoutMs = 120_000;
 
 export function commandTargets(options: TargetOptions): CommandTargets {
-  const sources = new Map<string, KubeConfigSource>();
+  const sources = new Map<string, ClusterSource<KubeConnection>>();
   const built = new Map<string, KubernetesCommands>();
   return {
     async cluster(name: string): Promise<ClusterCommands> {
@@ -33,17 +34,17 @@ export function commandTargets(options: TargetOptions): CommandTargets {
       if (!cluster) throw new CommandRefused(`unknown cluster "${name}"`);
       let source = sources.get(name);
       if (!source) {
-        source = kubeConfigSource({
+        source = connectionSource({
           kubeconfigPath: cluster.kubeconfig,
           clusterName: cluster.eksCluster,
           region: cluster.region ?? options.region,
         });
         sources.set(name, source);
       }
-      const { kubeConfig, fresh } = await source.get();
+      const { value: connection, fresh } = await source.get();
       let commands = built.get(name);
       if (fresh || !commands) {
-        commands = new KubernetesCommands(kubeConfig, {
+        commands = new KubernetesCommands(connection, {
           policy: drainPolicySchema.parse({}),
           clock: systemClock,
           drainTimeoutMs,

@@ -1,13 +1,15 @@
 // status, nodes, cordon, uncordon and drain, through the interruption feature's Kubernetes adapter and drain core.
-import { ApiException, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
 import { drainNode } from "../../core/drain/drainer.ts";
 import { readState } from "../../core/drain/node-state.ts";
 import type { DrainPolicy } from "../../core/drain/policy.ts";
 import type { Clock } from "../../core/ports.ts";
 import { type ClusterCommands, CommandRefused, type CommandResult } from "../../core/slack/ports.ts";
+import { isStatus, KubeApi, mergePatchType, type Query } from "../kubernetes/api.ts";
 import { KubernetesCluster } from "../kubernetes/cluster.ts";
+import type { KubeConnection } from "../kubernetes/connection.ts";
 import { toNodeInfo } from "../kubernetes/mapping.ts";
-import { PatchStrategy, requestOptions } from "../kubernetes/request-options.ts";
+import { resourcePath, resources } from "../kubernetes/paths.ts";
+import type { List, WireNode, WirePod } from "../kubernetes/wire.ts";
 
 export const cordonedByAnnotation = "harbormaster.io/cordoned-by";
 const timeoutMs = 10_000;
@@ -23,21 +25,22 @@ export interface KubernetesCommandOptions {
 }
 
 export class KubernetesCommands implements ClusterCommands {
-  private readonly core: CoreV1Api;
+  private readonly api: KubeApi;
   private readonly cluster: KubernetesCluster;
   private readonly options: KubernetesCommandOptions;
 
-  constructor(kubeConfig: KubeConfig, options: KubernetesCommandOptions) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.cluster = new KubernetesCluster(kubeConfig);
+  constructor(connection: KubeConnection, options: KubernetesCommandOptions) {
+    this.api = new KubeApi(connection);
+    this.cluster = new KubernetesCluster(connection);
     this.options = options;
   }
 
   async status(): Promise<CommandResult> {
     const nodes = await this.listNodes();
-    const pending = await this.core.listPodForAllNamespaces(
-      { fieldSelector: "status.phase=Pending", limit: 500 },
-      requestOptions(timeoutMs),
+    const pending = await this.api.send<List<WirePod>>(
+      "GET",
+      resourcePath(resources.pods),
+      request({ fieldSelector: "status.phase=Pending", limit: 500 }),
     );
     const infos = nodes.map(toNodeInfo);
     const ready = infos.filter((n) => n.ready).length;
@@ -112,23 +115,31 @@ export class KubernetesCommands implements ClusterCommands {
     }
   }
 
-  private async listNodes(): Promise<V1Node[]> {
-    return (await this.core.listNode({ limit: 1000 }, requestOptions(timeoutMs))).items;
+  private async listNodes(): Promise<WireNode[]> {
+    return (await this.api.send<List<WireNode>>("GET", resourcePath(resources.nodes), request({ limit: 1000 }))).items;
   }
 
-  private async read(name: string): Promise<V1Node> {
+  private async read(name: string): Promise<WireNode> {
     try {
-      return await this.core.readNode({ name }, requestOptions(timeoutMs));
+      return await this.api.send<WireNode>("GET", resourcePath(resources.nodes, { name }), request());
     } catch (error) {
-      if (error instanceof ApiException && error.code === 404) throw new CommandRefused(`no node named ${name}`);
+      if (isStatus(error, 404)) throw new CommandRefused(`no node named ${name}`);
       throw error;
     }
   }
 
   // A merge patch of unschedulable and one annotation: no list is replaced, so no resourceVersion guard is needed.
-  private async patch(name: string, body: object): Promise<V1Node> {
+  private async patch(name: string, body: object): Promise<WireNode> {
     const before = await this.read(name);
-    await this.core.patchNode({ name, body }, requestOptions(timeoutMs, PatchStrategy.MergePatch));
+    await this.api.send("PATCH", resourcePath(resources.nodes, { name }), {
+      ...request(),
+      body,
+      contentType: mergePatchType,
+    });
     return before;
   }
+}
+
+function request(query?: Query) {
+  return { query, timeoutMs };
 }

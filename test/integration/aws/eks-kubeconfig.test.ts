@@ -1,9 +1,9 @@
 import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { describe, expect, it } from "vitest";
-import { kubeConfigSource } from "../../../functions/adapters/eks-auth.ts";
+import { connectionSource } from "../../../functions/adapters/eks-connection.ts";
 import { uniqueName } from "../../helpers/testbed.ts";
 
-describe("kubeconfig from EKS DescribeCluster", () => {
+describe("apiserver connection from EKS DescribeCluster", () => {
   it("takes the endpoint and CA from the cluster and mints a token, reusing it until it nears expiry", async () => {
     const eks = new EKSClient({});
     const name = uniqueName("cluster");
@@ -14,15 +14,15 @@ describe("kubeconfig from EKS DescribeCluster", () => {
         resourcesVpcConfig: { subnetIds: ["subnet-1"] },
       }),
     );
-    const source = kubeConfigSource({ clusterName: name, region: process.env.AWS_REGION ?? "us-east-2" });
+    const source = connectionSource({ clusterName: name, region: process.env.AWS_REGION ?? "us-east-2" });
     const first = await source.get();
     expect(first.fresh).toBe(true);
-    const current = first.kubeConfig.getCurrentCluster();
-    expect(current?.server).toBe(cluster?.endpoint);
-    expect(current?.caData).toBe(cluster?.certificateAuthority?.data);
-    expect(first.kubeConfig.getCurrentUser()?.token).toMatch(/^k8s-aws-v1\./);
+    expect(first.value.server).toBe(cluster?.endpoint?.replace(/\/+$/, ""));
+    expect(first.value.ca?.toString("base64")).toBe(cluster?.certificateAuthority?.data);
+    expect(first.value.rejectUnauthorized).toBe(true);
+    expect(first.value.headers.authorization).toMatch(/^Bearer k8s-aws-v1\./);
     const second = await source.get();
     expect(second.fresh).toBe(false);
-    expect(second.kubeConfig).toBe(first.kubeConfig);
+    expect(second.value).toBe(first.value);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eksToken } from "../../../functions/adapters/eks-auth.ts";
+import { eksToken } from "../../../functions/adapters/eks-connection.ts";
 
 // Pure request shaping: the token aws-iam-authenticator verifies is a presigned STS URL.
 describe("eksToken", () => {
