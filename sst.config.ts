@@ -66,6 +66,7 @@ export default $config({
             clusterName: primary.eksCluster,
             region: primary.region,
             policies: JSON.stringify(config.scaling),
+            commandNamespaces: featureEnvironment(config).prescaling.HARBORMASTER_PRESCALING_COMMAND_NAMESPACES,
             notifications,
             queues: scalingQueues,
           })

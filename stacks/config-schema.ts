@@ -3,7 +3,7 @@
 // the exact schema the function runs again at cold start. Errors name the field (`slack.routes[0].channel`).
 import { z } from "zod";
 import { loadInterruptionConfig } from "../functions/config/interruption-config.ts";
-import { parsePolicies } from "../functions/config/prescaling-config.ts";
+import { loadPrescalingConfig, namespaceNamePattern } from "../functions/config/prescaling-config.ts";
 import { loadSlackCommandConfig, loadSlackWorkerConfig } from "../functions/config/slack-config.ts";
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
 
@@ -38,6 +38,14 @@ export const configSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** Pre-scaling policies (docs/prescaling.md). Empty: the pre-scaling stack is not deployed. */
   scaling: z.array(z.unknown()).default([]),
+  /**
+   * Namespaces whose HPAs Slack's `scale` may hold; the pre-scaling sweep looks there too. Absent: the
+   * namespaces the policies name.
+   */
+  scalingCommandNamespaces: z
+    .array(z.string().regex(namespaceNamePattern, "a Kubernetes namespace name"))
+    .min(1)
+    .optional(),
   /** Progressive traffic shifting (docs/traffic.md). Empty: the traffic stack is not deployed. */
   rollouts: z.array(z.unknown()).default([]),
   /** Slack routing (docs/slack.md). Absent: the Slack stack is not deployed. */
@@ -91,7 +99,12 @@ export function featureEnvironment(config: HarbormasterConfig) {
       HARBORMASTER_DRAIN_POLICY: JSON.stringify(config.drainPolicy),
       HARBORMASTER_DRY_RUN: config.dryRun ? "true" : "false",
     },
-    prescaling: { HARBORMASTER_PRESCALING_POLICIES: JSON.stringify(config.scaling) },
+    prescaling: {
+      HARBORMASTER_PRESCALING_POLICIES: JSON.stringify(config.scaling),
+      ...(config.scalingCommandNamespaces && {
+        HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: config.scalingCommandNamespaces.join(","),
+      }),
+    },
     traffic: { HARBORMASTER_TRAFFIC_DOMAINS: JSON.stringify(config.rollouts) },
     slack: config.slack && {
       HARBORMASTER_SLACK_COMMAND: config.slack.slashCommand,
@@ -120,7 +133,13 @@ export function validateConfig(raw: unknown): HarbormasterConfig {
   const { HARBORMASTER_ACTIONS, HARBORMASTER_DRAIN_POLICY, ...interruption } = env.interruption;
   check("actions", () => loadInterruptionConfig({ ...placeholders, ...interruption, HARBORMASTER_ACTIONS }));
   check("drainPolicy", () => loadInterruptionConfig({ ...placeholders, ...interruption, HARBORMASTER_DRAIN_POLICY }));
-  if (config.scaling.length > 0) check("scaling", () => parsePolicies(env.prescaling.HARBORMASTER_PRESCALING_POLICIES));
+  if (config.scaling.length > 0) {
+    const cluster = { HARBORMASTER_CLUSTER_NAME: interruption.HARBORMASTER_CLUSTER_NAME };
+    check("scaling", () => loadPrescalingConfig({ ...placeholders, ...cluster, ...env.prescaling }));
+  } else if (config.scalingCommandNamespaces) {
+    // Without policies pre-scaling is not deployed, and Slack's `scale` has nothing to go to.
+    throw new ConfigError("scalingCommandNamespaces: takes effect only with pre-scaling policies (scaling)");
+  }
   if (config.rollouts.length > 0) check("rollouts", () => loadTrafficConfig({ ...placeholders, ...env.traffic }));
   if (env.slack) {
     const slack = env.slack;
@@ -135,6 +154,7 @@ const fieldOf: Record<string, string> = {
   HARBORMASTER_ACTIONS: "actions",
   HARBORMASTER_DRAIN_POLICY: "drainPolicy",
   HARBORMASTER_PRESCALING_POLICIES: "scaling",
+  HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: "scalingCommandNamespaces",
   HARBORMASTER_TRAFFIC_DOMAINS: "rollouts",
   HARBORMASTER_SLACK_ACCESS: "slack.access",
   HARBORMASTER_SLACK_ROUTES: "slack.routes",

@@ -31,6 +31,7 @@ export function legacyConfig(env: NodeJS.ProcessEnv, stage: string): unknown {
     drainPolicy: json("HARBORMASTER_DRAIN_POLICY", {}),
     dryRun: env.HARBORMASTER_DRY_RUN === "true",
     scaling: json("HARBORMASTER_PRESCALING_POLICIES", []),
+    scalingCommandNamespaces: env.HARBORMASTER_PRESCALING_COMMAND_NAMESPACES?.split(",").map((n) => n.trim()),
     rollouts: json("HARBORMASTER_TRAFFIC_DOMAINS", []),
     slack: env.HARBORMASTER_SLACK_DEFAULT_CHANNEL
       ? {

@@ -14,6 +14,9 @@ export interface PrescalingConfig {
   commandNamespaces?: string[];
 }
 
+/** A Kubernetes namespace name (an RFC 1123 label). */
+export const namespaceNamePattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 const envSchema = z
   .object({
     ...clusterAccessShape,
@@ -23,7 +26,7 @@ const envSchema = z
       .string()
       .transform((text, ctx) => {
         const names = text.split(",").map((n) => n.trim());
-        if (names.every((n) => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n))) return names;
+        if (names.every((n) => namespaceNamePattern.test(n))) return names;
         ctx.addIssue({ code: "custom", message: "a comma-separated list of namespace names" });
         return z.NEVER;
       })

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadPrescalingConfig } from "../../../functions/config/prescaling-config.ts";
 import { legacyConfig } from "../../../stacks/config.ts";
 import { ConfigError, featureEnvironment, validateConfig } from "../../../stacks/config-schema.ts";
 
@@ -99,6 +100,30 @@ describe("the typed deployment config", () => {
     });
   });
 
+  it("hands pre-scaling the namespaces Slack's scale may hold, as its loader reads them", () => {
+    const env = featureEnvironment(validateConfig({ ...example, scalingCommandNamespaces: ["web", "checkout"] }));
+    expect(env.prescaling.HARBORMASTER_PRESCALING_COMMAND_NAMESPACES).toBe("web,checkout");
+    const loaded = loadPrescalingConfig({ AWS_REGION: "us-east-2", KUBECONFIG: "/dev/null", ...env.prescaling });
+    expect(loaded.commandNamespaces).toEqual(["web", "checkout"]);
+    // Absent: the function falls back to the policies' namespaces.
+    expect(featureEnvironment(validateConfig(example)).prescaling).not.toHaveProperty(
+      "HARBORMASTER_PRESCALING_COMMAND_NAMESPACES",
+    );
+  });
+
+  it("names the entry of a malformed command namespace, and refuses an empty list", () => {
+    expect(errorOf({ ...example, scalingCommandNamespaces: ["web", "Not_A_Namespace"] })).toContain(
+      "scalingCommandNamespaces[1]",
+    );
+    expect(errorOf({ ...example, scalingCommandNamespaces: [] })).toContain("scalingCommandNamespaces");
+  });
+
+  it("refuses command namespaces without pre-scaling policies, which would leave them unused", () => {
+    expect(errorOf({ ...example, scaling: [], scalingCommandNamespaces: ["web"] })).toMatch(
+      /^scalingCommandNamespaces: /,
+    );
+  });
+
   it("assembles the earlier per-feature variables into the same shape", () => {
     const config = validateConfig(
       legacyConfig({ HARBORMASTER_CLUSTER_NAME: "c1", AWS_REGION: "eu-west-1", HARBORMASTER_DRY_RUN: "true" }, "dev"),
@@ -106,5 +131,14 @@ describe("the typed deployment config", () => {
     expect(config.clusters.c1).toMatchObject({ eksCluster: "c1", region: "eu-west-1" });
     expect(config.dryRun).toBe(true);
     expect(config.slack).toBeUndefined();
+  });
+
+  it("carries the earlier command-namespaces variable over", () => {
+    const env = {
+      HARBORMASTER_CLUSTER_NAME: "c1",
+      HARBORMASTER_PRESCALING_POLICIES: JSON.stringify(example.scaling),
+      HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: "web, checkout",
+    };
+    expect(validateConfig(legacyConfig(env, "dev")).scalingCommandNamespaces).toEqual(["web", "checkout"]);
   });
 });
