@@ -16,6 +16,12 @@ export interface ReadThroughOptions {
   onRefreshError?: (error: unknown) => void;
 }
 
+/**
+ * Reads a key's value from the store. `background`: nobody waits on it (stale-while-revalidate), so the
+ * loader may take its time. Given the key, one loader serves every key, with no closure per lookup.
+ */
+export type Loader<V> = (key: string, background: boolean) => Promise<V>;
+
 interface Entry<V> {
   value: V;
   loadedAt: number;
@@ -43,10 +49,15 @@ export class ReadThroughCache<V extends object | null> {
    * The cached value without waiting: fresh, or stale and then refreshed in the background. Undefined on a
    * miss, which is not counted here: the caller either loads (get) or gives up.
    */
-  cached(key: string, load: (background: boolean) => Promise<V>): V | undefined {
+  cached(key: string, load: Loader<V>, now?: number): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    const age = this.#now() - entry.loadedAt;
+    // An immutable entry (a slot document) has no age to check.
+    if (this.#options.maxStaleMs === Number.POSITIVE_INFINITY && this.#options.freshMs === Number.POSITIVE_INFINITY) {
+      this.#options.onLookup?.("hit");
+      return entry.value;
+    }
+    const age = (now ?? this.#now()) - entry.loadedAt;
     if (age >= this.#options.maxStaleMs) return undefined;
     const fresh = age < this.#options.freshMs;
     this.#options.onLookup?.(fresh ? "hit" : "stale");
@@ -54,20 +65,17 @@ export class ReadThroughCache<V extends object | null> {
     return entry.value;
   }
 
-  get(key: string, load: (background: boolean) => Promise<V>): Promise<V> {
+  get(key: string, load: Loader<V>): Promise<V> {
     const value = this.cached(key, load);
     if (value !== undefined) return Promise.resolve(value);
     this.#options.onLookup?.("miss");
     return this.refresh(key, load);
   }
 
-  /**
-   * Loads through the singleflight and stores the result; concurrent callers share the one load.
-   * `background`: nobody waits on it (stale-while-revalidate), so the loader may take its time.
-   */
-  refresh(key: string, load: (background: boolean) => Promise<V>, background = false): Promise<V> {
+  /** Loads through the singleflight and stores the result; concurrent callers share the one load. */
+  refresh(key: string, load: Loader<V>, background = false): Promise<V> {
     return this.#flights.do(key, async () => {
-      const value = await load(background);
+      const value = await load(key, background);
       this.#entries.set(key, { value, loadedAt: this.#now() });
       return value;
     });

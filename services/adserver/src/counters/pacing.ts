@@ -12,6 +12,8 @@ export class PacingCounters {
   #dayStart = 0;
   #dayEnd = 0;
   #delivered = new Map<string, number>();
+  /** Today's pacing key per campaign, so a serve formats no key. */
+  #keys = new Map<string, string>();
   #loaded = false;
   readonly #batcher: CounterBatcher;
   readonly #metrics: Metrics;
@@ -28,15 +30,21 @@ export class PacingCounters {
     return this.#loaded;
   }
 
-  deliveredToday(campaignId: string): number {
-    this.#rollOver();
+  /** `now`: the decision's time, read once per request by the caller. */
+  deliveredToday(campaignId: string, now: number): number {
+    this.#rollOver(now);
     return this.#delivered.get(campaignId) ?? 0;
   }
 
-  served(campaignId: string): void {
-    this.#rollOver();
+  served(campaignId: string, now: number): void {
+    this.#rollOver(now);
     this.#delivered.set(campaignId, (this.#delivered.get(campaignId) ?? 0) + 1);
-    this.#batcher.incr(keys.delivered(this.#day, campaignId), DAY_COUNTER_TTL_SECONDS);
+    let key = this.#keys.get(campaignId);
+    if (key === undefined) {
+      key = keys.delivered(this.#day, campaignId);
+      this.#keys.set(campaignId, key);
+    }
+    this.#batcher.incr(key, DAY_COUNTER_TTL_SECONDS);
   }
 
   async refresh(campaignIds: readonly string[]): Promise<void> {
@@ -53,14 +61,13 @@ export class PacingCounters {
     campaignIds.forEach((id, i) => {
       delivered.set(id, Number(values[i] ?? 0) + this.#batcher.pendingCount(counterKeys[i] as string));
     });
-    this.#rollOver();
+    this.#rollOver(this.#now());
     if (day !== this.#day) return;
     this.#delivered = delivered;
     this.#loaded = true;
   }
 
-  #rollOver(): void {
-    const now = this.#now();
+  #rollOver(now: number): void {
     if (now >= this.#dayStart && now < this.#dayEnd) return;
     this.#dayStart = now - (now % DAY_MS);
     this.#dayEnd = this.#dayStart + DAY_MS;
@@ -68,6 +75,7 @@ export class PacingCounters {
     if (day !== this.#day) {
       this.#day = day;
       this.#delivered = new Map();
+      this.#keys = new Map();
     }
   }
 }

@@ -14,6 +14,8 @@ export class UserCaps {
   readonly #cache: ReadThroughCache<CapCounts>;
   readonly #batcher: CounterBatcher;
   readonly #metrics: Metrics;
+  #lastUid = "";
+  #lastKey = keys.userCaps("");
 
   constructor(cache: ReadThroughCache<CapCounts>, batcher: CounterBatcher, metrics: Metrics) {
     this.#cache = cache;
@@ -22,8 +24,7 @@ export class UserCaps {
   }
 
   counts(uid: string): Promise<CapCounts> {
-    const key = keys.userCaps(uid);
-    const counts = this.#cache.get(key, this.#loader(key));
+    const counts = this.#cache.get(this.#key(uid), this.#load);
     // A request now waits on the read, even one that joined a background refresh still queued.
     this.#batcher.hurry();
     return counts;
@@ -33,22 +34,31 @@ export class UserCaps {
    * The user's counters if they are in the local cache; undefined when they would take a Redis read. Stale
    * counters are refreshed with the next counter flush, not at once: nobody waits on that read.
    */
-  cachedCounts(uid: string): CapCounts | undefined {
-    const key = keys.userCaps(uid);
-    return this.#cache.cached(key, this.#loader(key));
+  cachedCounts(uid: string, now: number): CapCounts | undefined {
+    return this.#cache.cached(this.#key(uid), this.#load, now);
   }
 
-  served(uid: string, field: string, cap: FrequencyCap, now: number): void {
-    const key = keys.userCaps(uid);
-    this.#cache.update(key, (counts) => counts.set(field, (counts.get(field) ?? 0) + 1));
-    this.#batcher.hincr(key, field, capFieldTtlSeconds(cap, now));
+  /** Counts a serve: in `counts` (the user's cached counters) at once, in Redis with the next flush. */
+  served(uid: string, counts: CapCounts, field: string, cap: FrequencyCap, now: number): void {
+    counts.set(field, (counts.get(field) ?? 0) + 1);
+    this.#batcher.hincr(this.#key(uid), field, capFieldTtlSeconds(cap, now));
   }
 
-  #loader(key: string) {
-    return (background: boolean) => this.#load(key, background);
+  /**
+   * The user's Redis key. The last one is kept: a request asks for it up to three times (cache, serve,
+   * batch), and the same string each time means its hash is computed once.
+   */
+  #key(uid: string): string {
+    if (uid !== this.#lastUid) {
+      this.#lastUid = uid;
+      this.#lastKey = keys.userCaps(uid);
+    }
+    return this.#lastKey;
   }
 
-  async #load(key: string, background: boolean): Promise<CapCounts> {
+  readonly #load = (key: string, background: boolean) => this.#read(key, background);
+
+  async #read(key: string, background: boolean): Promise<CapCounts> {
     // A background read's latency includes its wait for the next flush, so it is recorded apart.
     const stored = await timed(this.#metrics, background ? "user_caps_refresh" : "user_caps", () =>
       this.#batcher.read<Record<string, string>>((pipeline) => pipeline.hgetall(key), !background),

@@ -32,8 +32,11 @@ export interface SelectionInput {
 export function selectCreative({ document, request, counters, now, random }: SelectionInput): Choice | undefined {
   // Only the highest priority with an eligible campaign competes; lower ones are not even checked. The
   // candidates come sorted by priority, already filtered by targeting and size, so the loop stops early.
+  // The competitors go to a scratch array reused by every call (selection is synchronous), with their
+  // total weight summed on the way, so a request allocates nothing here.
   let top = Number.NEGATIVE_INFINITY;
-  let candidates: Candidate[] = [];
+  let count = 0;
+  let totalWeight = 0;
   for (const candidate of candidatesFor(document, request)) {
     const { campaign } = candidate;
     if (campaign.priority < top) break;
@@ -41,21 +44,29 @@ export function selectCreative({ document, request, counters, now, random }: Sel
     if (field === false) continue;
     if (campaign.priority > top) {
       top = campaign.priority;
-      candidates = [];
+      count = 0;
+      totalWeight = 0;
     }
-    candidates.push(candidate);
+    competing[count++] = candidate;
+    totalWeight += campaign.weight;
     candidate.chosenField = field;
   }
-  const winner = pickWeighted(candidates, (c) => c.campaign.weight, random);
+  const winner = drawWeighted(competing, count, totalWeight, (c) => c.campaign.weight, random);
+  competing.fill(undefined, 0, count);
   if (!winner) return undefined;
-  const creative = pickWeighted(winner.creatives, (c) => c.weight, random);
+  const { creatives, creativeWeight } = winner;
+  const creative = drawWeighted(creatives, creatives.length, creativeWeight, (c) => c.weight, random);
   return creative && { campaign: winner.campaign, creative, capField: winner.chosenField };
 }
+
+const competing: Array<Candidate | undefined> = [];
 
 /** A campaign that matches a request's targeting and size, with its creatives of those sizes. */
 interface Candidate {
   campaign: StoredCampaign;
   creatives: Creative[];
+  /** The creatives' total weight. */
+  creativeWeight: number;
   /** The cap field of the last window asked for, formatted once per window rather than once per request. */
   capWindow: number;
   capField: string | undefined;
@@ -81,7 +92,15 @@ function candidatesFor(document: SlotDocument, request: AdRequest): Candidate[] 
       if (!matchesTargeting(campaign, request)) continue;
       const creatives = campaign.creatives.filter((c) => sizes.includes(c.size));
       if (creatives.length === 0) continue;
-      candidates.push({ campaign, creatives, capWindow: -1, capField: undefined, chosenField: undefined });
+      const creativeWeight = creatives.reduce((sum, c) => sum + c.weight, 0);
+      candidates.push({
+        campaign,
+        creatives,
+        creativeWeight,
+        capWindow: -1,
+        capField: undefined,
+        chosenField: undefined,
+      });
     }
     candidates.sort((a, b) => b.campaign.priority - a.campaign.priority);
     byShape.set(shape, candidates);
@@ -121,10 +140,22 @@ export function matchesTargeting(campaign: Pick<Campaign, "targeting">, request:
 export function pickWeighted<T>(items: readonly T[], weight: (item: T) => number, random: () => number): T | undefined {
   let total = 0;
   for (const item of items) total += weight(item);
+  return drawWeighted(items, items.length, total, weight, random);
+}
+
+/** pickWeighted over the first `count` items, whose weights sum to `total`. */
+function drawWeighted<T>(
+  items: ReadonlyArray<T | undefined>,
+  count: number,
+  total: number,
+  weight: (item: T) => number,
+  random: () => number,
+): T | undefined {
+  if (count === 0) return undefined;
   let draw = random() * total;
-  for (const item of items) {
-    draw -= weight(item);
-    if (draw < 0) return item;
+  for (let i = 0; i < count; i++) {
+    draw -= weight(items[i] as T);
+    if (draw < 0) return items[i];
   }
-  return items.at(-1);
+  return items[count - 1];
 }

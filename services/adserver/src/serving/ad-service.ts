@@ -34,10 +34,14 @@ const NO_FILL: Decision = { kind: "no_fill" };
 export class AdService {
   readonly #deps: AdServiceDeps;
   readonly #capped = new WeakMap<SlotDocument, boolean>();
-  /** The counts of the decision in progress: selection is synchronous, so one Counters object serves all. */
+  /**
+   * The counts and time of the decision in progress: selection is synchronous, so one Counters object
+   * serves every decision.
+   */
   #counts: CapCounts | undefined;
+  #time = 0;
   readonly #counters: Counters = {
-    deliveredToday: (id) => this.#deps.pacing.deliveredToday(id),
+    deliveredToday: (id) => this.#deps.pacing.deliveredToday(id, this.#time),
     userCount: (field) => (this.#counts ? (this.#counts.get(field) ?? 0) : undefined),
   };
 
@@ -52,9 +56,10 @@ export class AdService {
     if (document === null) return NO_FILL;
     const invalid = checkSize(document, request);
     if (invalid) return invalid;
-    const counts = this.#needsUser(document) ? this.#deps.caps.cachedCounts(request.uid) : NO_COUNTS;
+    const time = this.#deps.now();
+    const counts = this.#needsUser(document) ? this.#deps.caps.cachedCounts(request.uid, time) : NO_COUNTS;
     if (counts === undefined) return undefined;
-    return this.#choose(document, request, counts);
+    return this.#choose(document, request, counts, time);
   }
 
   /** `userWaitMs` bounds the wait for a user's counters: without them, only uncapped campaigns can serve. */
@@ -73,19 +78,20 @@ export class AdService {
       : NO_COUNTS;
     // Past the deadline the caller has already answered with something else; this serve did not happen.
     if (expiry.expired) return NO_FILL;
-    return this.#choose(document, request, counts);
+    return this.#choose(document, request, counts, this.#deps.now());
   }
 
-  #choose(document: SlotDocument, request: AdRequest, counts: CapCounts | undefined): Decision {
-    const { pacing, caps, now, random } = this.#deps;
-    const time = now();
+  #choose(document: SlotDocument, request: AdRequest, counts: CapCounts | undefined, time: number): Decision {
+    const { pacing, caps, random } = this.#deps;
     this.#counts = counts;
+    this.#time = time;
     const choice = selectCreative({ document, request, now: time, random, counters: this.#counters });
     this.#counts = undefined;
     if (!choice) return NO_FILL;
-    pacing.served(choice.campaign.id);
-    if (choice.capField && choice.campaign.frequencyCap)
-      caps.served(request.uid, choice.capField, choice.campaign.frequencyCap, time);
+    pacing.served(choice.campaign.id, time);
+    // A capped campaign is chosen only when the user's counts are known (see selection).
+    if (choice.capField && choice.campaign.frequencyCap && counts)
+      caps.served(request.uid, counts, choice.capField, choice.campaign.frequencyCap, time);
     return { kind: "served", choice };
   }
 

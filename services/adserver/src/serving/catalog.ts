@@ -45,13 +45,19 @@ export class Catalog {
   slot(slotId: string): Promise<SlotDocument | null> {
     const version = this.#version;
     if (version === undefined) return Promise.reject(new Error("no catalog version loaded yet"));
-    return this.#slots.get(`${version}:${slotId}`, () => this.#store.slot(version, slotId));
+    return this.#slots.get(`${version}:${slotId}`, this.#load);
   }
 
   /** The slot's document if it is in the local cache; undefined when it would take a Redis read. */
   cachedSlot(slotId: string): SlotDocument | null | undefined {
     const version = this.#version;
     if (version === undefined) return undefined;
-    return this.#slots.cached(`${version}:${slotId}`, () => this.#store.slot(version, slotId));
+    return this.#slots.cached(`${version}:${slotId}`, this.#load);
   }
+
+  /** Loads `<version>:<slot>`. */
+  readonly #load = (key: string) => {
+    const cut = key.indexOf(":");
+    return this.#store.slot(Number(key.slice(0, cut)), key.slice(cut + 1));
+  };
 }
