@@ -1,67 +1,64 @@
 // The one typed configuration of a Harbormaster deployment. The top level is parsed here; each feature's
 // section is then handed, as the environment variable its function reads, to that function's own loader:
 // the exact schema the function runs again at cold start. Errors name the field (`slack.routes[0].channel`).
-import { z } from "zod";
+
 import { loadInterruptionConfig } from "../functions/config/interruption-config.ts";
 import { loadPrescalingConfig, namespaceNamePattern } from "../functions/config/prescaling-config.ts";
 import { loadSlackCommandConfig, loadSlackWorkerConfig } from "../functions/config/slack-config.ts";
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
+import * as z from "../functions/core/zod.ts";
 
-const name = z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/, "letters, digits, - and _ only");
+const name = z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/, "letters, digits, - and _ only"));
 const section = z.record(z.string(), z.unknown());
 
 const clusterSchema = z.strictObject({
   /** The EKS cluster's name in AWS. */
-  eksCluster: z.string().min(1),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-2"),
+  eksCluster: z.string().check(z.minLength(1)),
+  region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-2")),
   /** Subnets and security group through which the functions reach a private EKS endpoint. */
-  vpc: z
-    .strictObject({
-      privateSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(1),
-      securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).min(1),
-    })
-    .optional(),
+  vpc: z.optional(
+    z.strictObject({
+      privateSubnets: z.array(z.string().check(z.regex(/^subnet-[0-9a-f]+$/))).check(z.minLength(1)),
+      securityGroups: z.array(z.string().check(z.regex(/^sg-[0-9a-f]+$/))).check(z.minLength(1)),
+    }),
+  ),
   /** Auto Scaling groups whose lifecycle hooks Harbormaster completes; IAM is scoped to them. */
-  autoScalingGroups: z.array(z.string().min(1)).default([]),
+  autoScalingGroups: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** Create the EKS access entries for the functions' roles (stacks/eks-access.ts); false if managed elsewhere. */
-  manageAccess: z.boolean().default(true),
+  manageAccess: z._default(z.boolean(), true),
   /** Slack channels where commands address this cluster without `on <cluster>`. */
-  channels: z.array(z.string().regex(/^[CGD][A-Z0-9]+$/)).default([]),
+  channels: z._default(z.array(z.string().check(z.regex(/^[CGD][A-Z0-9]+$/))), []),
 });
 
 export const configSchema = z.strictObject({
   /** Clusters by Harbormaster name. The first one is the cluster the interruption and pre-scaling functions serve. */
-  clusters: z.record(name, clusterSchema).refine((c) => Object.keys(c).length > 0, "at least one cluster"),
+  clusters: z.record(name, clusterSchema).check(z.refine((c) => Object.keys(c).length > 0, "at least one cluster")),
   /** Interruption handling (docs/drain-actions): action table and drain policy overrides. */
-  actions: section.default({}),
-  drainPolicy: section.default({}),
-  dryRun: z.boolean().default(false),
+  actions: z._default(section, {}),
+  drainPolicy: z._default(section, {}),
+  dryRun: z._default(z.boolean(), false),
   /** Pre-scaling policies (docs/prescaling.md). Empty: the pre-scaling stack is not deployed. */
-  scaling: z.array(z.unknown()).default([]),
+  scaling: z._default(z.array(z.unknown()), []),
   /**
    * Namespaces whose HPAs Slack's `scale` may hold; the pre-scaling sweep looks there too. Absent: the
    * namespaces the policies name.
    */
-  scalingCommandNamespaces: z
-    .array(z.string().regex(namespaceNamePattern, "a Kubernetes namespace name"))
-    .min(1)
-    .optional(),
+  scalingCommandNamespaces: z.optional(
+    z.array(z.string().check(z.regex(namespaceNamePattern, "a Kubernetes namespace name"))).check(z.minLength(1)),
+  ),
   /** Progressive traffic shifting (docs/traffic.md). Empty: the traffic stack is not deployed. */
-  rollouts: z.array(z.unknown()).default([]),
+  rollouts: z._default(z.array(z.unknown()), []),
   /** Slack routing (docs/slack.md). Absent: the Slack stack is not deployed. */
-  slack: z
-    .strictObject({
-      defaultChannel: z.string().regex(/^[CG][A-Z0-9]+$/, "a channel id such as C0123ABCD"),
-      slashCommand: z.string().default("/harbormaster"),
-      access: z.array(z.unknown()).default([]),
-      routes: z.array(z.unknown()).default([]),
-    })
-    .optional(),
+  slack: z.optional(
+    z.strictObject({
+      defaultChannel: z.string().check(z.regex(/^[CG][A-Z0-9]+$/, "a channel id such as C0123ABCD")),
+      slashCommand: z._default(z.string(), "/harbormaster"),
+      access: z._default(z.array(z.unknown()), []),
+      routes: z._default(z.array(z.unknown()), []),
+    }),
+  ),
   /** Where the stack's alarms notify (an SNS topic ARN); absent: alarms only change state. */
-  alarmTopicArn: z
-    .string()
-    .regex(/^arn:aws[-a-z]*:sns:/)
-    .optional(),
+  alarmTopicArn: z.optional(z.string().check(z.regex(/^arn:aws[-a-z]*:sns:/))),
 });
 
 export type HarbormasterConfig = z.infer<typeof configSchema>;
@@ -174,12 +171,12 @@ function check(field: string, load: () => unknown): void {
   }
 }
 
-function zodIssues(error: unknown): readonly z.core.$ZodIssue[] | undefined {
+function zodIssues(error: unknown): readonly z.ZodIssue[] | undefined {
   if (error instanceof z.ZodError) return error.issues;
   const cause = error instanceof Error ? error.cause : undefined;
   return cause instanceof z.ZodError ? cause.issues : undefined;
 }
 
-function describe(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((i) => `${i.path.length > 0 ? z.core.toDotPath(i.path) : "(root)"}: ${i.message}`).join("; ");
+function describe(issues: readonly z.ZodIssue[]): string {
+  return issues.map((i) => `${i.path.length > 0 ? z.toDotPath(i.path) : "(root)"}: ${i.message}`).join("; ");
 }

@@ -1,8 +1,8 @@
-import { z } from "zod";
 import { type ActionTable, actionTable } from "../core/drain/actions.ts";
 import { type DeadlineSettings, defaultDeadlineSettings } from "../core/drain/deadline.ts";
 import { type DrainPolicy, drainPolicySchema } from "../core/drain/policy.ts";
 import { ConfigurationError } from "../core/errors.ts";
+import * as z from "../core/zod.ts";
 import { clusterAccessMessage, clusterAccessShape, requireClusterAccess } from "./cluster-access.ts";
 
 export interface InterruptionConfig {
@@ -23,23 +23,23 @@ export interface InterruptionConfig {
 }
 
 const json = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((text, ctx) => {
       if (!text) return {};
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: "custom", message: `${name} is not valid JSON` });
+        ctx.issues.push({ code: "custom", message: `${name} is not valid JSON`, input: text });
         return z.NEVER;
       }
-    });
+    }),
+  );
 
 const deadlineSchema = z.strictObject({
-  marginMs: z.number().int().min(0).default(defaultDeadlineSettings.marginMs),
-  lifecycleDrainMs: z.number().int().positive().default(defaultDeadlineSettings.lifecycleDrainMs),
-  defaultDrainMs: z.number().int().positive().default(defaultDeadlineSettings.defaultDrainMs),
+  marginMs: z._default(z.number().check(z.int(), z.minimum(0)), defaultDeadlineSettings.marginMs),
+  lifecycleDrainMs: z._default(z.number().check(z.int(), z.positive()), defaultDeadlineSettings.lifecycleDrainMs),
+  defaultDrainMs: z._default(z.number().check(z.int(), z.positive()), defaultDeadlineSettings.defaultDrainMs),
 });
 
 const envSchema = z
@@ -49,12 +49,12 @@ const envSchema = z
     HARBORMASTER_ACTIONS: json("HARBORMASTER_ACTIONS"),
     HARBORMASTER_DRAIN_POLICY: json("HARBORMASTER_DRAIN_POLICY"),
     HARBORMASTER_DEADLINES: json("HARBORMASTER_DEADLINES"),
-    HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
-    HARBORMASTER_GROUP_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(100),
-    HARBORMASTER_MAX_RECEIVE_COUNT: z.coerce.number().int().min(2).max(1000).default(10),
-    HARBORMASTER_DRY_RUN: z.enum(["true", "false"]).default("false"),
+    HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 60),
+    HARBORMASTER_GROUP_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(500)), 100),
+    HARBORMASTER_MAX_RECEIVE_COUNT: z._default(z.coerce.number().check(z.int(), z.minimum(2), z.maximum(1000)), 10),
+    HARBORMASTER_DRY_RUN: z._default(z.enum(["true", "false"]), "false"),
   })
-  .refine(requireClusterAccess, clusterAccessMessage);
+  .check(z.refine(requireClusterAccess, clusterAccessMessage));
 
 /** Parses the function's environment once, at cold start; a bad setting stops it with the setting's name. */
 export function loadInterruptionConfig(env: NodeJS.ProcessEnv): InterruptionConfig {

@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { ConfigurationError } from "../core/errors.ts";
 import { type Policy, policiesSchema } from "../core/prescaling/policy.ts";
+import * as z from "../core/zod.ts";
 import { clusterAccessMessage, clusterAccessShape, requireClusterAccess } from "./cluster-access.ts";
 
 export interface PrescalingConfig {
@@ -20,19 +20,21 @@ export const namespaceNamePattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const envSchema = z
   .object({
     ...clusterAccessShape,
-    HARBORMASTER_PRESCALING_POLICIES: z.string().min(1),
-    HARBORMASTER_PRESCALING_CHECK_ALARMS: z.enum(["true", "false"]).default("true"),
-    HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: z
-      .string()
-      .transform((text, ctx) => {
-        const names = text.split(",").map((n) => n.trim());
-        if (names.every((n) => namespaceNamePattern.test(n))) return names;
-        ctx.addIssue({ code: "custom", message: "a comma-separated list of namespace names" });
-        return z.NEVER;
-      })
-      .optional(),
+    HARBORMASTER_PRESCALING_POLICIES: z.string().check(z.minLength(1)),
+    HARBORMASTER_PRESCALING_CHECK_ALARMS: z._default(z.enum(["true", "false"]), "true"),
+    HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: z.optional(
+      z.pipe(
+        z.string(),
+        z.transform((text, ctx) => {
+          const names = text.split(",").map((n) => n.trim());
+          if (names.every((n) => namespaceNamePattern.test(n))) return names;
+          ctx.issues.push({ code: "custom", message: "a comma-separated list of namespace names", input: text });
+          return z.NEVER;
+        }),
+      ),
+    ),
   })
-  .refine(requireClusterAccess, clusterAccessMessage);
+  .check(z.refine(requireClusterAccess, clusterAccessMessage));
 
 /** Parses the environment and every policy once, at cold start; a bad policy stops it, naming the field. */
 export function loadPrescalingConfig(env: NodeJS.ProcessEnv): PrescalingConfig {

@@ -1,65 +1,62 @@
-import { z } from "zod";
 import { ConfigurationError } from "../core/errors.ts";
 import { type AccessRule, accessRulesSchema } from "../core/slack/access.ts";
 import { type Route, routeSchema } from "../core/slack/routing.ts";
+import * as z from "../core/zod.ts";
 
 const json = (name: string, fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
+  z.pipe(
+    z._default(z.string(), fallback),
+    z.transform((text, ctx) => {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: "custom", message: `${name} is not valid JSON` });
+        ctx.issues.push({ code: "custom", message: `${name} is not valid JSON`, input: text });
         return z.NEVER;
       }
-    });
+    }),
+  );
 
 /** A cluster the commands may address: EKS by name (in Lambda) or a kubeconfig file (locally). */
 const clusterSchema = z
   .strictObject({
-    eksCluster: z.string().min(1).optional(),
-    region: z.string().min(1).optional(),
-    kubeconfig: z.string().min(1).optional(),
+    eksCluster: z.optional(z.string().check(z.minLength(1))),
+    region: z.optional(z.string().check(z.minLength(1))),
+    kubeconfig: z.optional(z.string().check(z.minLength(1))),
     /** Channels where commands address this cluster unless they say `on <cluster>`. */
-    channels: z.array(z.string().regex(/^[CGD][A-Z0-9]+$/)).default([]),
+    channels: z._default(z.array(z.string().check(z.regex(/^[CGD][A-Z0-9]+$/))), []),
   })
-  .refine((c) => c.eksCluster || c.kubeconfig, { message: "set eksCluster or kubeconfig" });
+  .check(z.refine((c) => c.eksCluster || c.kubeconfig, { message: "set eksCluster or kubeconfig" }));
 export type SlackCluster = z.infer<typeof clusterSchema>;
-const clustersSchema = z.record(z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/), clusterSchema);
+const clustersSchema = z.record(z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/)), clusterSchema);
 
 const commandEnv = z.object({
-  AWS_REGION: z.string().min(1),
-  HARBORMASTER_SLACK_SIGNING_SECRET: z.string().min(16),
-  HARBORMASTER_SLACK_COMMAND: z
-    .string()
-    .regex(/^\/[a-z0-9_-]{1,31}$/)
-    .default("/harbormaster"),
+  AWS_REGION: z.string().check(z.minLength(1)),
+  HARBORMASTER_SLACK_SIGNING_SECRET: z.string().check(z.minLength(16)),
+  HARBORMASTER_SLACK_COMMAND: z._default(z.string().check(z.regex(/^\/[a-z0-9_-]{1,31}$/)), "/harbormaster"),
   HARBORMASTER_SLACK_ACCESS: json("HARBORMASTER_SLACK_ACCESS", "[]"),
   HARBORMASTER_SLACK_CLUSTERS: json("HARBORMASTER_SLACK_CLUSTERS", "{}"),
-  HARBORMASTER_SLACK_TABLE: z.string().min(1),
+  HARBORMASTER_SLACK_TABLE: z.string().check(z.minLength(1)),
   HARBORMASTER_SLACK_QUEUE_URL: z.url(),
 });
 
 const workerEnv = z.object({
-  AWS_REGION: z.string().min(1),
-  HARBORMASTER_SLACK_BOT_TOKEN: z.string().min(1),
-  HARBORMASTER_SLACK_COMMAND: z
-    .string()
-    .regex(/^\/[a-z0-9_-]{1,31}$/)
-    .default("/harbormaster"),
-  HARBORMASTER_SLACK_API_URL: z.url().default("https://slack.com/api/"),
-  HARBORMASTER_SLACK_RESPONSE_URL_PREFIX: z.url().default("https://hooks.slack.com/"),
+  AWS_REGION: z.string().check(z.minLength(1)),
+  HARBORMASTER_SLACK_BOT_TOKEN: z.string().check(z.minLength(1)),
+  HARBORMASTER_SLACK_COMMAND: z._default(z.string().check(z.regex(/^\/[a-z0-9_-]{1,31}$/)), "/harbormaster"),
+  HARBORMASTER_SLACK_API_URL: z._default(z.url(), "https://slack.com/api/"),
+  HARBORMASTER_SLACK_RESPONSE_URL_PREFIX: z._default(z.url(), "https://hooks.slack.com/"),
   HARBORMASTER_SLACK_CLUSTERS: json("HARBORMASTER_SLACK_CLUSTERS", "{}"),
   HARBORMASTER_SLACK_ROUTES: json("HARBORMASTER_SLACK_ROUTES", "[]"),
-  HARBORMASTER_SLACK_DEFAULT_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/),
-  HARBORMASTER_SLACK_TABLE: z.string().min(1),
-  HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  HARBORMASTER_SLACK_DEFAULT_CHANNEL: z.string().check(z.regex(/^[CG][A-Z0-9]+$/)),
+  HARBORMASTER_SLACK_TABLE: z.string().check(z.minLength(1)),
+  HARBORMASTER_SLACK_CHANNEL_INTERVAL_MS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(60_000)),
+    1_000,
+  ),
   /** Retries of a failed Slack call inside one invocation; the queue retries the job after that. */
-  HARBORMASTER_SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  HARBORMASTER_SLACK_RETRIES: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10)), 3),
   /** The event bus the traffic feature listens on for control events; unset: traffic commands are unavailable. */
-  HARBORMASTER_SLACK_TRAFFIC_BUS: z.string().min(1).optional(),
+  HARBORMASTER_SLACK_TRAFFIC_BUS: z.optional(z.string().check(z.minLength(1))),
   /** Cluster → its pre-scaling queue URL, for `scale` and `headroom`; a cluster without one refuses them. */
   HARBORMASTER_SLACK_PRESCALING_QUEUES: json("HARBORMASTER_SLACK_PRESCALING_QUEUES", "{}"),
 });
@@ -137,8 +134,8 @@ export function loadSlackWorkerConfig(env: NodeJS.ProcessEnv): SlackWorkerConfig
 }
 
 const notifierEnv = z.object({
-  HARBORMASTER_SLACK_QUEUE_URL: z.url().optional(),
-  HARBORMASTER_CLUSTER_NAME: z.string().min(1).optional(),
+  HARBORMASTER_SLACK_QUEUE_URL: z.optional(z.url()),
+  HARBORMASTER_CLUSTER_NAME: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** What a feature's function needs to queue notifications; undefined when Slack is not set up. */

@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { ConfigurationError } from "../core/errors.ts";
 import type { TrafficDomain } from "../core/traffic/domain.ts";
 import { planSchema } from "../core/traffic/plan.ts";
+import * as z from "../core/zod.ts";
 
 export interface TrafficConfig {
   region: string;
@@ -21,51 +21,55 @@ export interface DeployWebhookConfig {
   argocdToken?: string;
 }
 
-const json = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    ctx.addIssue({ code: "custom", message: "is not valid JSON" });
-    return z.NEVER;
-  }
-});
+const json = z.pipe(
+  z.string(),
+  z.transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.issues.push({ code: "custom", message: "is not valid JSON", input: text });
+      return z.NEVER;
+    }
+  }),
+);
 
 const fqdn = (name: string) => `${name.toLowerCase().replace(/\.$/, "")}.`;
 
-const domainSchema = z
-  .strictObject({
+const domainSchema = z.pipe(
+  z.strictObject({
     // Names schedules (64 characters at most, with the rollout id and revision) and Slack commands.
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,23}$/, "lower-case letters, digits and '-', at most 24"),
-    hostedZoneId: z
-      .string()
-      .min(1)
-      .transform((id) => id.replace(/^\/?hostedzone\//, "")),
-    recordName: z.string().min(1).max(250).transform(fqdn),
-    recordType: z.enum(["A", "AAAA", "CNAME"]).default("A"),
-    metadataRecordName: z.string().min(1).max(250).transform(fqdn).optional(),
-    setIdentifiers: z
-      .array(z.string().min(1).max(128))
-      .min(2, "a rollout needs two or more weighted record sets")
-      .max(10)
-      .refine((ids) => new Set(ids).size === ids.length, "set identifiers must be unique"),
-    alarms: z.array(z.string().min(1).max(255)).max(10).default([]),
+    name: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,23}$/, "lower-case letters, digits and '-', at most 24")),
+    hostedZoneId: z.pipe(
+      z.string().check(z.minLength(1)),
+      z.transform((id) => id.replace(/^\/?hostedzone\//, "")),
+    ),
+    recordName: z.pipe(z.string().check(z.minLength(1), z.maxLength(250)), z.transform(fqdn)),
+    recordType: z._default(z.enum(["A", "AAAA", "CNAME"]), "A"),
+    metadataRecordName: z.optional(z.pipe(z.string().check(z.minLength(1), z.maxLength(250)), z.transform(fqdn))),
+    setIdentifiers: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(
+      z.minLength(2, "a rollout needs two or more weighted record sets"),
+      z.maxLength(10),
+      z.refine((ids) => new Set(ids).size === ids.length, "set identifiers must be unique"),
+    ),
+    alarms: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(255))).check(z.maxLength(10)), []),
     insufficientData: z.enum(["proceed", "wait", "rollback"], {
       error: "say what an alarm in INSUFFICIENT_DATA means: proceed, wait or rollback",
     }),
-    insufficientDataRetrySeconds: z.number().int().min(10).max(3600).default(60),
-    maxInsufficientDataWaits: z.number().int().min(1).max(100).default(10),
+    insufficientDataRetrySeconds: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(3600)), 60),
+    maxInsufficientDataWaits: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(100)), 10),
     plan: planSchema,
-    applications: z.array(z.string().min(1)).default([]),
-  })
-  .transform(
+    applications: z._default(z.array(z.string().check(z.minLength(1))), []),
+  }),
+  z.transform(
     (d): TrafficDomain => ({ ...d, metadataRecordName: d.metadataRecordName ?? `_harbormaster.${d.recordName}` }),
-  );
+  ),
+);
 
-const domainsSchema = json.pipe(
-  z
-    .array(domainSchema)
-    .min(1, "configure at least one domain")
-    .superRefine((domains, ctx) => {
+const domainsSchema = z.pipe(
+  json,
+  z.array(domainSchema).check(
+    z.minLength(1, "configure at least one domain"),
+    z.superRefine((domains, ctx) => {
       const seen = new Set<string>();
       for (const [i, d] of domains.entries()) {
         for (const key of [`name:${d.name}`, `record:${d.hostedZoneId}/${d.recordName}/${d.recordType}`]) {
@@ -74,30 +78,36 @@ const domainsSchema = json.pipe(
         }
       }
     }),
+  ),
 );
 
 const trafficEnv = z.object({
-  AWS_REGION: z.string().min(1),
+  AWS_REGION: z.string().check(z.minLength(1)),
   HARBORMASTER_TRAFFIC_DOMAINS: domainsSchema,
-  HARBORMASTER_TRAFFIC_SCHEDULE_GROUP: z
-    .string()
-    .regex(/^[0-9a-zA-Z-_.]{1,64}$/)
-    .default("harbormaster-traffic"),
-  HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
-  HARBORMASTER_TRAFFIC_FUNCTION_ARN: z.string().startsWith("arn:").optional(),
-  HARBORMASTER_TRAFFIC_CHANGE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(900).default(120),
+  HARBORMASTER_TRAFFIC_SCHEDULE_GROUP: z._default(
+    z.string().check(z.regex(/^[0-9a-zA-Z-_.]{1,64}$/)),
+    "harbormaster-traffic",
+  ),
+  HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: z.string().check(z.startsWith("arn:")),
+  HARBORMASTER_TRAFFIC_FUNCTION_ARN: z.optional(z.string().check(z.startsWith("arn:"))),
+  HARBORMASTER_TRAFFIC_CHANGE_TIMEOUT_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(5), z.maximum(900)),
+    120,
+  ),
 });
 
 const webhookEnv = z
   .object({
-    AWS_REGION: z.string().min(1),
-    HARBORMASTER_EVENT_BUS_NAME: z.string().min(1).default("default"),
-    HARBORMASTER_GITHUB_WEBHOOK_SECRET: z.string().min(16).optional(),
-    HARBORMASTER_ARGOCD_WEBHOOK_TOKEN: z.string().min(16).optional(),
+    AWS_REGION: z.string().check(z.minLength(1)),
+    HARBORMASTER_EVENT_BUS_NAME: z._default(z.string().check(z.minLength(1)), "default"),
+    HARBORMASTER_GITHUB_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(16))),
+    HARBORMASTER_ARGOCD_WEBHOOK_TOKEN: z.optional(z.string().check(z.minLength(16))),
   })
-  .refine((e) => e.HARBORMASTER_GITHUB_WEBHOOK_SECRET || e.HARBORMASTER_ARGOCD_WEBHOOK_TOKEN, {
-    message: "set HARBORMASTER_GITHUB_WEBHOOK_SECRET and/or HARBORMASTER_ARGOCD_WEBHOOK_TOKEN",
-  });
+  .check(
+    z.refine((e) => e.HARBORMASTER_GITHUB_WEBHOOK_SECRET || e.HARBORMASTER_ARGOCD_WEBHOOK_TOKEN, {
+      message: "set HARBORMASTER_GITHUB_WEBHOOK_SECRET and/or HARBORMASTER_ARGOCD_WEBHOOK_TOKEN",
+    }),
+  );
 
 function parsed<T>(parse: () => T): T {
   try {

@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { Kind } from "../events/kinds.ts";
 import type { InterruptionMessage } from "../events/message.ts";
+import * as z from "../zod.ts";
 
 export const Action = {
   CordonAndDrain: "cordon_and_drain",
@@ -40,8 +40,8 @@ const allowed: Record<Kind, readonly Action[]> = {
 
 const overrides = z.strictObject(
   Object.fromEntries(
-    Object.values(Kind).map((kind) => [kind, z.enum(allowed[kind] as [Action, ...Action[]]).optional()]),
-  ) as Record<Kind, z.ZodOptional<z.ZodEnum<Record<Action, Action>>>>,
+    Object.values(Kind).map((kind) => [kind, z.optional(z.enum(allowed[kind] as [Action, ...Action[]]))]),
+  ) as Record<Kind, z.ZodMiniOptional<z.ZodMiniEnum<Record<Action, Action>>>>,
 );
 
 /** Validates operator overrides (unknown kinds or actions a kind does not allow are rejected). */

@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { Kind } from "../events/kinds.ts";
 import type { InterruptionMessage } from "../events/message.ts";
 import type { NodeChange, NodeInfo, Taint } from "../ports.ts";
+import * as z from "../zod.ts";
 
 export const stateAnnotation = "harbormaster.io/interruption";
 export const excludeFromLoadBalancers = "node.kubernetes.io/exclude-from-external-load-balancers";
@@ -19,11 +19,11 @@ const stateSchema = z.object({
   startedAt: z.string(),
   deadline: z.string(),
   phase: z.enum(["cordoned", "draining", "drained", "failed"]),
-  evicted: z.number().default(0),
-  remaining: z.number().default(0),
-  blocked: z.array(z.string()).default([]),
+  evicted: z._default(z.number(), 0),
+  remaining: z._default(z.number(), 0),
+  blocked: z._default(z.array(z.string()), []),
   /** Pod UID → when a budget first refused it (ISO), so the policy's allowance survives a requeue. */
-  blockedSince: z.record(z.string(), z.string()).default({}),
+  blockedSince: z._default(z.record(z.string(), z.string()), {}),
   updatedAt: z.string(),
 });
 export type InterruptionState = z.infer<typeof stateSchema>;

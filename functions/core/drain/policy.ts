@@ -1,14 +1,14 @@
-import { z } from "zod";
+import * as z from "../zod.ts";
 
 export const drainPolicySchema = z.strictObject({
   /** What to do once a PodDisruptionBudget has blocked a pod for longer than `blockedAllowanceMs`. */
-  onBlocked: z.enum(["wait", "force", "give_up"]).default("wait"),
-  blockedAllowanceMs: z.number().int().min(0).default(30_000),
+  onBlocked: z._default(z.enum(["wait", "force", "give_up"]), "wait"),
+  blockedAllowanceMs: z._default(z.number().check(z.int(), z.minimum(0)), 30_000),
   /** With "force", deletion also starts when the deadline is this close, whatever the allowance. */
-  forceLeadMs: z.number().int().min(0).default(10_000),
+  forceLeadMs: z._default(z.number().check(z.int(), z.minimum(0)), 10_000),
   /** How a terminate hook is answered when the drain fails. Launch hooks that fail are ABANDONed. */
-  lifecycleOnFailure: z.enum(["CONTINUE", "ABANDON"]).default("CONTINUE"),
-  evictionConcurrency: z.number().int().min(1).max(200).default(10),
+  lifecycleOnFailure: z._default(z.enum(["CONTINUE", "ABANDON"]), "CONTINUE"),
+  evictionConcurrency: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(200)), 10),
 });
 export type DrainPolicy = z.infer<typeof drainPolicySchema>;
 

@@ -5,7 +5,7 @@
 //  "detail":{"LifecycleActionToken":"0befcbdb-6ecd-498a-9ff7-ae9b54447cd6","AutoScalingGroupName":"my-asg",
 //   "LifecycleHookName":"drain-hook","EC2InstanceId":"i-0b662ef9931388ba0",
 //   "LifecycleTransition":"autoscaling:EC2_INSTANCE_TERMINATING","Origin":"AutoScalingGroup","Destination":"EC2"}}
-import type { z } from "zod";
+import type * as z from "../zod.ts";
 import { Kind } from "./kinds.ts";
 import type { InterruptionMessage } from "./message.ts";
 import type { EventParser } from "./parser.ts";

@@ -3,12 +3,12 @@
 //  "resources":["arn:aws:ec2:us-east-2:123456789012:instance/i-0b662ef9931388ba0"],
 //  "detail":{"instance-id":"i-0b662ef9931388ba0","state":"shutting-down"}}
 // AWS's own documented sample has no "version"; nothing here needs it.
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { Kind } from "./kinds.ts";
 import type { EventParser } from "./parser.ts";
 import { envelopeBase, instanceId } from "./schema.ts";
 
-const detail = z.object({ "instance-id": instanceId, state: z.string().min(1) });
+const detail = z.object({ "instance-id": instanceId, state: z.string().check(z.minLength(1)) });
 
 // Going away: drain what can still be drained. Gone: only clean up.
 const kindByState: Record<string, Kind | undefined> = {

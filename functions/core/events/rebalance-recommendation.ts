@@ -2,7 +2,7 @@
 //  "source":"aws.ec2","account":"123456789012","time":"2025-03-01T11:45:00Z","region":"us-east-2",
 //  "resources":["arn:aws:ec2:us-east-2:123456789012:instance/i-0b662ef9931388ba0"],
 //  "detail":{"instance-id":"i-0b662ef9931388ba0"}}
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { Kind } from "./kinds.ts";
 import type { EventParser } from "./parser.ts";
 import { envelopeBase, instanceId } from "./schema.ts";

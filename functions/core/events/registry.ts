@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { launchLifecycle, lifecycleMessage, terminateLifecycle } from "./asg-lifecycle.ts";
 import { instanceStateChange } from "./instance-state-change.ts";
 import { IgnoredKind } from "./kinds.ts";
@@ -19,10 +19,10 @@ const parsers: readonly EventParser[] = [
 ];
 const byKey = new Map(parsers.map((p) => [`${p.source}|${p.detailType}`, p]));
 
-const directNotification = lifecycleFields.extend({
-  RequestId: z.string().min(1),
+const directNotification = z.extend(lifecycleFields, {
+  RequestId: z.string().check(z.minLength(1)),
   Time: isoTime,
-  AccountId: z.string().optional(),
+  AccountId: z.optional(z.string()),
 });
 
 /** Parses one SQS message body. Never throws: a body is actionable, ignored, or malformed (with the reason). */

@@ -3,7 +3,7 @@
 //  "detail":{"eventArn":"arn:aws:health:…","service":"EC2","eventTypeCode":"AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED",
 //   "eventTypeCategory":"scheduledChange","startTime":"Sat, 15 Mar 2025 15:00:00 GMT",
 //   "endTime":"Sat, 15 Mar 2025 17:00:00 GMT","affectedEntities":[{"entityValue":"i-0b662ef9931388ba0","tags":{}}]}}
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { Kind } from "./kinds.ts";
 import type { EventParser } from "./parser.ts";
 import { envelopeBase, httpOrIsoTime, instanceId } from "./schema.ts";
@@ -11,9 +11,9 @@ import { envelopeBase, httpOrIsoTime, instanceId } from "./schema.ts";
 const detail = z.object({
   service: z.string(),
   eventTypeCategory: z.string(),
-  eventTypeCode: z.string().optional(),
+  eventTypeCode: z.optional(z.string()),
   startTime: httpOrIsoTime,
-  affectedEntities: z.array(z.object({ entityValue: z.string() })).default([]),
+  affectedEntities: z._default(z.array(z.object({ entityValue: z.string() })), []),
 });
 
 export const scheduledChange: EventParser = {

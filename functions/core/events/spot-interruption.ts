@@ -3,7 +3,7 @@
 //  "resources":["arn:aws:ec2:us-east-2a:instance/i-0b662ef9931388ba0"],
 //  "detail":{"instance-id":"i-0b662ef9931388ba0","instance-action":"terminate"}}
 // The resource ARN names an AZ and no account, so the instance comes from detail only.
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { Kind } from "./kinds.ts";
 import type { EventParser } from "./parser.ts";
 import { envelopeBase, instanceId } from "./schema.ts";

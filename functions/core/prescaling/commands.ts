@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.ts";
 import type { Hold, HoldState, Levels } from "./holds.ts";
 import { holdKey } from "./holds.ts";
 
@@ -17,18 +17,22 @@ export const maxCommandSeconds = 7 * 86_400;
 export const commandPolicy = "command:slack";
 export const commandTrigger = "command";
 
-const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes name");
-const seconds = z.number().int().min(60).max(maxCommandSeconds).optional();
+const k8sName = z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes name"));
+const seconds = z.optional(z.number().check(z.int(), z.minimum(60), z.maximum(maxCommandSeconds)));
 
 export const scalingCommandSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("scale"),
     namespace: k8sName,
-    name: z.string().min(1).max(253),
-    min: z.number().int().min(1).max(10_000),
+    name: z.string().check(z.minLength(1), z.maxLength(253)),
+    min: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
     forSeconds: seconds,
   }),
-  z.strictObject({ kind: z.literal("headroom"), replicas: z.number().int().min(0).max(1000), forSeconds: seconds }),
+  z.strictObject({
+    kind: z.literal("headroom"),
+    replicas: z.number().check(z.int(), z.minimum(0), z.maximum(1000)),
+    forSeconds: seconds,
+  }),
 ]);
 export type ScalingCommand = z.infer<typeof scalingCommandSchema>;
 
@@ -41,11 +45,11 @@ export const commandMessageSchema = z.strictObject({
   harbormaster: z.literal("prescaling"),
   action: z.literal("command"),
   command: scalingCommandSchema,
-  actor: z.string().min(1).max(100),
+  actor: z.string().check(z.minLength(1), z.maxLength(100)),
   /** Stable per request: a redelivered message is the same command, and names the same thread. */
-  requestId: z.string().min(1).max(128),
+  requestId: z.string().check(z.minLength(1), z.maxLength(128)),
   /** When it was asked: orders commands, and the hold's expiry counts from it, so a redelivery changes nothing. */
-  at: z.number().int().min(0),
+  at: z.number().check(z.int(), z.minimum(0)),
 });
 export type CommandMessage = z.infer<typeof commandMessageSchema>;
 

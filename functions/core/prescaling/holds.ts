@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.ts";
 
 // What Harbormaster changed on an object, and why, kept on the object itself: there is no state store.
 
@@ -11,19 +11,19 @@ export const heldLabel = "harbormaster.io/prescaled";
 export type Levels = Partial<Record<"min" | "max" | "replicas", number>>;
 export type Level = keyof Levels;
 
-const levelsSchema = z.partialRecord(z.enum(["min", "max", "replicas"]), z.number().int());
+const levelsSchema = z.partialRecord(z.enum(["min", "max", "replicas"]), z.number().check(z.int()));
 
 const holdSchema = z.object({
   policy: z.string(),
   /** What asked for it: `alarm:<name>`, `window:<name>`, or `command` (a person, through Slack). */
   trigger: z.string(),
   /** Who asked, for a command's hold. */
-  by: z.string().optional(),
+  by: z.optional(z.string()),
   levels: levelsSchema,
   since: z.number(),
   expiresAt: z.number(),
   /** Set once the trigger has ended (OK, a command): the hold ends then, after the cooldown. */
-  releaseAt: z.number().optional(),
+  releaseAt: z.optional(z.number()),
   thread: z.string(),
 });
 export type Hold = z.infer<typeof holdSchema>;
@@ -37,7 +37,7 @@ const stateSchema = z.object({
   /** Fields a person changed after Harbormaster set them: left alone from then on. */
   humanOwned: z.array(z.enum(["min", "max", "replicas"])),
   /** Replicas running when the episode began: relative floors of later holds start from it, not from ours. */
-  baseReplicas: z.number().int(),
+  baseReplicas: z.number().check(z.int()),
   holds: z.record(z.string(), holdSchema),
 });
 export type HoldState = z.infer<typeof stateSchema>;

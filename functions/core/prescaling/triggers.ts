@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { commandMessageSchema, type ScalingCommand } from "./commands.ts";
 
 // Everything that can start or end a raise, parsed at the edge into one type. Slack's `scale` and
@@ -24,8 +24,8 @@ const alarmEventSchema = z.object({
   "detail-type": z.literal("CloudWatch Alarm State Change"),
   time: z.string(),
   detail: z.object({
-    alarmName: z.string().min(1),
-    state: z.object({ value: z.enum(["ALARM", "OK", "INSUFFICIENT_DATA"]), timestamp: z.string().optional() }),
+    alarmName: z.string().check(z.minLength(1)),
+    state: z.object({ value: z.enum(["ALARM", "OK", "INSUFFICIENT_DATA"]), timestamp: z.optional(z.string()) }),
   }),
 });
 

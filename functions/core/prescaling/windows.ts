@@ -1,27 +1,24 @@
-import { z } from "zod";
+import * as z from "../zod.ts";
 
 // Schedule windows: a wall-clock start and end in a time zone, with a ramp ahead of the start.
 
 export const weekdays = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
 export type Weekday = (typeof weekdays)[number];
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM, 24-hour");
+const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM, 24-hour"));
 
 export const windowSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9-]{1,40}$/),
-    timezone: z.string().refine(isTimeZone, "an IANA time zone such as Asia/Tokyo"),
+    name: z.string().check(z.regex(/^[a-z0-9-]{1,40}$/)),
+    timezone: z.string().check(z.refine(isTimeZone, "an IANA time zone such as Asia/Tokyo")),
     /** Days the window starts on, in its time zone. */
-    days: z
-      .array(z.enum(weekdays))
-      .min(1)
-      .default([...weekdays]),
+    days: z._default(z.array(z.enum(weekdays)).check(z.minLength(1)), [...weekdays]),
     start: clock,
     /** Earlier than start: the window ends the next day. */
     end: clock,
-    rampMinutes: z.number().int().min(0).max(720).default(0),
+    rampMinutes: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(720)), 0),
   })
-  .refine((w) => w.start !== w.end, "start and end must differ");
+  .check(z.refine((w) => w.start !== w.end, "start and end must differ"));
 export type ScheduleWindow = z.infer<typeof windowSchema>;
 
 export interface Occurrence {

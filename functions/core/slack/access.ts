@@ -1,17 +1,17 @@
 // The allow-list: which Slack users, in which channels, may run which commands on which clusters and domains.
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { type Command, type CommandName, commandNames, targetsDomain } from "./commands.ts";
 
-const anyOr = <T extends z.ZodType>(item: T) => z.union([z.literal("*"), z.array(item).min(1)]);
+const anyOr = <T extends z.ZodMiniType>(item: T) => z.union([z.literal("*"), z.array(item).check(z.minLength(1))]);
 
 export const accessRuleSchema = z.strictObject({
   /** Slack user ids (U…/W…), or "*". */
-  users: anyOr(z.string().regex(/^[UW][A-Z0-9]+$/)),
+  users: anyOr(z.string().check(z.regex(/^[UW][A-Z0-9]+$/))),
   /** Channel ids (C…/G…/D…), or "*". */
-  channels: anyOr(z.string().regex(/^[CGD][A-Z0-9]+$/)),
+  channels: anyOr(z.string().check(z.regex(/^[CGD][A-Z0-9]+$/))),
   commands: anyOr(z.enum(commandNames as [CommandName, ...CommandName[]])),
-  clusters: anyOr(z.string().min(1)).default("*"),
-  domains: anyOr(z.string().min(1)).default("*"),
+  clusters: z._default(anyOr(z.string().check(z.minLength(1))), "*"),
+  domains: z._default(anyOr(z.string().check(z.minLength(1))), "*"),
 });
 export const accessRulesSchema = z.array(accessRuleSchema);
 export type AccessRule = z.infer<typeof accessRuleSchema>;

@@ -1,6 +1,7 @@
 // Work the acknowledging function hands to the worker through the queue.
-import { z } from "zod";
+
 import type { Notification } from "../notifications.ts";
+import * as z from "../zod.ts";
 
 export type SlackJob =
   | {
@@ -16,9 +17,9 @@ export type SlackJob =
   | { kind: "notification"; cluster?: string; notification: Notification };
 
 const notificationSchema = z.looseObject({
-  type: z.string().min(1),
-  threadKey: z.string().min(1),
-  dedupeKey: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
+  threadKey: z.string().check(z.minLength(1)),
+  dedupeKey: z.string().check(z.minLength(1)),
   at: z.string(),
 });
 
@@ -26,13 +27,13 @@ const jobSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("command"),
     text: z.string(),
-    cluster: z.string().optional(),
+    cluster: z.optional(z.string()),
     user: z.string(),
     channel: z.string(),
     responseUrl: z.url(),
   }),
   z.object({ kind: z.literal("cancel"), user: z.string(), responseUrl: z.url() }),
-  z.object({ kind: z.literal("notification"), cluster: z.string().optional(), notification: notificationSchema }),
+  z.object({ kind: z.literal("notification"), cluster: z.optional(z.string()), notification: notificationSchema }),
 ]);
 
 /** Parses a queue message body; notifications are checked for their envelope only (each feature owns its fields). */

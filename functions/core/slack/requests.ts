@@ -1,30 +1,29 @@
 // Slack's HTTP payloads, parsed at the edge: slash commands and interactive (button) actions.
-import { z } from "zod";
+import * as z from "../zod.ts";
 
 const slashCommandSchema = z.object({
-  command: z.string().startsWith("/"),
-  text: z.string().default(""),
-  user_id: z.string().min(1),
-  user_name: z.string().optional(),
-  channel_id: z.string().min(1),
-  team_id: z.string().min(1),
+  command: z.string().check(z.startsWith("/")),
+  text: z._default(z.string(), ""),
+  user_id: z.string().check(z.minLength(1)),
+  user_name: z.optional(z.string()),
+  channel_id: z.string().check(z.minLength(1)),
+  team_id: z.string().check(z.minLength(1)),
   response_url: z.url(),
-  trigger_id: z.string().optional(),
+  trigger_id: z.optional(z.string()),
 });
 
 /** The value a confirm button carries: what to run once the user confirms. Slack signs it back to us. */
-export const confirmValueSchema = z.object({ text: z.string().max(500) });
+export const confirmValueSchema = z.object({ text: z.string().check(z.maxLength(500)) });
 
 const blockActionsSchema = z.object({
   type: z.literal("block_actions"),
-  user: z.object({ id: z.string().min(1) }),
-  team: z.object({ id: z.string().min(1) }).optional(),
-  channel: z.object({ id: z.string().min(1) }),
+  user: z.object({ id: z.string().check(z.minLength(1)) }),
+  team: z.optional(z.object({ id: z.string().check(z.minLength(1)) })),
+  channel: z.object({ id: z.string().check(z.minLength(1)) }),
   response_url: z.url(),
   actions: z
-    .array(z.object({ action_id: z.string(), value: z.string().optional() }))
-    .min(1)
-    .max(1),
+    .array(z.object({ action_id: z.string(), value: z.optional(z.string()) }))
+    .check(z.minLength(1), z.maxLength(1)),
 });
 
 export type SlackRequest =

@@ -1,12 +1,12 @@
 // Which channel a notification goes to: the first route whose cluster, namespace and kind all match.
-import { z } from "zod";
+import * as z from "../zod.ts";
 
 export const routeSchema = z.strictObject({
-  channel: z.string().regex(/^[CG][A-Z0-9]+$/),
-  cluster: z.string().min(1).optional(),
-  namespace: z.string().min(1).optional(),
+  channel: z.string().check(z.regex(/^[CG][A-Z0-9]+$/)),
+  cluster: z.optional(z.string().check(z.minLength(1))),
+  namespace: z.optional(z.string().check(z.minLength(1))),
   /** A notification type (drain_blocked), an interruption kind (spot_interrupted) or a feature (traffic). */
-  kind: z.string().min(1).optional(),
+  kind: z.optional(z.string().check(z.minLength(1))),
 });
 export type Route = z.infer<typeof routeSchema>;
 

@@ -1,6 +1,6 @@
 // Parses what invokes the traffic function: EventBridge events (alarms, deploys, control) and the
 // payload of its own one-shot schedules. Anything else is rejected with the reason.
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { controlActions, type TrafficCommand } from "./commands.ts";
 
 /** The custom events CI or a script sends; the webhook function sends the same. */
@@ -16,43 +16,45 @@ export const stepPayloadMarker = "harbormaster.traffic.step";
 
 const stepPayload = z.object({
   harbormaster: z.literal(stepPayloadMarker),
-  domain: z.string().min(1),
-  rolloutId: z.string().min(1),
-  revision: z.number().int().min(0),
+  domain: z.string().check(z.minLength(1)),
+  rolloutId: z.string().check(z.minLength(1)),
+  revision: z.number().check(z.int(), z.minimum(0)),
 });
 
 const envelope = z.object({ id: z.string(), source: z.string(), "detail-type": z.string(), time: z.string() });
 
 const alarmDetail = z.object({
-  alarmName: z.string().min(1),
-  state: z.object({ value: z.string(), reason: z.string().default("") }),
+  alarmName: z.string().check(z.minLength(1)),
+  state: z.object({ value: z.string(), reason: z._default(z.string(), "") }),
 });
 
-const text = z.string().min(1).max(200);
+const text = z.string().check(z.minLength(1), z.maxLength(200));
 export const deployDetail = z.object({
   application: text,
-  environment: text.optional(),
-  revision: text.optional(),
-  target: text.optional(),
-  url: z.url().max(500).optional(),
-  origin: z.enum(["eventbridge", "argocd", "github"]).default("eventbridge"),
+  environment: z.optional(text),
+  revision: z.optional(text),
+  target: z.optional(text),
+  url: z.optional(z.url().check(z.maxLength(500))),
+  origin: z._default(z.enum(["eventbridge", "argocd", "github"]), "eventbridge"),
   /** Set by the webhook: the delivery id, so a redelivery maps to the same rollout. */
-  deliveryId: text.optional(),
+  deliveryId: z.optional(text),
 });
 
 const controlDetail = z
   .object({
-    domain: z.string().min(1),
+    domain: z.string().check(z.minLength(1)),
     action: z.enum(controlActions),
-    actor: text.optional(),
-    reason: text.optional(),
-    percent: z.number().int().min(0).max(100).optional(),
-    target: z.string().min(1).max(128).optional(),
+    actor: z.optional(text),
+    reason: z.optional(text),
+    percent: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(100))),
+    target: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   })
-  .refine((d) => d.action !== "shift" || d.percent !== undefined, {
-    message: "a shift names the percent its target gets",
-    path: ["percent"],
-  });
+  .check(
+    z.refine((d) => d.action !== "shift" || d.percent !== undefined, {
+      message: "a shift names the percent its target gets",
+      path: ["percent"],
+    }),
+  );
 
 export class UnrecognisedTrafficEvent extends Error {}
 

@@ -1,5 +1,5 @@
 // The rollout's own state, kept beside the weights in a TXT record and written in the same change batch.
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { decodePlan, encodePlan, type Step } from "./plan.ts";
 import type { Weights } from "./weights.ts";
 
@@ -76,24 +76,24 @@ export function encodeMetadata(m: RolloutMetadata): string {
   return chunks.join(" ");
 }
 
-const int = z.coerce.number().int().min(0);
+const int = z.coerce.number().check(z.int(), z.minimum(0));
 const fieldsSchema = z.object({
   v: z.literal(format),
-  id: z.string().min(1),
-  to: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  to: z.string().check(z.minLength(1)),
   st: z.enum(["running", "paused", "completed", "rolled_back", "aborted"]),
   step: int,
   pn: z.string(),
-  plan: z.string().transform(decodePlan),
-  base: z.string().transform(decodeWeights),
-  w: z.string().transform(decodeWeights),
+  plan: z.pipe(z.string(), z.transform(decodePlan)),
+  base: z.pipe(z.string(), z.transform(decodeWeights)),
+  w: z.pipe(z.string(), z.transform(decodeWeights)),
   rev: int,
   t0: int,
   at: int,
   bake: int,
   waits: int,
-  why: z.string().optional(),
-  dep: z.string().optional(),
+  why: z.optional(z.string()),
+  dep: z.optional(z.string()),
 });
 
 /** Reads a TXT value written by `encodeMetadata`; undefined when it is not ours or not readable. */

@@ -1,5 +1,5 @@
 // Step plans: CodeDeploy's predefined traffic-shifting configurations, or a custom list of steps.
-import { z } from "zod";
+import * as z from "../zod.ts";
 
 /** One step: move the target to `percent`, then hold `pauseSeconds` (or until resumed, when `manual`). */
 export interface Step {
@@ -39,36 +39,44 @@ export const presets: Record<string, Step[]> = {
 };
 
 const customStep = z.strictObject({
-  percent: z.number().int().min(1).max(100),
-  pauseSeconds: z.number().int().min(0).max(86_400).default(0),
+  percent: z.number().check(z.int(), z.minimum(1), z.maximum(100)),
+  pauseSeconds: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(86_400)), 0),
   /** Hold at this step until a person resumes or promotes. */
-  manual: z.boolean().default(false),
+  manual: z._default(z.boolean(), false),
 });
 
 export const planSchema = z.union([
-  z.enum(Object.keys(presets) as [string, ...string[]]).transform(
-    (name): StepPlan => ({
-      name,
-      steps: presets[name] as Step[],
-    }),
+  z.pipe(
+    z.enum(Object.keys(presets) as [string, ...string[]]),
+    z.transform(
+      (name): StepPlan => ({
+        name,
+        steps: presets[name] as Step[],
+      }),
+    ),
   ),
   z
-    .strictObject({ name: z.string().min(1).max(40).default("custom"), steps: z.array(customStep).min(1).max(20) })
-    .superRefine((plan, ctx) => {
-      plan.steps.forEach((step, i) => {
-        const previous = plan.steps[i - 1];
-        if (previous && step.percent <= previous.percent) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["steps", i, "percent"],
-            message: "percent must increase step by step",
-          });
+    .strictObject({
+      name: z._default(z.string().check(z.minLength(1), z.maxLength(40)), "custom"),
+      steps: z.array(customStep).check(z.minLength(1), z.maxLength(20)),
+    })
+    .check(
+      z.superRefine((plan, ctx) => {
+        plan.steps.forEach((step, i) => {
+          const previous = plan.steps[i - 1];
+          if (previous && step.percent <= previous.percent) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["steps", i, "percent"],
+              message: "percent must increase step by step",
+            });
+          }
+        });
+        if (plan.steps.at(-1)?.percent !== 100) {
+          ctx.addIssue({ code: "custom", path: ["steps"], message: "the last step must reach 100 percent" });
         }
-      });
-      if (plan.steps.at(-1)?.percent !== 100) {
-        ctx.addIssue({ code: "custom", path: ["steps"], message: "the last step must reach 100 percent" });
-      }
-    }),
+      }),
+    ),
 ]);
 
 /** A plan as the TXT record carries it: "10:300,50:m,100:0" (percent:pause seconds, or m for manual). */

@@ -1,7 +1,7 @@
 // Deploy webhooks from GitHub (deployment events) and Argo CD Notifications, checked before anything
 // else is read: GitHub signs the raw body (X-Hub-Signature-256); Argo CD sends a shared bearer token.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "../zod.ts";
 import type { DeployNotice } from "./commands.ts";
 import { WebhookUnauthorized } from "./errors.ts";
 import type { DeployStatus } from "./notifications.ts";
@@ -46,28 +46,28 @@ export function authenticate(kind: WebhookKind, request: WebhookRequest, secrets
   if (!token || !sameSecret(token, secret)) throw new WebhookUnauthorized("bad bearer token");
 }
 
-const text = z.string().min(1).max(200);
+const text = z.string().check(z.minLength(1), z.maxLength(200));
 
 const githubDeployment = z.object({
   id: z.number(),
-  sha: z.string().optional(),
-  ref: z.string().optional(),
-  environment: z.string().optional(),
+  sha: z.optional(z.string()),
+  ref: z.optional(z.string()),
+  environment: z.optional(z.string()),
   // GitHub passes the deployment's payload through: an object, or "" when none was given.
-  payload: z
-    .union([z.object({ application: text.optional(), target: text.optional() }).passthrough(), z.string()])
-    .optional(),
+  payload: z.optional(
+    z.union([z.looseObject({ application: z.optional(text), target: z.optional(text) }), z.string()]),
+  ),
 });
 const githubBody = z.object({
   deployment: githubDeployment,
-  deployment_status: z
-    .object({
+  deployment_status: z.optional(
+    z.object({
       id: z.number(),
       state: z.string(),
-      target_url: z.string().nullish(),
-      environment_url: z.string().nullish(),
-    })
-    .optional(),
+      target_url: z.nullish(z.string()),
+      environment_url: z.nullish(z.string()),
+    }),
+  ),
   repository: z.object({ name: z.string(), full_name: z.string() }),
 });
 
@@ -119,11 +119,11 @@ const argoBody = z.object({
   application: text,
   status: z
     .string()
-    .refine((s) => s in argoPhases, "status must be started, succeeded or failed (or an Argo CD phase)"),
-  revision: text.optional(),
-  target: text.optional(),
-  environment: text.optional(),
-  url: z.url().max(500).optional(),
+    .check(z.refine((s) => s in argoPhases, "status must be started, succeeded or failed (or an Argo CD phase)")),
+  revision: z.optional(text),
+  target: z.optional(text),
+  environment: z.optional(text),
+  url: z.optional(z.url().check(z.maxLength(500))),
 });
 
 function parseArgo(request: WebhookRequest): WebhookResult {
