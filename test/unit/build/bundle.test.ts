@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -34,6 +34,14 @@ describe("bundling every Lambda function as SST deploys it", () => {
     expect(options).toMatchObject({ format: "esm", minify: true, keepNames: true, mainFields: ["module", "main"] });
     expect(options.external).toEqual(expect.arrayContaining(functionBundling.esbuild.external));
     expect(functionBundling.esbuild.external).toEqual(["@aws-sdk/*", "@smithy/*"]);
+  });
+
+  it("imports zod only through functions/core/zod.ts, whose mini build tree-shakes (classic zod is 460 KB)", () => {
+    const functions = join(import.meta.dirname, "..", "..", "..", "functions");
+    const classic = readdirSync(functions, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts") && file !== join("core", "zod.ts"))
+      .filter((file) => /from "zod(\/v4)?"/.test(readFileSync(join(functions, file), "utf8")));
+    expect(classic).toEqual([]);
   });
 
   it.each(names)(
