@@ -62,7 +62,11 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
     }));
     metrics.addMetric("BatchSize", MetricUnit.Count, records.length);
     const pauseAt = Date.now() + context.getRemainingTimeInMillis() - config.invocationMarginMs;
-    return processBatch(deps, records, pauseAt);
+    try {
+      return await processBatch(deps, records, pauseAt);
+    } finally {
+      await cluster.releaseTurns();
+    }
   }
 
   return middy(handleInterruptions).use(injectLambdaContext(logger)).use(logMetrics(metrics));
