@@ -84,7 +84,10 @@ describe("budget turns between environments", () => {
     const node = await createNode(core, { instanceId: randomInstanceId(), zone: "us-east-2a", labels: { pool } });
     const nodeName = node.metadata?.name ?? "";
     try {
-      await apps.createNamespacedDeployment({ namespace, body: deployment("shared", 3, { pool }, { onePerNode: false }) });
+      await apps.createNamespacedDeployment({
+        namespace,
+        body: deployment("shared", 3, { pool }, { onePerNode: false }),
+      });
       await policy.createNamespacedPodDisruptionBudget({ namespace, body: pdb("shared", 1) });
       const connection = connectionFromKubeconfigFile(endpoints().kubeconfigPath);
       const first = new KubernetesCluster(connection, { turnsNamespace: namespace });
