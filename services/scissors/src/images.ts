@@ -3,7 +3,8 @@ import type { Metrics } from "./adapters/metrics.ts";
 import { fetchS3Source } from "./adapters/s3-source.ts";
 import { transform } from "./adapters/transform.ts";
 import type { ScissorsConfig } from "./config.ts";
-import { forbidden, unsupported } from "./core/errors.ts";
+import { deadline } from "./core/deadline.ts";
+import { forbidden, timedOut, unsupported } from "./core/errors.ts";
 import { contentIdentity, matchesIfNoneMatch, resultEtag } from "./core/etag.ts";
 import type { Limiter } from "./core/limiter.ts";
 import { accepts, contentTypes, negotiateFormat } from "./core/negotiate.ts";
@@ -130,7 +131,14 @@ export function createImageHandler(deps: ImageDeps) {
     const flight = conditional
       ? { promise: produce(request, ref, key, true, request.signal), shared: false }
       : // A shared flight must not die with the first client's connection; the response deadline bounds it.
-        flights.run(key, () => produce(request, ref, key, false, AbortSignal.timeout(config.timeouts.responseMs)));
+        flights.run(key, async () => {
+          const limit = deadline(config.timeouts.responseMs, () => timedOut("shared request took too long"));
+          try {
+            return await produce(request, ref, key, false, limit.signal);
+          } finally {
+            limit.clear();
+          }
+        });
     metrics.cache(flight.shared ? "shared" : "miss");
     const produced = await flight.promise;
     if ("notModified" in produced) {

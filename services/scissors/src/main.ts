@@ -1,4 +1,5 @@
 // Entry point: `node services/scissors/src/main.ts`. Configuration comes from SCISSORS_* variables.
+import "./threadpool.ts";
 import { createLogger } from "./adapters/log.ts";
 import { loadConfig } from "./config.ts";
 import { createScissors } from "./server.ts";
@@ -7,7 +8,12 @@ const config = loadConfig(process.env);
 const log = createLogger(config.logLevel);
 const scissors = createScissors(config, log);
 const url = await scissors.listen();
-log.info("listening", { url, concurrency: config.concurrency.processing, cache: config.cache.maxBytes > 0 });
+log.info("listening", {
+  url,
+  concurrency: config.concurrency.processing,
+  threadPool: Number(process.env.UV_THREADPOOL_SIZE),
+  cache: config.cache.maxBytes > 0,
+});
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

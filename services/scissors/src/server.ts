@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "./adapters/log.ts";
 import { createMetrics } from "./adapters/metrics.ts";
 import type { ScissorsConfig } from "./config.ts";
+import { deadline } from "./core/deadline.ts";
 import { ScissorsError, timedOut } from "./core/errors.ts";
 import { Limiter } from "./core/limiter.ts";
 import { ResultCache } from "./core/result-cache.ts";
@@ -88,28 +89,30 @@ export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
   }
 
   async function image(req: IncomingMessage, res: ServerResponse, path: string, params: URLSearchParams) {
-    const deadline = AbortSignal.timeout(config.timeouts.responseMs);
     const gone = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) gone.abort(new Error("client went away"));
     });
-    const signal = AbortSignal.any([deadline, gone.signal]);
+    const ms = config.timeouts.responseMs;
+    const limit = deadline(ms, () => timedOut(`no answer within ${ms} ms`), gone.signal);
     try {
       const work = handleImage({
         path,
         params,
         accept: req.headers.accept ?? "",
         ifNoneMatch: req.headers["if-none-match"],
-        signal,
+        signal: limit.signal,
       });
       const timeout = new Promise<never>((_, reject) => {
-        const fail = () => reject(timedOut(`no answer within ${config.timeouts.responseMs} ms`));
-        if (deadline.aborted) fail();
-        else deadline.addEventListener("abort", fail, { once: true });
+        const fail = () => limit.expired && reject(limit.signal.reason);
+        if (limit.signal.aborted) fail();
+        else limit.signal.addEventListener("abort", fail, { once: true });
       });
       return answer(res, await Promise.race([work, timeout]));
     } catch (error) {
       return sendError(res, error, path);
+    } finally {
+      limit.clear();
     }
   }
 

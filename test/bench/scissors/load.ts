@@ -27,44 +27,47 @@ export function summarise(latencies: number[], failed: number, bytes: number, se
   };
 }
 
+/** One keep-alive HTTP client per load run: GETs an image and counts its bytes, as a browser would read it. */
+export function loadClient(concurrency: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const get = (url: string) =>
+    new Promise<{ ok: boolean; size: number }>((resolve) => {
+      const req = http.get(url, { agent, headers: { accept: "image/jpeg" } }, (res) => {
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+        });
+        res.on("end", () => resolve({ ok: res.statusCode === 200, size }));
+      });
+      req.setTimeout(30_000, () => req.destroy(new Error("timeout")));
+      req.on("error", () => resolve({ ok: false, size: 0 }));
+    });
+  return { get, close: () => agent.destroy() };
+}
+
 /**
  * A closed loop: `concurrency` keep-alive connections, each sending the next URL as soon as the last answer
  * arrived, for `durationMs`. Loopback only, bounded in time; it stops by itself.
  */
 export async function runLoad(urls: string[], concurrency: number, durationMs: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const client = loadClient(concurrency);
   const latencies: number[] = [];
   let failed = 0;
   let bytes = 0;
   let next = 0;
   const started = performance.now();
   const deadline = started + durationMs;
-  const one = (url: string) =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = http.get(url, { agent, headers: { accept: "image/jpeg" } }, (res) => {
-        let size = 0;
-        res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-        });
-        res.on("end", () => {
-          if (res.statusCode === 200) {
-            latencies.push(performance.now() - t0);
-            bytes += size;
-          } else failed++;
-          resolve();
-        });
-      });
-      req.setTimeout(30_000, () => req.destroy(new Error("timeout")));
-      req.on("error", () => {
-        failed++;
-        resolve();
-      });
-    });
   const worker = async () => {
-    while (performance.now() < deadline) await one(urls[next++ % urls.length] as string);
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      const { ok, size } = await client.get(urls[next++ % urls.length] as string);
+      if (ok) {
+        latencies.push(performance.now() - t0);
+        bytes += size;
+      } else failed++;
+    }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  agent.destroy();
+  client.close();
   return summarise(latencies, failed, bytes, (performance.now() - started) / 1000);
 }

@@ -76,7 +76,8 @@ export function scissorsPeer(name: string, cacheBytes: number): Peer {
     version: "this repo",
     async start(origin) {
       const port = await freePort();
-      const child = spawn(node, [join(root, "services", "scissors", "src", "main.ts")], {
+      // The Node flags and environment of the Dockerfile.
+      const child = spawn(node, ["--initial-old-space-size=64", join(root, "services", "scissors", "src", "main.ts")], {
         env: {
           ...process.env,
           // As in the Dockerfile.

@@ -10,10 +10,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { type LoadResult, runLoad } from "./load.ts";
+import { type LoadResult, loadClient, runLoad } from "./load.ts";
 import { imgproxyPeer, ipxPeer, type Peer, type RunningPeer, scissorsPeer, thumborPeer } from "./peers.ts";
 import { benchPhotos } from "./photos.ts";
-import { treeRssMiB } from "./proc.ts";
+import { treeCpuMs, treeRssMiB } from "./proc.ts";
 import { type ScenarioName, scenarios } from "./scenarios.ts";
 
 const [pairs = 5, seconds = 3] = process.argv.slice(2, 4).map(Number);
@@ -28,15 +28,29 @@ interface Round extends LoadResult {
   concurrency: number;
   pair: number;
   peakRssMiB: number;
+  /** CPU time the peer used per image (all its processes and threads): robust to other jobs on the machine. */
+  cpuMsPerImage: number;
+  /** CPU time this process (load generator and origin) used per image: the same for every peer. */
+  benchCpuMsPerImage: number;
 }
 
 const { dir, names } = await benchPhotos(log);
 log(`${names.length} photos in ${dir}`);
 const photos = new Map(names.map((name) => [name, readFileSync(join(dir, name))]));
 
-// The origin every proxy downloads from: photos from memory, keep-alive, on loopback.
+// The origin every proxy downloads from: photos from memory, keep-alive, on loopback. /__reply/<n> answers
+// n bytes: what the load generator fetches per image while the in-process limit runs (see inProcessRound).
+const replies = new Map<string, Buffer>();
 const origin = http.createServer((req, res) => {
-  const body = photos.get((req.url ?? "").slice(1).split("?")[0] as string);
+  const path = (req.url ?? "").slice(1).split("?")[0] as string;
+  if (path.startsWith("__reply/")) {
+    const size = path.slice("__reply/".length);
+    const reply = replies.get(size) ?? Buffer.alloc(Math.min(Number(size) || 0, 1 << 20), 0xff);
+    replies.set(size, reply);
+    res.writeHead(200, { "content-type": "image/jpeg", "content-length": reply.length });
+    return res.end(reply);
+  }
+  const body = photos.get(path);
   if (!body) return res.writeHead(404).end();
   res.writeHead(200, { "content-type": "image/jpeg", "content-length": body.length });
   res.end(req.method === "HEAD" ? undefined : body);
@@ -67,7 +81,7 @@ for (const peer of running) {
   }
 }
 
-async function sampleRss(pid: () => number | undefined, work: Promise<LoadResult>) {
+async function sampleRss<T extends LoadResult>(pid: () => number | undefined, work: Promise<T>) {
   let peak = 0;
   const timer = setInterval(() => {
     const p = pid();
@@ -77,37 +91,71 @@ async function sampleRss(pid: () => number | undefined, work: Promise<LoadResult
   return { result, peak };
 }
 
+/**
+ * The limit runs in a child, on photos in memory. A proxy's run also pays for the load generator in this
+ * process, on the same 2 cores; so that the limit pays the same, the child reports each image it finishes
+ * and this process fetches, per image, a reply of the proxy's output size over keep-alive HTTP, with the
+ * same client and the same concurrency. The origin's work of sending the source to a proxy is not mirrored:
+ * that is the download the limit by definition does not do.
+ */
 async function inProcessRound(scenario: ScenarioName, concurrency: number) {
   const child = spawn(
     process.execPath,
     [join(import.meta.dirname, "inprocess.ts"), dir, scenario, String(concurrency), String(durationMs)],
-    { env: { ...process.env, PHOTOS: names.join(",") }, stdio: ["ignore", "pipe", "inherit"] },
+    { env: { ...process.env, PHOTOS: names.join(","), PACE_FD: "3" }, stdio: ["ignore", "pipe", "inherit", "pipe"] },
   );
+  const client = loadClient(concurrency);
+  const replyUrl = `${originUrl}/__reply/${outputBytes.scissors?.[scenario] ?? 0}`;
+  const pending: Promise<unknown>[] = [];
+  child.stdio[3]?.on("data", (ticks: Buffer) => {
+    for (let i = 0; i < ticks.length; i++) pending.push(client.get(replyUrl));
+  });
   let out = "";
-  child.stdout.on("data", (chunk: Buffer) => {
+  child.stdout?.on("data", (chunk: Buffer) => {
     out += chunk.toString();
   });
-  const done = new Promise<LoadResult>((resolve, reject) =>
+  const done = new Promise<LoadResult & { cpuMs: number }>((resolve, reject) =>
     child.once("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`exit ${code}`)),
+      code === 0 ? resolve(JSON.parse(out) as LoadResult & { cpuMs: number }) : reject(new Error(`exit ${code}`)),
     ),
-  );
-  return sampleRss(() => child.pid, done);
+  ).then(async (result) => {
+    await Promise.all(pending);
+    client.close();
+    return result;
+  });
+  const measured = await sampleRss(() => child.pid, done);
+  return { ...measured, cpuMs: measured.result.cpuMs };
 }
 
 async function round(peer: string, scenario: ScenarioName, concurrency: number, pair: number): Promise<Round> {
-  const measured =
-    peer === inProcessName
-      ? await inProcessRound(scenario, concurrency)
-      : await (async () => {
-          const p = byName.get(peer) as RunningPeer;
-          const urls = names.map((name) => p.url(name, scenario));
-          return sampleRss(() => p.pid, runLoad(urls, concurrency, durationMs));
-        })();
-  const r = { peer, scenario, concurrency, pair, ...measured.result, peakRssMiB: Math.round(measured.peak) };
+  const bench0 = process.cpuUsage();
+  let measured: { result: LoadResult; peak: number; cpuMs: number };
+  if (peer === inProcessName) measured = await inProcessRound(scenario, concurrency);
+  else {
+    const p = byName.get(peer) as RunningPeer;
+    const urls = names.map((name) => p.url(name, scenario));
+    const cpu0 = treeCpuMs(p.pid);
+    const run = await sampleRss(() => p.pid, runLoad(urls, concurrency, durationMs));
+    measured = { ...run, cpuMs: treeCpuMs(p.pid) - cpu0 };
+  }
+  const bench = process.cpuUsage(bench0);
+  const images = Math.max(1, measured.result.requests);
+  const perImage = (ms: number) => Math.round((ms / images) * 100) / 100;
+  const { cpuMs: _, ...result } = measured.result as LoadResult & { cpuMs?: number };
+  const r: Round = {
+    peer,
+    scenario,
+    concurrency,
+    pair,
+    ...result,
+    peakRssMiB: Math.round(measured.peak),
+    cpuMsPerImage: perImage(measured.cpuMs),
+    benchCpuMsPerImage: perImage((bench.user + bench.system) / 1000),
+  };
   log(
     `${scenarios[scenario].label} c=${concurrency} ${pair ? `pair ${pair}` : "warm-up"} ${peer}: ` +
-      `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.failed} failed, RSS ${r.peakRssMiB} MiB`,
+      `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.failed} failed, RSS ${r.peakRssMiB} MiB, ` +
+      `CPU ${r.cpuMsPerImage} ms/img (+ load generator ${r.benchCpuMsPerImage})`,
   );
   return r;
 }
@@ -161,6 +209,8 @@ const summary = (peer: string, scenario: ScenarioName, concurrency: number) => {
     peakRssMiB: Math.max(...mine.map((r) => r.peakRssMiB)),
     failed: mine.reduce((sum, r) => sum + r.failed, 0),
     meanBytes: Math.round(median(mine.map((r) => r.meanBytes))),
+    cpuMsPerImage: Math.round(median(mine.map((r) => r.cpuMsPerImage)) * 100) / 100,
+    benchCpuMsPerImage: Math.round(median(mine.map((r) => r.benchCpuMsPerImage)) * 100) / 100,
   };
 };
 
@@ -174,14 +224,38 @@ for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
       "",
       `${scenarios[scenario].label}, concurrency ${concurrency}, median of ${pairs} rounds of ${seconds} s`,
     );
-    row(["", "req/s", "p50 ms", "p99 ms", "max ms", "peak RSS", "bytes/img", "failed", "ours ÷ it"]);
+    row([
+      "",
+      "req/s",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "peak RSS",
+      "bytes/img",
+      "failed",
+      "CPU ms/img",
+      "load gen",
+      "ours ÷ it",
+    ]);
     const ours = summary("scissors", scenario, concurrency);
     for (const peer of compared) {
       const s = summary(peer, scenario, concurrency);
       if (!s || !ours) continue;
       summaries[`${scenario}/c${concurrency}/${peer}`] = s;
       const ratio = peer === "scissors" ? "" : `${(ours.rps / s.rps).toFixed(2)}×`;
-      row([peer, s.rps, s.p50, s.p99, s.max, `${s.peakRssMiB} MiB`, s.meanBytes, s.failed, ratio]);
+      row([
+        peer,
+        s.rps,
+        s.p50,
+        s.p99,
+        s.max,
+        `${s.peakRssMiB} MiB`,
+        s.meanBytes,
+        s.failed,
+        s.cpuMsPerImage,
+        s.benchCpuMsPerImage,
+        ratio,
+      ]);
     }
   }
 }

@@ -3,7 +3,9 @@ import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { isBlockedAddress } from "../core/address.ts";
+import { deadline } from "../core/deadline.ts";
 import { badGateway, forbidden, notFound, ScissorsError, timedOut, tooLarge } from "../core/errors.ts";
+import { originIdentity } from "../core/etag.ts";
 import type { FetchPolicy } from "../core/source.ts";
 import { readLimited } from "./read-limited.ts";
 
@@ -74,8 +76,8 @@ export async function fetchHttpSource(
   settings: HttpFetchSettings,
   outer?: AbortSignal,
 ): Promise<FetchedSource> {
-  const timeout = AbortSignal.timeout(settings.timeoutMs);
-  const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+  const timeout = deadline(settings.timeoutMs, () => timedOut("source download took too long"), outer);
+  const signal = timeout.signal;
   let url = start;
   try {
     for (let hop = 0; ; hop++) {
@@ -104,13 +106,14 @@ export async function fetchHttpSource(
         throw tooLarge(`source is ${declared} bytes, more than ${settings.maxBytes}`);
       }
       const bytes = await readLimited(response, settings.maxBytes).finally(() => response.destroy());
-      const etag = response.headers.etag;
-      return { bytes, validator: etag && !etag.startsWith("W/") ? `${url.href} ${etag}` : undefined };
+      return { bytes, validator: originIdentity(url.href, response.headers, bytes.length) };
     }
   } catch (error) {
     if (error instanceof ScissorsError) throw error;
-    if (timeout.aborted) throw timedOut(`source download took longer than ${settings.timeoutMs} ms`);
+    if (timeout.expired) throw timedOut(`source download took longer than ${settings.timeoutMs} ms`);
     if (outer?.aborted) throw outer.reason;
     throw badGateway(`source download failed: ${(error as Error).message}`);
+  } finally {
+    timeout.clear();
   }
 }

@@ -61,6 +61,11 @@ function decodeError(error: unknown): ScissorsError {
   return unprocessable(`image could not be decoded: ${message.split("\n")[0]?.slice(0, 200)}`);
 }
 
+// Formats that hold exactly one image. When libvips opens one it reads only the header, and sharp refuses it
+// right there if it is over `limitInputPixels`, before a pixel is decoded: a separate header probe first
+// would only parse the header twice. The others are probed first, for their frame count.
+const singleImage = new Set<SourceFormat>(["jpeg", "png"]);
+
 /** Reads the header only: dimensions and frame count are checked before a single pixel is decoded. */
 async function inspect(input: Buffer, settings: TransformSettings, expected: SourceFormat): Promise<Metadata> {
   let metadata: Metadata;
@@ -84,36 +89,33 @@ async function inspect(input: Buffer, settings: TransformSettings, expected: Sou
 
 function pipeline(
   input: Buffer,
-  metadata: Metadata,
+  metadata: Metadata | undefined,
   options: TransformOptions,
   format: OutputFormat,
   settings: TransformSettings,
 ): Sharp {
-  const animated = (metadata.pages ?? 1) > 1 && animatable.has(format);
+  const animated = (metadata?.pages ?? 1) > 1 && animatable.has(format);
   const image = sharp(input, {
     failOn: "warning",
-    // Checked above per frame; an animation's frames are counted and bounded by maxFrames.
+    // Per frame; an animation's frames were counted and bounded by maxFrames in inspect().
     limitInputPixels: settings.maxInputPixels * (animated ? settings.maxFrames : 1),
     animated,
     autoOrient: true,
   }).timeout({ seconds: Math.max(1, Math.ceil(settings.timeoutMs / 1000)) });
-  let { width, height } = targetSize(options);
-  const oriented = metadata.autoOrient ?? metadata;
-  const frameHeight = animated ? (metadata.pageHeight ?? oriented.height) : oriented.height;
+  const { width, height } = targetSize(options);
   if (width === undefined && height === undefined) {
-    // No size asked for: the output is still bounded by the output dimension limit.
-    if (oriented.width > settings.maxDimension || frameHeight > settings.maxDimension) {
-      width = settings.maxDimension;
-      height = settings.maxDimension;
-      options = { ...options, fit: "inside" };
-    }
-  }
-  if (width !== undefined || height !== undefined) {
-    // sharp takes compass names and the attention/entropy strategies under the same option.
+    // No size asked for: the output is still bounded by the output dimension limit (per frame when
+    // animated). withoutEnlargement makes this a no-op for anything smaller.
+    const bound = settings.maxDimension;
+    image.resize({ width: bound, height: bound, fit: "inside", withoutEnlargement: true });
+  } else {
+    // sharp takes compass names and the attention/entropy strategies under the same option. JPEG sources
+    // are shrunk while decoding (shrink-on-load): a resize with nothing before it lets libvips do that.
     image.resize({ width, height, fit: options.fit, position: options.gravity, withoutEnlargement: true });
   }
   if (options.blur) image.blur(options.blur);
-  if (format === "jpeg" && metadata.hasAlpha) image.flatten({ background: "#ffffff" });
+  // sharp flattens only an image that has alpha.
+  if (format === "jpeg") image.flatten({ background: "#ffffff" });
   const quality = effectiveQuality(options, format);
   switch (format) {
     case "jpeg":
@@ -145,7 +147,7 @@ export async function transform(
     if (settings.svg === "reject") throw unsupported("SVG sources are not accepted");
     input = Buffer.from(sanitizeSvg(source.toString("utf8")));
   }
-  const metadata = await inspect(input, settings, sourceFormat);
+  const metadata = singleImage.has(sourceFormat) ? undefined : await inspect(input, settings, sourceFormat);
   try {
     const { data, info } = await pipeline(input, metadata, options, format, settings).toBuffer({
       resolveWithObject: true,

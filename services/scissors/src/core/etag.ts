@@ -9,6 +9,25 @@ export function resultEtag(sourceIdentity: string, canonical: string): string {
   return `"${digest.slice(0, 27)}"`;
 }
 
+/**
+ * The source's identity from its origin's validators, when they are strong enough to stand for its bytes:
+ * a strong ETag, or else a Last-Modified at least 60 s older than the response's Date (RFC 9110 8.8.2.2;
+ * a file changed twice within that second could otherwise keep its date), with the length. Undefined when
+ * only hashing the bytes will do.
+ */
+export function originIdentity(
+  url: string,
+  headers: { etag?: string; "last-modified"?: string; date?: string },
+  length: number,
+): string | undefined {
+  const { etag } = headers;
+  if (etag && !etag.startsWith("W/")) return `${url} ${etag}`;
+  const modified = Date.parse(headers["last-modified"] ?? "");
+  const date = Date.parse(headers.date ?? "");
+  if (date - modified >= 60_000) return `${url} ${headers["last-modified"]} ${length}`;
+  return undefined;
+}
+
 export function contentIdentity(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("base64url");
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { deadline } from "../../src/core/deadline.ts";
 import { ScissorsError } from "../../src/core/errors.ts";
 import { Limiter } from "../../src/core/limiter.ts";
 import { ResultCache, SingleFlight } from "../../src/core/result-cache.ts";
@@ -91,5 +92,27 @@ describe("SingleFlight", () => {
     expect(await Promise.all(runs.map((r) => r.promise))).toEqual([1, 1, 1, 1, 1]);
     expect(flights.size).toBe(0);
     expect(await flights.run("k", async () => 7).promise).toBe(7);
+  });
+});
+
+describe("deadline", () => {
+  it("aborts with its reason when the time runs out", async () => {
+    const limit = deadline(5, () => new Error("too slow"));
+    await new Promise((resolve) => limit.signal.addEventListener("abort", resolve));
+    expect(limit.expired).toBe(true);
+    expect((limit.signal.reason as Error).message).toBe("too slow");
+  });
+  it("follows the outer signal without expiring, and never fires once cleared", async () => {
+    const outer = new AbortController();
+    const followed = deadline(60_000, () => new Error("too slow"), outer.signal);
+    outer.abort(new Error("client went away"));
+    expect(followed.signal.aborted).toBe(true);
+    expect(followed.expired).toBe(false);
+    expect((followed.signal.reason as Error).message).toBe("client went away");
+    followed.clear();
+    const cleared = deadline(5, () => new Error("too slow"));
+    cleared.clear();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cleared.signal.aborted).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchesIfNoneMatch, resultEtag } from "../../src/core/etag.ts";
+import { matchesIfNoneMatch, originIdentity, resultEtag } from "../../src/core/etag.ts";
 import { negotiateFormat } from "../../src/core/negotiate.ts";
 import { sniffFormat } from "../../src/core/sniff.ts";
 
@@ -46,5 +46,22 @@ describe("ETags", () => {
     expect(matchesIfNoneMatch(`"x", W/${tag}`, tag)).toBe(true);
     expect(matchesIfNoneMatch('"x"', tag)).toBe(false);
     expect(matchesIfNoneMatch(undefined, tag)).toBe(false);
+  });
+});
+
+describe("originIdentity", () => {
+  const url = "https://cdn.example.com/a.jpg";
+  it("takes a strong ETag, never a weak one", () => {
+    expect(originIdentity(url, { etag: '"abc"' }, 10)).toBe(`${url} "abc"`);
+    expect(originIdentity(url, { etag: 'W/"abc"' }, 10)).toBeUndefined();
+  });
+  it("takes Last-Modified with the length only when it is a minute older than Date", () => {
+    const old = { "last-modified": "Mon, 23 Nov 2026 10:00:00 GMT", date: "Mon, 23 Nov 2026 10:01:00 GMT" };
+    expect(originIdentity(url, old, 10)).toBe(`${url} ${old["last-modified"]} 10`);
+    expect(originIdentity(url, old, 11)).not.toBe(originIdentity(url, old, 10));
+    const fresh = { ...old, date: "Mon, 23 Nov 2026 10:00:59 GMT" };
+    expect(originIdentity(url, fresh, 10)).toBeUndefined();
+    expect(originIdentity(url, { "last-modified": old["last-modified"] }, 10)).toBeUndefined();
+    expect(originIdentity(url, {}, 10)).toBeUndefined();
   });
 });
