@@ -15,9 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cordonedByAnnotation } from "../../../functions/adapters/slack/kubernetes-commands.ts";
 import { trafficEventPatterns } from "../../../stacks/traffic-patterns.ts";
 import { podsOnNode, runningPods, workload } from "../../helpers/interruptions.ts";
-import { buttonBody, post, sign, slashCommandBody } from "../../helpers/slack-requests.ts";
+import { buttonBody, post, sign } from "../../helpers/slack-requests.ts";
 import { slackRig } from "../../helpers/slack-rig.ts";
 import { createNamespace, createNode, eventually, kube, randomInstanceId, uniqueName } from "../../helpers/testbed.ts";
+import { commandRunner } from "./run-command.ts";
 
 describe("each command end to end: Slack → Function URL → queue → worker → cluster → response_url and audit", () => {
   const { core } = kube();
@@ -67,31 +68,7 @@ describe("each command end to end: Slack → Function URL → queue → worker �
   });
 
   /** Types the command in Slack; clicks Run on the confirm prompt when one comes; runs the worker. */
-  async function run(text: string, { user = "U0ALICE", channel = "C0OPS" } = {}) {
-    const responseUrl = rig.slack.responseUrl();
-    const typed = await post(rig.url, sign(slashCommandBody({ text, user, channel, responseUrl })));
-    expect(typed.status).toBe(200);
-    const actions = (typed.json?.blocks as { type: string; elements?: { value?: string }[] }[] | undefined)?.find(
-      (b) => b.type === "actions",
-    );
-    let confirmUrl: string | undefined;
-    if (actions) {
-      confirmUrl = rig.slack.responseUrl();
-      const value = actions.elements?.[0]?.value;
-      const clicked = await post(
-        rig.url,
-        sign(buttonBody({ actionId: "harbormaster_confirm", value, user, channel, responseUrl: confirmUrl })),
-      );
-      expect(String(clicked.json?.text)).toContain("Working…");
-    } else {
-      expect(String(typed.json?.text)).toContain("Working…");
-    }
-    await rig.drainWorker();
-    const path = new URL(confirmUrl ?? responseUrl).pathname;
-    const answers = rig.slack.responses.filter((r) => r.path === path);
-    expect(answers).toHaveLength(1);
-    return { confirmed: actions !== undefined, answer: answers[0]?.body ?? {} };
-  }
+  const run: ReturnType<typeof commandRunner> = (text, who) => commandRunner(rig)(text, who);
 
   const audits = () => rig.slack.inChannel("C0OPS").filter((m) => m.text.startsWith("Audit:"));
 
