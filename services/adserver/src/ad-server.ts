@@ -73,10 +73,11 @@ export async function startAdServer(config: AdServerConfig, runtime: Runtime = {
     now,
     onLookup: lookups("user"),
     onRefreshError: refreshFailed,
+    revalidate: (key) => caps.revalidate(key),
   });
   const catalog = new Catalog(new CatalogStore(redis, metrics), slotCache, log);
   const pacing = new PacingCounters(batcher, metrics, now);
-  const caps = new UserCaps(userCache, batcher, metrics);
+  const caps = new UserCaps(userCache, batcher, metrics, refreshFailed);
   const service = new AdService({ catalog, caps, pacing, now, random });
 
   let draining = false;

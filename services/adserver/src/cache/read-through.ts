@@ -14,6 +14,11 @@ export interface ReadThroughOptions {
   now?: () => number;
   onLookup?: (result: CacheResult) => void;
   onRefreshError?: (error: unknown) => void;
+  /**
+   * Refreshes stale entries in bulk, in place of one background load each: called with a stale entry's key
+   * on every lookup that finds it stale (dedupe is the caller's), which then renews the entry.
+   */
+  revalidate?: (key: string) => void;
 }
 
 /**
@@ -61,7 +66,9 @@ export class ReadThroughCache<V extends object | null> {
     if (age >= this.#options.maxStaleMs) return undefined;
     const fresh = age < this.#options.freshMs;
     this.#options.onLookup?.(fresh ? "hit" : "stale");
-    if (!fresh) this.refresh(key, load, true).catch((error: unknown) => this.#options.onRefreshError?.(error));
+    if (fresh) return entry.value;
+    if (this.#options.revalidate) this.#options.revalidate(key);
+    else this.refresh(key, load, true).catch((error: unknown) => this.#options.onRefreshError?.(error));
     return entry.value;
   }
 
@@ -85,6 +92,17 @@ export class ReadThroughCache<V extends object | null> {
   update(key: string, change: (value: V) => void): void {
     const entry = this.#entries.get(key, { updateAgeOnGet: false });
     if (entry) change(entry.value);
+  }
+
+  /**
+   * The value of a cached entry, made fresh again: its caller has just re-read it and changes it in place (no
+   * new object, so no old-generation garbage per refresh). Undefined when the entry is gone.
+   */
+  renew(key: string): V | undefined {
+    const entry = this.#entries.get(key, { updateAgeOnGet: false });
+    if (!entry) return undefined;
+    entry.loadedAt = this.#now();
+    return entry.value;
   }
 
   get size(): number {

@@ -39,11 +39,18 @@ for k = 1, #KEYS do
 end
 return #KEYS`;
 
+/** Every hash in KEYS, as HGETALL answers each: one command for a whole batch of users' refreshes. */
+const READ_HASHES = `
+local out = {}
+for k = 1, #KEYS do out[k] = redis.call('HGETALL', KEYS[k]) end
+return out`;
+
 /** Keys per script call: bounds how long one call holds Redis (a backlog after an outage is split up). */
-const KEYS_PER_CALL = 1000;
+export const KEYS_PER_CALL = 1000;
 
 type CounterPipeline = ChainableCommander & {
   flushCounters(numberOfKeys: number, ...keysAndArgs: Array<string | number>): CounterPipeline;
+  readHashes(numberOfKeys: number, ...keys: string[]): CounterPipeline;
 };
 
 interface PendingRead {
@@ -81,6 +88,7 @@ export class CounterBatcher {
 
   constructor(redis: Redis, metrics: Metrics, options: BatcherOptions) {
     redis.defineCommand("flushCounters", { lua: FLUSH_COUNTERS });
+    redis.defineCommand("readHashes", { lua: READ_HASHES });
     this.#redis = redis;
     this.#metrics = metrics;
     this.#options = options;
@@ -122,6 +130,20 @@ export class CounterBatcher {
       this.#reads.push({ add, resolve: resolve as (result: unknown) => void, reject });
       if (soon) this.hurry();
     });
+  }
+
+  /**
+   * Reads many hashes in one script call with the next interval's flush (a background refresh). `pick`
+   * chooses the keys (at most KEYS_PER_CALL) when that flush is built; each hash comes as HGETALL's
+   * field, value, field, value... list.
+   */
+  readHashes(pick: () => string[]): Promise<{ keys: string[]; hashes: string[][] }> {
+    let keys: string[] = [];
+    const add = (pipeline: ChainableCommander) => {
+      keys = pick();
+      (pipeline as CounterPipeline).readHashes(keys.length, ...keys);
+    };
+    return this.read<string[][]>(add, false).then((hashes) => ({ keys, hashes }));
   }
 
   /** Sends the queued reads at the end of this tick instead of at the next interval. */
