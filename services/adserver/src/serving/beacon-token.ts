@@ -10,7 +10,7 @@
 // 124 bits would have to be guessed (the reason SHA-512/256 and SHA-384 resist length extension). An
 // extension would also have to carry SHA-256's padding bytes (0x80, 0x00, a length), which the strict field
 // rules refuse. K is derived with a fixed length, so no two (key, message) splits give the same input.
-import { hash, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 
 export interface BeaconClaims {
   campaignId: string;
@@ -37,7 +37,7 @@ export function verifyBeacon(
   maxAgeSeconds: number,
 ): BeaconClaims | undefined {
   const cut = token.lastIndexOf(SEPARATOR);
-  if (cut === -1) return undefined;
+  if (cut === -1) return verifyLegacy(token, secret, nowSeconds, maxAgeSeconds);
   const fields = token.slice(0, cut);
   const given = Buffer.from(token.slice(cut + 1));
   const expected = Buffer.from(tag(fields, secret));
@@ -46,8 +46,28 @@ export function verifyBeacon(
   const servedAt = Number(servedAtText);
   if (!campaignId || !creativeId || !uid || more !== undefined || !/^\d{1,12}$/.test(servedAtText ?? ""))
     return undefined;
-  if (nowSeconds - servedAt > maxAgeSeconds || servedAt - nowSeconds > 300) return undefined;
-  return { campaignId, creativeId, uid, servedAt };
+  return fresh({ campaignId, creativeId, uid, servedAt }, nowSeconds, maxAgeSeconds);
+}
+
+function fresh(claims: BeaconClaims, nowSeconds: number, maxAgeSeconds: number): BeaconClaims | undefined {
+  if (nowSeconds - claims.servedAt > maxAgeSeconds || claims.servedAt - nowSeconds > 300) return undefined;
+  return claims;
+}
+
+/**
+ * The earlier format, `base64url(fields).base64url(HMAC-SHA256 truncated to 128 bits)`, still verified so that
+ * ads served before a deploy keep their beacons until they expire. Never issued any more.
+ */
+function verifyLegacy(token: string, secret: string, nowSeconds: number, maxAgeSeconds: number) {
+  const [payload, signature, extra] = token.split(".");
+  if (!payload || !signature || extra !== undefined) return undefined;
+  const expected = createHmac("sha256", secret).update(payload).digest().subarray(0, 16);
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const [campaignId, creativeId, uid, servedAtText, more] = Buffer.from(payload, "base64url").toString().split("~");
+  const servedAt = Number(servedAtText);
+  if (!campaignId || !creativeId || !uid || more !== undefined || !Number.isInteger(servedAt)) return undefined;
+  return fresh({ campaignId, creativeId, uid, servedAt }, nowSeconds, maxAgeSeconds);
 }
 
 function tag(fields: string, secret: string): string {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { signBeacon, verifyBeacon } from "../../../src/serving/beacon-token.ts";
 
@@ -47,6 +47,15 @@ describe("beacon tokens", () => {
   it("rejects an appended field, even with a tag over it", () => {
     const fields = "c1~cr1~user:42~1900000000~extra";
     expect(verifyBeacon(`${fields}~${expectedTag(fields)}`, secret, claims.servedAt, 3600)).toBeUndefined();
+  });
+
+  it("still verifies the earlier HMAC format until it expires, and refuses it forged", () => {
+    const payload = Buffer.from("c1~cr1~user:42~1900000000").toString("base64url");
+    const mac = (key: string) =>
+      createHmac("sha256", key).update(payload).digest().subarray(0, 16).toString("base64url");
+    expect(verifyBeacon(`${payload}.${mac(secret)}`, secret, claims.servedAt + 10, 3600)).toEqual(claims);
+    expect(verifyBeacon(`${payload}.${mac(secret)}`, secret, claims.servedAt + 3601, 3600)).toBeUndefined();
+    expect(verifyBeacon(`${payload}.${mac("another-secret-xx")}`, secret, claims.servedAt, 3600)).toBeUndefined();
   });
 
   it("rejects an expired or garbled token", () => {
