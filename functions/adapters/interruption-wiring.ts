@@ -62,11 +62,7 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
     }));
     metrics.addMetric("BatchSize", MetricUnit.Count, records.length);
     const pauseAt = Date.now() + context.getRemainingTimeInMillis() - config.invocationMarginMs;
-    try {
-      return await processBatch(deps, records, pauseAt);
-    } finally {
-      await cluster.releaseTurns();
-    }
+    return processBatch(deps, records, pauseAt);
   }
 
   return middy(handleInterruptions).use(injectLambdaContext(logger)).use(logMetrics(metrics));

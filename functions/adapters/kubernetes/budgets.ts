@@ -1,15 +1,7 @@
 import { KeyedLimiter } from "../../core/concurrency.ts";
 import type { PodInfo } from "../../core/ports.ts";
 import type { KubeApi } from "./api.ts";
-import type { BudgetTurns } from "./budget-turns.ts";
 import type { LabelSelector, List, WireBudget } from "./wire.ts";
-
-const idleReleaseMs = 1_000;
-/**
- * Evictions in flight per budget in the environment whose turn it is. Three at once doubled each one's time
- * (conflicts in the apiserver) and moved no more pods per second than one (interruption benchmark).
- */
-const evictionsPerBudget = 1;
 
 interface Budget {
   namespace: string;
@@ -32,15 +24,10 @@ export class BudgetView {
   private budgets: Budget[] = [];
   private readAt = 0;
   private reading: Promise<void> | undefined;
-  private readonly gate = new KeyedLimiter(evictionsPerBudget);
-  private readonly turns: BudgetTurns | undefined;
-  /** Evictions queued or running here, per budget: a budget with none left gives its turn back soon. */
-  private readonly pending = new Map<string, number>();
-  private readonly idle = new Map<string, NodeJS.Timeout>();
+  private readonly gate = new KeyedLimiter(1);
 
-  constructor(api: KubeApi, turns?: BudgetTurns, ttlMs = 1_000) {
+  constructor(api: KubeApi, ttlMs = 1_000) {
     this.api = api;
-    this.turns = turns;
     this.ttlMs = ttlMs;
   }
 
@@ -56,58 +43,17 @@ export class BudgetView {
   }
 
   /**
-   * Runs an eviction of `pod` in its budget's queue: one at a time per budget in this process and, with
-   * turns, in one process at a time. The apiserver charges a budget with a read-modify-write of its status
-   * and answers a conflict by sleeping 500 ms and trying again; a hundred drains evicting under one budget at
-   * once turn that into seconds per eviction, and into timeouts. Queued here, each eviction goes when the one
-   * before has landed and is checked against the view again first, so it is not even sent when the budget has
-   * run out. While another environment has the budget's turn, `busy` answers instead.
+   * Runs an eviction of `pod` in its budget's queue: one at a time per budget in this process. The
+   * apiserver charges a budget with a read-modify-write of its status and answers a conflict by sleeping
+   * 500 ms and trying again; a hundred drains evicting under one budget at once turn that into seconds
+   * per eviction, and into timeouts. Queued here, each eviction goes when the one before has landed and
+   * is checked against the view again first, so it is not even sent when the budget has run out.
    */
-  async queued<T>(pod: PodInfo, evict: () => Promise<T>, busy: (budget: string, holder: string) => T): Promise<T> {
+  async queued<T>(pod: PodInfo, evict: () => Promise<T>): Promise<T> {
     if (!pod.ready || pod.terminating) return evict();
     if (Date.now() - this.readAt > this.ttlMs) await this.refresh();
     const budget = this.covering(pod)[0];
-    if (!budget) return evict();
-    const key = `${budget.namespace}/${budget.name}`;
-    this.hold(key);
-    try {
-      return await this.gate.run(key, async () => {
-        const turn = this.turns ? await this.turns.take(key) : ({ ours: true } as const);
-        return turn.ours ? evict() : busy(budget.name, turn.holder);
-      });
-    } finally {
-      this.unhold(key);
-    }
-  }
-
-  /** Gives back every turn this process holds: its invocation is ending, and a frozen one could not. */
-  async releaseTurns(): Promise<void> {
-    for (const timer of this.idle.values()) clearTimeout(timer);
-    this.idle.clear();
-    await this.turns?.releaseAll();
-  }
-
-  private hold(key: string): void {
-    clearTimeout(this.idle.get(key));
-    this.idle.delete(key);
-    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
-  }
-
-  // Drains come back to a budget every half second or so: the turn is kept for a moment, not handed
-  // back and taken again between their rounds.
-  private unhold(key: string): void {
-    const left = (this.pending.get(key) ?? 1) - 1;
-    if (left > 0) {
-      this.pending.set(key, left);
-      return;
-    }
-    this.pending.delete(key);
-    const timer = setTimeout(() => {
-      this.idle.delete(key);
-      if (!this.pending.has(key)) void this.turns?.release(key);
-    }, idleReleaseMs);
-    timer.unref();
-    this.idle.set(key, timer);
+    return budget ? this.gate.run(`${budget.namespace}/${budget.name}`, evict) : evict();
   }
 
   /** An eviction went through: the budgets covering the pod have one disruption fewer to give. */

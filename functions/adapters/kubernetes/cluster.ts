@@ -1,7 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { ClusterPort, EvictionResult, NodeChange, NodeInfo, PodInfo } from "../../core/ports.ts";
 import { KubeApi, KubernetesApiError, type Query } from "./api.ts";
-import { BudgetTurns } from "./budget-turns.ts";
 import { BudgetView } from "./budgets.ts";
 import { connectionFromKubeConfig, type KubeConnection } from "./connection.ts";
 import { budgetsFromStatus, instanceIdOf, toNodeInfo } from "./mapping.ts";
@@ -14,14 +13,7 @@ export interface KubernetesClusterOptions {
   requestTimeoutMs?: number;
   /** How long the instance→node mapping is trusted before the node list is read again. */
   cacheTtlMs?: number;
-  /**
-   * Where the Leases live through which drains in different environments take turns per budget
-   * (see BudgetTurns); null: no turns.
-   */
-  turnsNamespace?: string | null;
 }
-
-export const defaultTurnsNamespace = "harbormaster-system";
 
 const maxConflictRetries = 8;
 /** How long a lookup that found no node is trusted before the node list is read again. */
@@ -51,11 +43,7 @@ export class KubernetesCluster implements ClusterPort {
   /** A client-node KubeConfig (the Slack adapters pass one) is read once, before the first request. */
   constructor(connection: KubeConnection | KubeConfig, options: KubernetesClusterOptions = {}) {
     this.api = new KubeApi("server" in connection ? connection : connectionFromKubeConfig(connection));
-    const turnsNamespace = options.turnsNamespace === undefined ? defaultTurnsNamespace : options.turnsNamespace;
-    this.budgets = new BudgetView(
-      this.api,
-      turnsNamespace === null ? undefined : new BudgetTurns(this.api, { namespace: turnsNamespace }),
-    );
+    this.budgets = new BudgetView(this.api);
     this.dryRun = options.dryRun ? "All" : undefined;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
@@ -170,20 +158,7 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   evict(pod: PodInfo): Promise<EvictionResult> {
-    return this.budgets.queued(
-      pod,
-      () => this.evictNow(pod),
-      (budget, holder): EvictionResult => ({
-        outcome: "blocked",
-        budgets: [budget],
-        message: `Another drain (${holder}) is evicting under the disruption budget ${budget}; this one goes in its turn`,
-      }),
-    );
-  }
-
-  /** The invocation is ending: budget turns held here go back now (a frozen environment could not). */
-  releaseTurns(): Promise<void> {
-    return this.budgets.releaseTurns();
+    return this.budgets.queued(pod, () => this.evictNow(pod));
   }
 
   private async evictNow(pod: PodInfo): Promise<EvictionResult> {

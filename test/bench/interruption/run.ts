@@ -3,9 +3,6 @@
 // testbeds. Prints a table and writes the raw runs to test/bench/results/interruption.json.
 //
 //   npm run bench:interruption -- [pairs=5] [nodes=100] [podsPerNode=30] [tools=harbormaster,nth]
-//
-// The tool `harbormaster-noturns` is Harbormaster without budget turns between its execution environments
-// (its namespace, where the turns' Leases live, is not there): add it to see what the turns are worth.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
@@ -16,7 +13,7 @@ import { startNth } from "./nth/run.ts";
 import { observe } from "./observe.ts";
 import { buildScenario, sendSpotWarnings } from "./scenario.ts";
 
-type Tool = "harbormaster" | "harbormaster-noturns" | "nth";
+type Tool = "harbormaster" | "nth";
 interface RunResult {
   tool: Tool;
   pair: number;
@@ -54,11 +51,9 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
   process.env.AWS_ENDPOINT_URL = testbed.endpoints.awsEndpoint;
   const { kubeconfigPath } = testbed.endpoints;
   try {
-    const scenario = await buildScenario(kubeconfigPath, scale, (m) => log(`${tool} #${pair}: ${m}`), {
-      budgetTurns: tool === "harbormaster",
-    });
+    const scenario = await buildScenario(kubeconfigPath, scale, (m) => log(`${tool} #${pair}: ${m}`));
     const handler =
-      tool !== "nth"
+      tool === "harbormaster"
         ? startHarbormaster(kubeconfigPath, scenario)
         : await startNth({
             binary: nthBinary,
@@ -149,34 +144,8 @@ const rows = [
     (ours.podsPerSecond / theirs.podsPerSecond).toFixed(1),
   ],
 ];
-if (tools.includes("harbormaster-noturns")) {
-  const plain = summary("harbormaster-noturns");
-  rows.push(
-    [
-      "without budget turns: drained (ms)",
-      `${plain.drainedMs}${plain.unfinished ? ` (${plain.unfinished} runs >${windowMs})` : ""}`,
-      "",
-      (plain.drainedMs / ours.drainedMs).toFixed(2),
-    ],
-    ["without budget turns: pods/s", plain.podsPerSecond, "", (ours.podsPerSecond / plain.podsPerSecond).toFixed(2)],
-  );
-}
 process.stdout.write(`\nAZ loss: ${nodes} nodes, ${nodes * podsPerNode} pods, ${pairs} pairs after a warm-up\n`);
 for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padEnd(i === 0 ? 32 : 24)).join("")}\n`);
-writeFileSync(
-  resultsFile,
-  JSON.stringify(
-    {
-      size,
-      nthVersion: nth.version,
-      runs,
-      ours,
-      theirs,
-      noTurns: tools.includes("harbormaster-noturns") ? summary("harbormaster-noturns") : undefined,
-    },
-    null,
-    2,
-  ),
-);
+writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs, ours, theirs }, null, 2));
 // Idle pod watches of the handlers would hold the process open for up to a minute more.
 process.exit(0);

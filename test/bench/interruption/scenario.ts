@@ -28,8 +28,6 @@ export async function buildScenario(
   kubeconfigPath: string,
   size: ScenarioSize,
   log: (m: string) => void,
-  /** Whether Harbormaster's namespace exists, and with it the Leases through which drains take budget turns. */
-  { budgetTurns = true } = {},
 ): Promise<Scenario> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
@@ -64,9 +62,6 @@ export async function buildScenario(
 
   const namespace = "bench";
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  // Where k8s/base/platform puts Harbormaster's Leases: drains in different environments take turns per budget.
-  // Without it, turns switch themselves off (as in a cluster where they cannot be written).
-  if (budgetTurns) await core.createNamespace({ body: { metadata: { name: "harbormaster-system" } } });
   await waitFor(() => core.readNamespacedServiceAccount({ name: "default", namespace }).then(() => true));
   const replicas = Math.round((size.nodes * size.podsPerNode) / size.deployments);
   await mapLimit([...Array(size.deployments).keys()], 10, async (i) => {
