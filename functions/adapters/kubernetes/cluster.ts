@@ -1,8 +1,7 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { ClusterPort, EvictionResult, NodeChange, NodeInfo, PodInfo } from "../../core/ports.ts";
 import { KubeApi, KubernetesApiError, type Query } from "./api.ts";
 import { BudgetView } from "./budgets.ts";
-import { connectionFromKubeConfig, type KubeConnection } from "./connection.ts";
+import type { KubeConnection } from "./connection.ts";
 import { budgetsFromStatus, instanceIdOf, toNodeInfo } from "./mapping.ts";
 import { NodePods } from "./node-pods.ts";
 import type { List, WireNode } from "./wire.ts";
@@ -40,9 +39,8 @@ export class KubernetesCluster implements ClusterPort {
   private cachedAt = 0;
   private listing: Promise<void> | undefined;
 
-  /** A client-node KubeConfig (the Slack adapters pass one) is read once, before the first request. */
-  constructor(connection: KubeConnection | KubeConfig, options: KubernetesClusterOptions = {}) {
-    this.api = new KubeApi("server" in connection ? connection : connectionFromKubeConfig(connection));
+  constructor(connection: KubeConnection, options: KubernetesClusterOptions = {}) {
+    this.api = new KubeApi(connection);
     this.budgets = new BudgetView(this.api);
     this.dryRun = options.dryRun ? "All" : undefined;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;

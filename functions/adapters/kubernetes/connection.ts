@@ -3,7 +3,6 @@
 // interruption function needs only a server URL, a CA, a bearer token or a client certificate.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 
 export interface KubeConnection {
@@ -69,30 +68,5 @@ export function connectionFromKubeconfigFile(path: string): KubeConnection {
     key: material(user["client-key-data"], user["client-key"]),
     rejectUnauthorized: cluster?.["insecure-skip-tls-verify"] !== true,
     headers: token ? { authorization: `Bearer ${token}` } : {},
-  };
-}
-
-/**
- * A client-node KubeConfig (the pre-scaling and Slack adapters still build those), read once: its
- * current cluster and user as TLS material and headers. The type import costs the bundle nothing.
- */
-export async function connectionFromKubeConfig(kubeConfig: KubeConfig): Promise<KubeConnection> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error("kubeconfig: no current cluster");
-  const options: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; headers?: object } = {};
-  await kubeConfig.applyToHTTPSOptions(options as Parameters<KubeConfig["applyToHTTPSOptions"]>[0]);
-  const headers = Object.fromEntries(
-    Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
-  );
-  const user = kubeConfig.getCurrentUser();
-  if (user?.username)
-    headers.authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}`;
-  return {
-    server: cluster.server.replace(/\/+$/, ""),
-    ca: options.ca,
-    cert: options.cert,
-    key: options.key,
-    rejectUnauthorized: !cluster.skipTLSVerify,
-    headers,
   };
 }
