@@ -135,3 +135,22 @@ export function schedulerAssumeRolePolicy(account?: string) {
     ],
   };
 }
+
+/**
+ * The queue policy that lets only the given EventBridge rules (or schedules) send to a queue: a rule in
+ * another account must not inject messages.
+ */
+export function eventBridgeSendPolicy<R, S>(queueArn: R, sourceArns: readonly S[]) {
+  return {
+    Version: "2012-10-17" as const,
+    Statement: [
+      {
+        Effect: "Allow" as const,
+        Principal: { Service: ["events.amazonaws.com"] },
+        Action: "sqs:SendMessage",
+        Resource: queueArn,
+        Condition: { ArnEquals: { "aws:SourceArn": sourceArns } },
+      },
+    ],
+  };
+}

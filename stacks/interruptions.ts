@@ -1,6 +1,6 @@
 import { eventSourceScaling, interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
 import { functionDefaults } from "./function-defaults.ts";
-import { interruptionPermissions } from "./iam.ts";
+import { eventBridgeSendPolicy, interruptionPermissions } from "./iam.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 
 export interface InterruptionStackArgs {
@@ -37,19 +37,13 @@ export function interruptions(args: InterruptionStackArgs) {
   });
   new aws.sqs.QueuePolicy("InterruptionQueuePolicy", {
     queueUrl: queue.url,
-    policy: $jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Service: ["events.amazonaws.com"] },
-          Action: "sqs:SendMessage",
-          Resource: queue.arn,
-          // Only this app's rules: a rule in another account must not inject interruptions.
-          Condition: { ArnEquals: { "aws:SourceArn": rules.map((rule) => rule.arn) } },
-        },
-      ],
-    }),
+    // Only this app's rules: a rule in another account must not inject interruptions.
+    policy: $jsonStringify(
+      eventBridgeSendPolicy(
+        queue.arn,
+        rules.map((rule) => rule.arn),
+      ),
+    ),
   });
 
   const handler = new sst.aws.Function("InterruptionHandler", {

@@ -1,6 +1,6 @@
 import { parsePolicies } from "../functions/config/prescaling-config.ts";
 import { functionDefaults } from "./function-defaults.ts";
-import { prescalingPermissions } from "./iam.ts";
+import { eventBridgeSendPolicy, prescalingPermissions } from "./iam.ts";
 import { stageName } from "./naming.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 import {
@@ -91,18 +91,7 @@ export function prescaling(args: PrescalingStackArgs) {
   if (sources.length > 0) {
     new aws.sqs.QueuePolicy("PrescalingQueuePolicy", {
       queueUrl: queue.url,
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: ["events.amazonaws.com"] },
-            Action: "sqs:SendMessage",
-            Resource: queue.arn,
-            Condition: { ArnEquals: { "aws:SourceArn": sources } },
-          },
-        ],
-      }),
+      policy: $jsonStringify(eventBridgeSendPolicy(queue.arn, sources)),
     });
   }
 

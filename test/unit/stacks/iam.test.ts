@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   deployNotifyPermissions,
+  eventBridgeSendPolicy,
   interruptionPermissions,
   type Permission,
   policyDocument,
@@ -102,5 +103,20 @@ describe("least-privilege policies", () => {
       Principal: { Service: "scheduler.amazonaws.com" },
       Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });
+  });
+});
+
+describe("the queue policy for EventBridge", () => {
+  it("lets only the named rules send, and only SendMessage", () => {
+    const policy = eventBridgeSendPolicy(queueArn, ["arn:aws:events:us-east-2:123456789012:rule/spot"]);
+    expect(policy.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: ["events.amazonaws.com"] },
+        Action: "sqs:SendMessage",
+        Resource: queueArn,
+        Condition: { ArnEquals: { "aws:SourceArn": ["arn:aws:events:us-east-2:123456789012:rule/spot"] } },
+      },
+    ]);
   });
 });
