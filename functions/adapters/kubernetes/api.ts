@@ -37,21 +37,19 @@ interface Endpoint {
 }
 
 export class KubeApi {
-  private readonly endpoint: Promise<Endpoint>;
+  private readonly endpoint: Endpoint;
 
-  /** A connection still being read (from a client-node KubeConfig) is awaited by the first request. */
-  constructor(connection: KubeConnection | Promise<KubeConnection>) {
-    this.endpoint = Promise.resolve(connection).then((c) => ({
-      connection: c,
+  constructor(connection: KubeConnection) {
+    this.endpoint = {
+      connection,
       agent: new Agent({
         keepAlive: true,
-        ca: c.ca,
-        cert: c.cert,
-        key: c.key,
-        rejectUnauthorized: c.rejectUnauthorized,
+        ca: connection.ca,
+        cert: connection.cert,
+        key: connection.key,
+        rejectUnauthorized: connection.rejectUnauthorized,
       }),
-    }));
-    this.endpoint.catch(() => {}); // reported by the requests that await it
+    };
   }
 
   async send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -111,7 +109,7 @@ export class KubeApi {
     path: string,
     options: Omit<RequestOptions, "timeoutMs"> & { signal: AbortSignal; idleTimeoutMs?: number },
   ): Promise<IncomingMessage> {
-    const { connection, agent } = await this.endpoint;
+    const { connection, agent } = this.endpoint;
     const url = new URL(connection.server + path);
     for (const [name, value] of Object.entries(options.query ?? {}))
       if (value !== undefined) url.searchParams.set(name, String(value));
