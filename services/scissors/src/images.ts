@@ -8,7 +8,7 @@ import { forbidden, timedOut, unsupported } from "./core/errors.ts";
 import { contentIdentity, matchesIfNoneMatch, resultEtag } from "./core/etag.ts";
 import type { Limiter } from "./core/limiter.ts";
 import { accepts, contentTypes, negotiateFormat } from "./core/negotiate.ts";
-import { canonicalOptions, parseOptions } from "./core/options.ts";
+import { canonicalOptions, parseOptions, type TransformOptions } from "./core/options.ts";
 import { type CachedResult, type ResultCache, SingleFlight } from "./core/result-cache.ts";
 import { verifySignature } from "./core/signature.ts";
 import { sniffFormat } from "./core/sniff.ts";
@@ -85,12 +85,12 @@ export function createImageHandler(deps: ImageDeps) {
 
   async function produce(
     request: ImageRequest,
+    options: TransformOptions,
     ref: SourceRef,
     cacheKey: string,
     shortcut: boolean,
     signal: AbortSignal,
   ): Promise<Produced> {
-    const options = parseOptions(request.params, config.presets, config.limits);
     const source = await download(ref, signal);
     const sourceFormat = sniffFormat(source.bytes);
     if (!sourceFormat) throw unsupported("source is not a JPEG, PNG, WebP, GIF, AVIF or SVG image");
@@ -129,12 +129,12 @@ export function createImageHandler(deps: ImageDeps) {
     // A conditional request runs on its own so it can stop at the 304; everyone else shares one flight.
     const conditional = request.ifNoneMatch !== undefined;
     const flight = conditional
-      ? { promise: produce(request, ref, key, true, request.signal), shared: false }
+      ? { promise: produce(request, options, ref, key, true, request.signal), shared: false }
       : // A shared flight must not die with the first client's connection; the response deadline bounds it.
         flights.run(key, async () => {
           const limit = deadline(config.timeouts.responseMs, () => timedOut("shared request took too long"));
           try {
-            return await produce(request, ref, key, false, limit.signal);
+            return await produce(request, options, ref, key, false, limit.signal);
           } finally {
             limit.clear();
           }

@@ -1,4 +1,4 @@
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "./adapters/log.ts";
 import { createMetrics } from "./adapters/metrics.ts";
@@ -11,7 +11,7 @@ import { fetchPolicy } from "./core/source.ts";
 import { createImageHandler, type ImageAnswer } from "./images.ts";
 
 export interface Scissors {
-  server: http.Server;
+  server: Server;
   listen(): Promise<string>;
   /** SIGTERM: readiness fails at once, then the listener closes and the requests in flight finish. */
   shutdown(): Promise<void>;
@@ -148,7 +148,7 @@ export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
     return { route: "image", status: await image(req, res, path, params) };
   }
 
-  const server = http.createServer((req, res) => {
+  const server = process.getBuiltinModule("node:http").createServer((req, res) => {
     const started = performance.now();
     inFlight++;
     route(req, res)

@@ -1,6 +1,5 @@
 import { lookup } from "node:dns/promises";
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
+import type { IncomingMessage } from "node:http";
 import { isIP, type LookupFunction } from "node:net";
 import { isBlockedAddress } from "../core/address.ts";
 import { deadline } from "../core/deadline.ts";
@@ -20,6 +19,10 @@ export interface HttpFetchSettings {
   maxRedirects: number;
   timeoutMs: number;
 }
+
+// Not `import`: the ESM facade of node:http evaluates its lazy getters, which loads undici (14 MiB of RSS).
+const http = process.getBuiltinModule("node:http");
+const https = process.getBuiltinModule("node:https");
 
 // Keep-alive to origins: a thumbnail service talks to few origins, and a new TCP/TLS handshake per image
 // would cost more than the download.
@@ -105,7 +108,8 @@ export async function fetchHttpSource(
         response.destroy();
         throw tooLarge(`source is ${declared} bytes, more than ${settings.maxBytes}`);
       }
-      const bytes = await readLimited(response, settings.maxBytes).finally(() => response.destroy());
+      const length = response.headers["content-length"] === undefined ? undefined : declared;
+      const bytes = await readLimited(response, settings.maxBytes, length).finally(() => response.destroy());
       return { bytes, validator: originIdentity(url.href, response.headers, bytes.length) };
     }
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { deadline } from "../core/deadline.ts";
 import { badGateway, notFound, ScissorsError, timedOut, tooLarge } from "../core/errors.ts";
@@ -33,12 +34,12 @@ export async function fetchS3Source(
       new s3.GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }),
       { abortSignal },
     );
-    const body = object.Body as AsyncIterable<Uint8Array> & { destroy?: () => void };
+    const body = object.Body as Readable;
     if ((object.ContentLength ?? 0) > settings.maxBytes) {
-      body.destroy?.();
+      body.destroy();
       throw tooLarge(`source is ${object.ContentLength} bytes, more than ${settings.maxBytes}`);
     }
-    const bytes = await readLimited(body, settings.maxBytes).finally(() => body.destroy?.());
+    const bytes = await readLimited(body, settings.maxBytes, object.ContentLength).finally(() => body.destroy());
     return { bytes, validator: object.ETag ? `s3://${ref.bucket}/${ref.key} ${object.ETag}` : undefined };
   } catch (error) {
     if (error instanceof ScissorsError) throw error;
