@@ -102,6 +102,33 @@ export function scissorsPeer(name: string, cacheBytes: number): Peer {
   };
 }
 
+/** node:http, a download and sharp, nothing else (bare-proxy.ts): what Node's HTTP costs, with no features. */
+export function bareProxyPeer(): Peer {
+  return {
+    name: "node:http + sharp",
+    version: "bare-proxy.ts",
+    async start(origin) {
+      const port = await freePort();
+      // Scissors' Node flags and environment, so the two differ only in their code.
+      const child = spawn(
+        node,
+        ["--initial-old-space-size=64", join(import.meta.dirname, "bare-proxy.ts"), String(port), origin],
+        {
+          env: { ...process.env, MALLOC_ARENA_MAX: "2" },
+          detached: true,
+          stdio: ["ignore", "ignore", "inherit"],
+        },
+      );
+      const base = `http://127.0.0.1:${port}`;
+      await waitHttp(`${base}/health`, child, "node:http + sharp");
+      return running("node:http + sharp", child, (photo, s) => {
+        const { width, height, fit } = scenarios[s];
+        return `${base}/${photo}?width=${width}&height=${height}&fit=${fit}`;
+      });
+    },
+  };
+}
+
 /** ipx from npm, installed into the cache on first use. */
 export function ipxPeer(log: (m: string) => void): Peer {
   const version = "3.1.1";
