@@ -2,7 +2,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { bundle } from "../../../services/scissors/build.ts";
 import type { ScenarioName } from "./scenarios.ts";
 import { scenarios } from "./scenarios.ts";
 
@@ -70,6 +71,17 @@ function running(name: string, child: ChildProcess, url: RunningPeer["url"]): Ru
 
 const hostOf = (origin: string) => origin.replace(/^http:\/\//, "");
 
+/**
+ * Every Node arm runs as a bundle, as the Scissors image does (services/scissors/build.ts): run as
+ * TypeScript, a process also carries Node's type stripper, some 20 MiB of RSS that no deployment has.
+ * Next to this file, so that sharp resolves from the repository's node_modules.
+ */
+export async function bundled(entry: string): Promise<string> {
+  const outfile = join(import.meta.dirname, ".build", `${basename(entry).replace(/\.ts$/, "")}.mjs`);
+  await bundle(entry, outfile);
+  return outfile;
+}
+
 export function scissorsPeer(name: string, cacheBytes: number): Peer {
   return {
     name,
@@ -77,7 +89,8 @@ export function scissorsPeer(name: string, cacheBytes: number): Peer {
     async start(origin) {
       const port = await freePort();
       // The Node flags and environment of the Dockerfile.
-      const child = spawn(node, ["--initial-old-space-size=64", join(root, "services", "scissors", "src", "main.ts")], {
+      const main = await bundled(join(root, "services", "scissors", "src", "main.ts"));
+      const child = spawn(node, ["--initial-old-space-size=64", main], {
         env: {
           ...process.env,
           // As in the Dockerfile.
@@ -112,7 +125,12 @@ export function bareProxyPeer(): Peer {
       // Scissors' Node flags and environment, so the two differ only in their code.
       const child = spawn(
         node,
-        ["--initial-old-space-size=64", join(import.meta.dirname, "bare-proxy.ts"), String(port), origin],
+        [
+          "--initial-old-space-size=64",
+          await bundled(join(import.meta.dirname, "bare-proxy.ts")),
+          String(port),
+          origin,
+        ],
         {
           env: { ...process.env, MALLOC_ARENA_MAX: "2" },
           detached: true,
@@ -153,7 +171,8 @@ export function ipxPeer(log: (m: string) => void): Peer {
       }
       mkdirSync(join(dir, "empty"), { recursive: true });
       const port = await freePort();
-      const child = spawn(node, [join(import.meta.dirname, "ipx-server.ts"), dir, String(port), "127.0.0.1"], {
+      const server = await bundled(join(import.meta.dirname, "ipx-server.ts"));
+      const child = spawn(node, [server, dir, String(port), "127.0.0.1"], {
         detached: true,
         stdio: ["ignore", "ignore", "inherit"],
       });

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { type LoadResult, loadClient, runLoad } from "./load.ts";
 import {
   bareProxyPeer,
+  bundled,
   imgproxyPeer,
   ipxPeer,
   type Peer,
@@ -77,6 +78,7 @@ await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
 
 const imgproxy = imgproxyPeer(log);
+const limitBundle = await bundled(join(import.meta.dirname, "inprocess.ts"));
 const peerDefs: Peer[] = [
   scissorsPeer("scissors", 0),
   ...(imgproxy ? [imgproxy] : []),
@@ -123,11 +125,10 @@ async function sampleRss<T extends LoadResult>(pid: () => number | undefined, wo
  * that is the download the limit by definition does not do.
  */
 async function inProcessRound(scenario: ScenarioName, concurrency: number) {
-  const child = spawn(
-    process.execPath,
-    [join(import.meta.dirname, "inprocess.ts"), dir, scenario, String(concurrency), String(durationMs)],
-    { env: { ...process.env, PHOTOS: names.join(","), PACE_FD: "3" }, stdio: ["ignore", "pipe", "inherit", "pipe"] },
-  );
+  const child = spawn(process.execPath, [limitBundle, dir, scenario, String(concurrency), String(durationMs)], {
+    env: { ...process.env, PHOTOS: names.join(","), PACE_FD: "3" },
+    stdio: ["ignore", "pipe", "inherit", "pipe"],
+  });
   const client = loadClient(concurrency);
   const replyUrl = `${originUrl}/__reply/${outputBytes.scissors?.[scenario] ?? 0}`;
   const pending: Promise<unknown>[] = [];

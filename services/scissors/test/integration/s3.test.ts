@@ -5,6 +5,7 @@ import { createLogger } from "../../src/adapters/log.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createScissors, type Scissors } from "../../src/server.ts";
 import { fixture } from "./helpers/photos.ts";
+import { startScissors } from "./helpers/process.ts";
 
 // Sources in an S3 bucket, served by the shared moto emulator through the SDK's standard configuration.
 const bucket = `scissors-${Date.now().toString(36)}`;
@@ -49,5 +50,24 @@ describe("S3 sources", () => {
     const big = await fetch(`${base}/manga/big.jpg`);
     expect(big.status).toBe(413);
     expect(((await big.json()) as { message: string }).message).toMatch(/more than 200000/);
+  });
+});
+
+describe("S3 sources in the production bundle", () => {
+  // The bundle leaves the S3 SDK outside and imports it on first use: this is the path that must resolve.
+  it("loads the SDK on the first S3 request and resizes the object", async () => {
+    const proc = await startScissors({
+      SCISSORS_SOURCES: JSON.stringify([
+        { prefix: "manga", type: "s3", bucket, keyPrefix: "pages/", forcePathStyle: true },
+      ]),
+    });
+    try {
+      const response = await fetch(`${proc.url}/manga/ep1/001.jpg?width=80&height=45`);
+      expect(response.status).toBe(200);
+      const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", 80, 45]);
+    } finally {
+      await proc.stop();
+    }
   });
 });

@@ -1,10 +1,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { bundle } from "../../../build.ts";
 
-const root = join(import.meta.dirname, "..", "..", "..", "..", "..");
-const main = join(root, "services", "scissors", "src", "main.ts");
+const service = join(import.meta.dirname, "..", "..", "..");
+let builds = 0;
+
+/**
+ * The production artifact, as the Dockerfile builds it, in a file of its own (test files run in parallel),
+ * next to the real one so that sharp resolves from node_modules the same way. Node has read it once the
+ * process listens, and the caller removes it then.
+ */
+async function productionBundle(): Promise<string> {
+  const outfile = join(service, "dist", `test-${process.pid}-${++builds}.mjs`);
+  await bundle(join(service, "src", "main.ts"), outfile);
+  return outfile;
+}
 
 export interface ScissorsProcess {
   url: string;
@@ -16,9 +28,10 @@ export interface ScissorsProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the real service as its own process, on the pinned Node, and waits until it listens. */
+/** Starts the real service as its own process, bundled and on the pinned Node, and waits until it listens. */
 export async function startScissors(env: Record<string, string>): Promise<ScissorsProcess> {
-  const child = spawn(process.execPath, [main], {
+  const main = await productionBundle();
+  const child = spawn(process.execPath, ["--initial-old-space-size=64", main], {
     env: { ...process.env, SCISSORS_HOST: "127.0.0.1", SCISSORS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -32,7 +45,7 @@ export async function startScissors(env: Record<string, string>): Promise<Scisso
       if (line.includes('"msg":"listening"')) resolve(JSON.parse(line).url as string);
     });
     exited.then((code) => reject(new Error(`scissors exited with ${code}: ${logs.join("\n")}`)));
-  });
+  }).finally(() => rmSync(main, { force: true }));
   return {
     url,
     child,

@@ -1,0 +1,40 @@
+// Bundles Scissors into one ES module for production: `node services/scissors/build.ts [outfile]`
+// (default services/scissors/dist/main.mjs). The Dockerfile, `npm start`, the process tests and the bench
+// all run this bundle.
+//
+// Why a bundle, measured (services/scissors/README.md): run as TypeScript, Node loads its type stripper
+// and some 150 separate zod modules; bundled and minified, the idle process holds 82 MiB instead of 117,
+// peak RSS under load is 18 MiB lower, and the smaller heap makes each full GC cheaper.
+
+import { join } from "node:path";
+import { build } from "esbuild";
+
+const here = import.meta.dirname;
+
+/** One entry point to one self-contained .mjs; sharp (native) and the S3 SDK (loaded on first use) stay outside. */
+export async function bundle(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node24",
+    // Whitespace and syntax only: identifiers keep their names, so stack traces in the logs stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    external: ["sharp", "@aws-sdk/client-s3"],
+    // CommonJS dependencies (prom-client) call require(); an ES module has none of its own.
+    banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
+    logLevel: "warning",
+  });
+}
+
+export const defaultOutfile = join(here, "dist", "main.mjs");
+
+if (process.argv[1] === import.meta.filename) {
+  const outfile = process.argv[2] ?? defaultOutfile;
+  const started = performance.now();
+  await bundle(join(here, "src", "main.ts"), outfile);
+  process.stderr.write(`scissors: bundled into ${outfile} in ${Math.round(performance.now() - started)} ms\n`);
+}
