@@ -6,7 +6,8 @@ import { tooLarge } from "../core/errors.ts";
  * sends none, is cut off at the limit instead of being buffered whole.
  *
  * With a declared length the bytes go straight into one buffer of that size (a longer body moves to a growing
- * list at the first byte past it). Events, not `for await`: the async iterator costs a promise per chunk, and a
+ * list at the first byte past it). The declared length is already within `maxBytes`, and pages of the buffer
+ * that no byte reaches are never touched, so a length that is a lie costs no resident memory. Events, not `for await`: the async iterator costs a promise per chunk, and a
  * 2K photo arrives in five or more of them.
  */
 export function readLimited(stream: Readable, maxBytes: number, declaredLength?: number): Promise<Buffer> {
