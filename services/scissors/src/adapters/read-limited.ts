@@ -1,14 +1,15 @@
-import type { Readable } from "node:stream";
+import { finished, type Readable } from "node:stream";
 import { tooLarge } from "../core/errors.ts";
 
 /**
  * Collects a byte stream, failing as soon as it passes `maxBytes`: a source that lies about its length, or
- * sends none, is cut off at the limit instead of being buffered whole.
+ * sends none, is cut off at the limit instead of being buffered whole, and the stream is destroyed.
  *
- * With a declared length the bytes go straight into one buffer of that size (a longer body moves to a growing
- * list at the first byte past it). The declared length is already within `maxBytes`, and pages of the buffer
- * that no byte reaches are never touched, so a length that is a lie costs no resident memory. Events, not `for await`: the async iterator costs a promise per chunk, and a
- * 2K photo arrives in five or more of them.
+ * With a declared length the bytes go straight into one buffer of that size, allocated when the first byte
+ * arrives (an origin that sends headers and stalls holds nothing); a longer body moves to a growing list at
+ * the first byte past it. Events, not `for await`: the async iterator costs a promise per chunk, and a 2K
+ * photo arrives in five or more of them. `finished` settles it for a stream that had already ended, failed
+ * or closed too.
  */
 export function readLimited(stream: Readable, maxBytes: number, declaredLength?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -16,26 +17,29 @@ export function readLimited(stream: Readable, maxBytes: number, declaredLength?:
       declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength >= 0
         ? Math.min(declaredLength, maxBytes)
         : undefined;
-    let whole = expected !== undefined ? Buffer.allocUnsafe(expected) : undefined;
+    let whole: Buffer | undefined;
     const chunks: Buffer[] = [];
     let total = 0;
-    const finish = (error?: Error, bytes?: Buffer) => {
+    let settled = false;
+    const settle = (error?: Error, bytes?: Buffer) => {
+      if (settled) return;
+      settled = true;
       stream.off("data", onData);
-      stream.off("end", onEnd);
-      stream.off("error", onError);
-      stream.off("close", onClose);
+      stopWatching();
       if (error) reject(error);
       else resolve(bytes as Buffer);
     };
     const onData = (chunk: Buffer) => {
       if (total + chunk.length > maxBytes) {
-        finish(tooLarge(`source is larger than ${maxBytes} bytes`));
+        settle(tooLarge(`source is larger than ${maxBytes} bytes`));
+        stream.destroy();
         return;
       }
+      if (total === 0 && expected !== undefined && chunk.length <= expected) whole = Buffer.allocUnsafe(expected);
       if (whole && total + chunk.length <= whole.length) {
         chunk.copy(whole, total);
       } else {
-        // Longer than declared: keep what came so far and go on collecting.
+        // Longer than declared (or no length): keep what came so far and go on collecting.
         if (whole) chunks.push(whole.subarray(0, total));
         whole = undefined;
         chunks.push(chunk);
@@ -43,15 +47,12 @@ export function readLimited(stream: Readable, maxBytes: number, declaredLength?:
       total += chunk.length;
     };
     const onEnd = () => {
-      if (whole) finish(undefined, total === whole.length ? whole : whole.subarray(0, total));
-      else finish(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+      if (whole) settle(undefined, total === whole.length ? whole : whole.subarray(0, total));
+      else settle(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
     };
-    const onError = (error: Error) => finish(error);
-    // A stream destroyed without an error (a socket reset mid-body) must not leave the promise hanging.
-    const onClose = () => finish(new Error("source stream closed before its end"));
+    const stopWatching = finished(stream, (error) => (error ? settle(error) : onEnd()));
     stream.on("data", onData);
-    stream.once("end", onEnd);
-    stream.once("error", onError);
-    stream.once("close", onClose);
+    // A paused stream would not flow for a 'data' listener alone.
+    stream.resume();
   });
 }

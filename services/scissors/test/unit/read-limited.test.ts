@@ -26,9 +26,31 @@ describe("readLimited", () => {
     expect([...body]).toEqual([1, 1, 2]);
   });
 
-  it("fails at the first chunk past the limit, whatever the declared length", async () => {
-    await expect(readLimited(streamOf(bytes(60, 1), bytes(60, 2)), 100, 50)).rejects.toMatchObject({ status: 413 });
+  it("fails at the first chunk past the limit, whatever the declared length, and destroys the stream", async () => {
+    const declared = streamOf(bytes(60, 1), bytes(60, 2));
+    await expect(readLimited(declared, 100, 50)).rejects.toMatchObject({ status: 413 });
+    expect(declared.destroyed).toBe(true);
     await expect(readLimited(streamOf(bytes(60, 1), bytes(60, 2)), 100)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it("reads a stream that was paused before the call", async () => {
+    const paused = streamOf(bytes(2, 7));
+    paused.pause();
+    expect([...(await readLimited(paused, 100, 2))]).toEqual([7, 7]);
+  });
+
+  it("settles for a stream that had already failed, closed or ended before the call", async () => {
+    const failed = new Readable({ read() {} });
+    failed.on("error", () => {});
+    failed.destroy(new Error("reset before the read"));
+    await expect(readLimited(failed, 100)).rejects.toThrow("reset before the read");
+    const closed = new Readable({ read() {} });
+    closed.destroy();
+    await expect(readLimited(closed, 100)).rejects.toThrow(/premature close/i);
+    const ended = streamOf();
+    ended.resume();
+    await new Promise((resolve) => ended.once("end", resolve));
+    expect((await readLimited(ended, 100)).length).toBe(0);
   });
 
   it("fails, rather than hangs, when the stream errors or is destroyed mid-body", async () => {
@@ -41,6 +63,6 @@ describe("readLimited", () => {
     const read2 = readLimited(closed, 100, 10);
     closed.push(bytes(2, 1));
     closed.destroy();
-    await expect(read2).rejects.toThrow("closed before its end");
+    await expect(read2).rejects.toThrow(/premature close/i);
   });
 });

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { bundle } from "../../../build.ts";
 
 const service = join(import.meta.dirname, "..", "..", "..");
-let builds = 0;
 
 /**
  * The production artifact, as the Dockerfile builds it, in a file of its own (test files run in parallel),
@@ -13,7 +13,7 @@ let builds = 0;
  * process listens, and the caller removes it then.
  */
 async function productionBundle(): Promise<string> {
-  const outfile = join(service, "dist", `test-${process.pid}-${++builds}.mjs`);
+  const outfile = join(service, "dist", `test-${randomUUID()}.mjs`);
   await bundle(join(service, "src", "main.ts"), outfile);
   return outfile;
 }
