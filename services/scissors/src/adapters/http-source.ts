@@ -109,8 +109,8 @@ export async function fetchHttpSource(
         response.destroy();
         throw tooLarge(`source is ${declared} bytes, more than ${settings.maxBytes}`);
       }
-      const length = response.headers["content-length"] === undefined ? undefined : declared;
-      const bytes = await readLimited(response, settings.maxBytes, length).finally(() => response.destroy());
+      // No Content-Length makes `declared` NaN, which readLimited takes as "unknown".
+      const bytes = await readLimited(response, settings.maxBytes, declared).finally(() => response.destroy());
       return { bytes, validator: originIdentity(url.href, response.headers, bytes.length) };
     }
   } catch (error) {
