@@ -22,6 +22,8 @@ export interface NotificationEnvelope {
   /** Same key, same notification: a consumer posts it once. */
   dedupeKey: string;
   at: string;
+  /** The Harbormaster cluster the notification is about; every message names it. */
+  cluster?: string;
 }
 
 export type InterruptionNotification =
