@@ -25,7 +25,10 @@ import type {
   NotifierPort,
 } from "./ports.ts";
 
+/** Everything one cluster's messages are processed with: each cluster has its own. */
 export interface ProcessorDeps {
+  /** The Harbormaster name of the cluster: notifications and logs carry it. */
+  clusterName: string;
   cluster: ClusterPort;
   instances: InstanceDirectory;
   lifecycle: LifecyclePort;
