@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api, SchedulingV1Api } from "@kubernetes/client-node";
 import { inject } from "vitest";
+import { type Cluster, type ClusterOptions, startCluster } from "../testbed/cluster.ts";
 import { createSimulatedNode, type SimulatedNodeOptions } from "../testbed/nodes.ts";
 import type { TestbedEndpoints } from "../testbed/testbed.ts";
 
@@ -27,6 +28,16 @@ export function kube(kubeconfigPath?: string) {
     scheduling: kc.makeApiClient(SchedulingV1Api),
   };
 }
+
+/**
+ * A second, fully separate cluster beside the shared testbed (its own etcd, apiserver, controller-manager,
+ * scheduler and kwok, on free ports); `close()` it in afterAll. See test/testbed/cluster.ts.
+ */
+export function createCluster(options: Partial<ClusterOptions> = {}): Promise<Cluster> {
+  return startCluster({ ...options, name: options.name ?? uniqueName("cluster") });
+}
+
+export type { Cluster };
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString("hex")}`;

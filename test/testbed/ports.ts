@@ -34,3 +34,14 @@ export async function claimPort(component: string, port: number | undefined, log
   }
   return port;
 }
+
+/** Claims every component's port before any starts, so a taken fixed port fails with nothing running. */
+export async function claimPorts<N extends string>(
+  names: readonly N[],
+  fixed: Partial<Record<N, number>> | undefined,
+  logPath: (name: N) => string,
+): Promise<Record<N, number>> {
+  const ports = {} as Record<N, number>;
+  for (const name of names) ports[name] = await claimPort(name, fixed?.[name], logPath(name));
+  return ports;
+}

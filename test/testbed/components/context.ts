@@ -1,31 +1,44 @@
 import type { Builds } from "../build/index.ts";
 import type { Credentials } from "../credentials.ts";
 
-export const componentNames = [
+/** The components of one Kubernetes control plane; the shared testbed and every extra cluster run them all. */
+export const controlPlaneComponents = [
   "etcd",
   "kube-apiserver",
   "kube-controller-manager",
   "kube-scheduler",
   "kwok",
-  "moto",
-  "redis",
 ] as const;
+export type ControlPlaneComponent = (typeof controlPlaneComponents)[number];
+
+export const componentNames = [...controlPlaneComponents, "moto", "redis"] as const;
 export type ComponentName = (typeof componentNames)[number];
 
-export interface ComponentContext {
+/** What any component's spec is built from: its work dir, its port, its log and any extra flags. */
+export interface ComponentContext<N extends ComponentName = ComponentName> {
   workDir: string;
-  builds: Builds;
+  ports: Record<N, number>;
+  logPath(component: N): string;
+  extraArgs(component: N): readonly string[];
+}
+
+/** A control plane's components also share its binaries, its credentials and the admin kubeconfig. */
+export interface ControlPlaneContext extends ComponentContext<ControlPlaneComponent> {
+  builds: Pick<Builds, "kubernetes" | "kwok">;
   credentials: Credentials;
-  ports: Record<ComponentName, number>;
   /** Written once the apiserver serves; components started after it use it. */
   kubeconfig: string;
   apiserverCertDir: string;
-  logPath(component: ComponentName): string;
-  extraArgs(component: ComponentName): readonly string[];
+  /** etcd's member name. */
+  name: string;
 }
 
 /** Flags kube-controller-manager and kube-scheduler share: the admin kubeconfig and loopback-only serving. */
-export function controlPlaneClientArgs(ctx: ComponentContext, name: ComponentName, certDir: string): string[] {
+export function controlPlaneClientArgs(
+  ctx: ControlPlaneContext,
+  name: ControlPlaneComponent,
+  certDir: string,
+): string[] {
   return [
     `--kubeconfig=${ctx.kubeconfig}`,
     `--authentication-kubeconfig=${ctx.kubeconfig}`,

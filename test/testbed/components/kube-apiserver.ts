@@ -1,8 +1,8 @@
 import { httpOk } from "../probes.ts";
 import type { ComponentSpec } from "../process.ts";
-import type { ComponentContext } from "./context.ts";
+import type { ControlPlaneContext } from "./context.ts";
 
-export function kubeApiserver(ctx: ComponentContext): ComponentSpec {
+export function kubeApiserver(ctx: ControlPlaneContext): ComponentSpec {
   const port = ctx.ports["kube-apiserver"];
   return {
     name: "kube-apiserver",

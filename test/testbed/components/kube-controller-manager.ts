@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { httpOk } from "../probes.ts";
 import type { ComponentSpec } from "../process.ts";
-import { type ComponentContext, controlPlaneClientArgs } from "./context.ts";
+import { type ControlPlaneContext, controlPlaneClientArgs } from "./context.ts";
 
 // Runs every default controller; the disruption controller is the one PodDisruptionBudgets need.
-export function kubeControllerManager(ctx: ComponentContext): ComponentSpec {
+export function kubeControllerManager(ctx: ControlPlaneContext): ComponentSpec {
   const port = ctx.ports["kube-controller-manager"];
   return {
     name: "kube-controller-manager",

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { httpOk } from "../probes.ts";
 import type { ComponentSpec } from "../process.ts";
-import { type ComponentContext, controlPlaneClientArgs } from "./context.ts";
+import { type ControlPlaneContext, controlPlaneClientArgs } from "./context.ts";
 
-export function kubeScheduler(ctx: ComponentContext): ComponentSpec {
+export function kubeScheduler(ctx: ControlPlaneContext): ComponentSpec {
   const port = ctx.ports["kube-scheduler"];
   return {
     name: "kube-scheduler",

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { httpOk } from "../probes.ts";
 import type { ComponentSpec } from "../process.ts";
-import type { ComponentContext } from "./context.ts";
+import type { ControlPlaneContext } from "./context.ts";
 
 // The annotation simulated nodes carry; kwok plays the kubelet only for them.
 export const kwokNodeAnnotation = { key: "kwok.x-k8s.io/node", value: "fake" } as const;
@@ -17,7 +17,7 @@ options:
   nodeLeaseParallelism: 8
 `;
 
-export function kwok(ctx: ComponentContext): ComponentSpec {
+export function kwok(ctx: ControlPlaneContext): ComponentSpec {
   const port = ctx.ports.kwok;
   const config = join(ctx.workDir, "kwok.yaml");
   writeFileSync(config, `${options}---\n${readFileSync(ctx.builds.kwok.stages, "utf8")}`);

@@ -2,7 +2,7 @@ import { redisPing } from "../probes.ts";
 import type { ComponentSpec } from "../process.ts";
 import type { ComponentContext } from "./context.ts";
 
-export function redis(ctx: ComponentContext): ComponentSpec {
+export function redis(ctx: ComponentContext<"redis">): ComponentSpec {
   const port = ctx.ports.redis;
   return {
     name: "redis",
