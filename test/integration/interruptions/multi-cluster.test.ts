@@ -142,6 +142,42 @@ describe("one deployment serves every cluster", () => {
     expect(await rig.dlqMessages()).toEqual([]);
   }, 60_000);
 
+  it("completes each cluster's ASG lifecycle hook exactly once", async () => {
+    const autoscaling = new AutoScalingClient({});
+    // Blue's group is routed by its tags, green's by the same: neither is listed in the config.
+    const groups = { blue: await autoScalingGroup(), green: await autoScalingGroup() };
+    await tagGroup(autoscaling, groups.blue, blue.eks);
+    await tagGroup(autoscaling, groups.green, green.eks);
+    const b = await nodeWithPod(blue.kube, randomInstanceId());
+    const g = await nodeWithPod(green.kube, randomInstanceId());
+    const tokens = {
+      blue: await pendingLifecycleAction(groups.blue, "drain-hook", b.instanceId),
+      green: await pendingLifecycleAction(groups.green, "drain-hook", g.instanceId),
+    };
+    for (const [side, n] of [
+      ["blue", b],
+      ["green", g],
+    ] as const) {
+      const event = eventFor(awsEvent("asg-lifecycle-terminate"), n.instanceId);
+      Object.assign(event.detail as object, {
+        EC2InstanceId: n.instanceId,
+        LifecycleActionToken: tokens[side],
+        AutoScalingGroupName: groups[side],
+        LifecycleHookName: "drain-hook",
+      });
+      await rig.put(event);
+    }
+    let rounds = 0;
+    while ((await queueDepth()) > 0 && rounds++ < 20) await rig.poll();
+    expect(await drained(blue.kube, b.name)).toBe(true);
+    expect(await drained(green.kube, g.name)).toBe(true);
+    for (const token of Object.values(tokens)) {
+      const completions = (await lifecycleCalls(token)).filter((c) => c.action === "CompleteLifecycleAction");
+      expect(completions.map((c) => [c.params.LifecycleActionResult, c.outcome])).toEqual([["CONTINUE", "success"]]);
+    }
+  }, 120_000);
+
+  // Last: after its apiserver restarts, green's kwok takes a while to reconnect its watches.
   it("drains one cluster on time while the other's apiserver stops mid-batch, and finishes the other after restart", async () => {
     const b = await nodeWithPod(blue.kube, await instance(blue.eks));
     const g = await nodeWithPod(green.kube, await instance(green.eks));
@@ -184,41 +220,6 @@ describe("one deployment serves every cluster", () => {
     );
     expect(await rig.dlqMessages()).toEqual([]);
   }, 240_000);
-
-  it("completes each cluster's ASG lifecycle hook exactly once", async () => {
-    const autoscaling = new AutoScalingClient({});
-    // Blue's group is routed by its tags, green's by the same: neither is listed in the config.
-    const groups = { blue: await autoScalingGroup(), green: await autoScalingGroup() };
-    await tagGroup(autoscaling, groups.blue, blue.eks);
-    await tagGroup(autoscaling, groups.green, green.eks);
-    const b = await nodeWithPod(blue.kube, randomInstanceId());
-    const g = await nodeWithPod(green.kube, randomInstanceId());
-    const tokens = {
-      blue: await pendingLifecycleAction(groups.blue, "drain-hook", b.instanceId),
-      green: await pendingLifecycleAction(groups.green, "drain-hook", g.instanceId),
-    };
-    for (const [side, n] of [
-      ["blue", b],
-      ["green", g],
-    ] as const) {
-      const event = eventFor(awsEvent("asg-lifecycle-terminate"), n.instanceId);
-      Object.assign(event.detail as object, {
-        EC2InstanceId: n.instanceId,
-        LifecycleActionToken: tokens[side],
-        AutoScalingGroupName: groups[side],
-        LifecycleHookName: "drain-hook",
-      });
-      await rig.put(event);
-    }
-    let rounds = 0;
-    while ((await queueDepth()) > 0 && rounds++ < 20) await rig.poll();
-    expect(await drained(blue.kube, b.name)).toBe(true);
-    expect(await drained(green.kube, g.name)).toBe(true);
-    for (const token of Object.values(tokens)) {
-      const completions = (await lifecycleCalls(token)).filter((c) => c.action === "CompleteLifecycleAction");
-      expect(completions.map((c) => [c.params.LifecycleActionResult, c.outcome])).toEqual([["CONTINUE", "success"]]);
-    }
-  }, 120_000);
 });
 
 async function tagGroup(client: AutoScalingClient, group: string, eksCluster: string) {
