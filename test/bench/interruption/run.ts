@@ -108,7 +108,10 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-const nth = await buildNth((m) => stderrProgress("nth", m));
+// Built only when it runs: a Harbormaster-only comparison (one cluster against two) needs no Go build.
+const nth = tools.includes("nth")
+  ? await buildNth((m) => stderrProgress("nth", m))
+  : { binary: "", version: "(not run)" };
 const runs: RunResult[] = [];
 // Warm-up pair, discarded: first start-ups pay for page cache and JIT.
 // BENCH_WARMUP=0 skips it for a quick look; the README's figures always include it.
