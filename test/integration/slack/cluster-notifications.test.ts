@@ -56,7 +56,8 @@ describe("notifications of a function that serves every cluster: one thread per 
       if (raised) await everyCluster.publish({ ...raised, threadKey: "prescaling/shop/two", dedupeKey: "two" });
     }
     await rig.drainWorker();
-    const posted = rig.slack.messages.slice(before);
+    // Two threads are two message groups, worked on in parallel: their order is not asserted.
+    const posted = rig.slack.messages.slice(before).sort((a, b) => a.channel.localeCompare(b.channel));
     expect(posted.map((m) => [m.channel, m.text, m.threadTs])).toEqual([
       ["C0BLUE", "Pre-scaling · blue · shop: prescale_raised", undefined],
       ["C0GREEN", "Pre-scaling · green · shop: prescale_raised", undefined],
