@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import { type AccessRule, authorize } from "./access.ts";
 import { type ClusterDirectory, chooseCluster } from "./cluster-choice.ts";
-import { canonicalText, needsConfirmation, parseCommand, targetsDomain } from "./commands.ts";
+import { canonicalText } from "./cluster-words.ts";
+import { needsConfirmation, parseCommand, targetsDomain } from "./commands.ts";
 import type { JobQueue, ReplayGuard } from "./ports.ts";
 import { confirmPrompt, type EphemeralReply, help, refused, working } from "./replies.ts";
 import { parseSlackRequest, type SlackRequest } from "./requests.ts";

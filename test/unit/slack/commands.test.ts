@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { canonicalText } from "../../../functions/core/slack/cluster-words.ts";
 import {
-  canonicalText,
   changes,
   durationSeconds,
   helpLines,
