@@ -1,7 +1,7 @@
 // A second "cluster" on the shared apiserver: a TCP relay of its own, with its own kubeconfig. What a command
 // sends to a cluster passes through that cluster's relay only, so a test can tell which cluster it reached.
 import { once } from "node:events";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,7 @@ export async function clusterRelay(apiserverUrl: string, kubeconfigPath: string)
     async close() {
       for (const socket of sockets) socket.destroy();
       server.close();
+      rmSync(path, { force: true });
     },
   };
 }
