@@ -4,11 +4,12 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { loadSlackNotifierConfig } from "../../config/slack-config.ts";
 import type { Notification } from "../../core/notifications.ts";
 import type { MetricsPort, NotifierPort } from "../../core/ports.ts";
-import { formatterFor } from "../../core/slack/format/index.ts";
+import { formatterFor, inCluster, withCluster } from "../../core/slack/format/index.ts";
 import type { JobQueue } from "../../core/slack/ports.ts";
 import { SqsJobQueue } from "./sqs-jobs.ts";
 
 export interface QueuedNotifierOptions {
+  /** The cluster of a function deployed for one; a notification that names its own cluster wins. */
   cluster?: string;
   metrics?: MetricsPort;
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -23,12 +24,17 @@ export class QueuedSlackNotifier implements NotifierPort {
     this.options = options;
   }
 
-  async publish(notification: Notification): Promise<void> {
+  async publish(published: Notification): Promise<void> {
+    const notification = withCluster(published, this.options.cluster);
     try {
       // Grouped by thread: the worker sees one incident's steps in order, and creates its parent once.
+      // The dedupe id is per cluster too: two clusters' same event within SQS's 5 minutes are two messages.
       await this.jobs.enqueue(
-        { kind: "notification", cluster: this.options.cluster, notification },
-        { groupId: formatterFor(notification).thread(notification), dedupeId: notification.dedupeKey },
+        { kind: "notification", cluster: notification.cluster, notification },
+        {
+          groupId: formatterFor(notification).thread(notification),
+          dedupeId: inCluster(notification, notification.dedupeKey),
+        },
       );
     } catch (error) {
       this.options.metrics?.count("SlackNotificationDropped", { type: notification.type });

@@ -1,4 +1,5 @@
 // The slash command's grammar: text → a typed command, or a message saying what was wrong.
+import { splitCluster } from "./cluster-words.ts";
 
 export type Command =
   | { name: "help" }
@@ -12,7 +13,7 @@ export type Command =
 
 export type CommandName = Command["name"];
 
-/** A command with the cluster it addresses (`on <cluster>`), when it named one. */
+/** A command with the cluster it addresses (`--cluster <name>` or `on <name>`), when it named one. */
 export interface ParsedCommand {
   command: Command;
   cluster?: string;
@@ -66,7 +67,9 @@ const usage: Record<CommandName, string> = {
 };
 
 export function usageOf(name: CommandName, slashCommand: string): string {
-  return `${slashCommand} ${usage[name]} [on <cluster>]`;
+  // Domain commands act on a domain's records, whichever cluster is named: offering a flag would mislead.
+  const cluster = ["help", "shift", "pause", "resume", "rollback"].includes(name) ? "" : " [--cluster <name>]";
+  return `${slashCommand} ${usage[name]}${cluster}`;
 }
 
 export function helpLines(slashCommand: string): string[] {
@@ -82,17 +85,11 @@ const isDomain = (text: string | undefined): text is string =>
   !!text && (domainSlug.test(text) || domainName.test(text));
 /** A Route53 SetIdentifier: the cluster or ALB a weighted record set stands for. */
 const setIdentifier = /^[A-Za-z0-9][-A-Za-z0-9_.:]{0,127}$/;
-const clusterName = /^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/;
-
-/** Parses "drain ip-10-0-1-2.ec2.internal on prod-eu" and the like. */
+/** Parses "drain ip-10-0-1-2.ec2.internal --cluster prod-eu" and the like. */
 export function parseCommand(text: string, slashCommand: string): ParseResult {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  let cluster: string | undefined;
-  if (words.length >= 2 && words[words.length - 2]?.toLowerCase() === "on") {
-    cluster = words.pop();
-    words.pop();
-    if (!cluster || !clusterName.test(cluster)) return { ok: false, message: `"${cluster}" is not a cluster name` };
-  }
+  const split = splitCluster(text);
+  if (!split.ok) return split;
+  const { words, cluster } = split;
   const [head = "help", ...args] = words;
   const name = head.toLowerCase() as CommandName;
   if (!commandNames.includes(name))

@@ -16,6 +16,8 @@ export interface CommandJob {
   user: string;
   channel: string;
   responseUrl: string;
+  /** The cluster the acknowledging function chose; the canonical text names it too. */
+  cluster?: string;
 }
 
 export async function runCommand(deps: CommandJobDeps, job: CommandJob): Promise<void> {
@@ -24,9 +26,10 @@ export async function runCommand(deps: CommandJobDeps, job: CommandJob): Promise
     await deps.slack.respond(job.responseUrl, failureMessage(job.text, parsed.message));
     return;
   }
+  const cluster = parsed.value.cluster ?? job.cluster;
   let outcome: string;
   try {
-    const result = await execute(deps.targets, parsed.value, `slack:${job.user}`);
+    const result = await execute(deps.targets, { ...parsed.value, cluster }, `slack:${job.user}`);
     outcome = result.summary;
     await deps.slack.respond(job.responseUrl, resultMessage(job.text, result));
   } catch (error) {
@@ -36,7 +39,7 @@ export async function runCommand(deps: CommandJobDeps, job: CommandJob): Promise
     await deps.slack.respond(job.responseUrl, failureMessage(job.text, reason));
   }
   if (changes(parsed.value.command))
-    await deps.slack.post(job.channel, auditMessage(job.user, job.text, parsed.value.cluster, outcome));
+    await deps.slack.post(job.channel, auditMessage(job.user, job.text, cluster, outcome));
 }
 
 export async function execute(targets: CommandTargets, parsed: ParsedCommand, actor: string): Promise<CommandResult> {

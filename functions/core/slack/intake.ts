@@ -1,7 +1,9 @@
 // The acknowledging half of a slash command: verify, parse, authorise, then confirm, answer or enqueue.
 import { createHash } from "node:crypto";
 import { type AccessRule, authorize } from "./access.ts";
-import { type Command, needsConfirmation, parseCommand, targetsDomain } from "./commands.ts";
+import { type ClusterDirectory, chooseCluster } from "./cluster-choice.ts";
+import { canonicalText } from "./cluster-words.ts";
+import { needsConfirmation, parseCommand, targetsDomain } from "./commands.ts";
 import type { JobQueue, ReplayGuard } from "./ports.ts";
 import { confirmPrompt, type EphemeralReply, help, refused, working } from "./replies.ts";
 import { parseSlackRequest, type SlackRequest } from "./requests.ts";
@@ -18,11 +20,7 @@ export interface IntakeDeps {
   now: () => number;
 }
 
-export interface ClusterDirectory {
-  names: readonly string[];
-  /** A channel's cluster when a command names none. */
-  channelDefaults: Readonly<Record<string, string>>;
-}
+export type { ClusterDirectory } from "./cluster-choice.ts";
 
 export interface IntakeRequest {
   rawBody: string;
@@ -66,14 +64,17 @@ async function route(deps: IntakeDeps, slack: SlackRequest, requestId: string): 
   const { command: cmd } = command.value;
   if (cmd.name === "help") return help(deps.slashCommand);
 
-  const cluster = clusterFor(deps.clusters, command.value.cluster, slack.channel, cmd);
-  if (!cluster.ok) return refused(cluster.message);
+  const cluster = chooseCluster(
+    { directory: deps.clusters, access: deps.access, slashCommand: deps.slashCommand },
+    { named: command.value.cluster, user: slack.user, channel: slack.channel, text: slack.text, command: cmd },
+  );
+  if (!cluster.ok) return cluster.reply;
   const target = targetsDomain(cmd) ? cmd.domain : cluster.name;
   if (!authorize(deps.access, { user: slack.user, channel: slack.channel, command: cmd, cluster: cluster.name }))
     return refused(`<@${slack.user}> may not run \`${cmd.name}\` on ${target} from this channel`);
 
   // The canonical text names its cluster, so a confirmation runs where it was asked, whoever's channel it is.
-  const text = targetsDomain(cmd) ? slack.text.trim() : withCluster(slack.text, command.value.cluster, cluster.name);
+  const text = targetsDomain(cmd) ? slack.text.trim() : canonicalText(slack.text, cluster.name);
   if (slack.type === "command" && needsConfirmation(cmd)) return confirmPrompt(text, cmd, target);
 
   await deps.jobs.enqueue(
@@ -88,28 +89,6 @@ async function route(deps: IntakeDeps, slack: SlackRequest, requestId: string): 
     { groupId: requestId, dedupeId: requestId },
   );
   return working(text);
-}
-
-type ClusterChoice = { ok: true; name: string } | { ok: false; message: string };
-
-function clusterFor(
-  clusters: ClusterDirectory,
-  named: string | undefined,
-  channel: string,
-  command: Command,
-): ClusterChoice {
-  if (targetsDomain(command)) return { ok: true, name: named ?? clusters.channelDefaults[channel] ?? "" };
-  const name =
-    named ?? clusters.channelDefaults[channel] ?? (clusters.names.length === 1 ? clusters.names[0] : undefined);
-  if (!name) return { ok: false, message: `name a cluster with \`on <cluster>\`: one of ${clusters.names.join(", ")}` };
-  if (!clusters.names.includes(name))
-    return { ok: false, message: `unknown cluster "${name}": one of ${clusters.names.join(", ")}` };
-  return { ok: true, name };
-}
-
-function withCluster(text: string, named: string | undefined, cluster: string): string {
-  const trimmed = text.trim().replace(/\s+/g, " ");
-  return named ? trimmed : `${trimmed} on ${cluster}`;
 }
 
 function sha256(text: string): string {

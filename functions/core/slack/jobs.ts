@@ -21,6 +21,7 @@ const notificationSchema = z.looseObject({
   threadKey: z.string().check(z.minLength(1)),
   dedupeKey: z.string().check(z.minLength(1)),
   at: z.string(),
+  cluster: z.optional(z.string().check(z.minLength(1))),
 });
 
 const jobSchema = z.discriminatedUnion("kind", [

@@ -1,7 +1,7 @@
 // Posts notifications to Slack: one thread per incident, its parent kept current, each step once.
 import type { Notification } from "../notifications.ts";
 import type { MetricsPort, NotifierPort } from "../ports.ts";
-import { formatterFor } from "./format/index.ts";
+import { formatterFor, withCluster } from "./format/index.ts";
 import type { SlackPort, ThreadStore } from "./ports.ts";
 import { channelFor, type Route } from "./routing.ts";
 
@@ -41,8 +41,9 @@ export class SlackNotifier implements NotifierPort {
    * Throws when Slack fails, for a queue to retry. Callers serialise notifications of one thread (the queue
    * groups by thread); the store's conditional create still keeps two parents from both being recorded.
    */
-  async deliver(notification: Notification, cluster?: string): Promise<Delivery> {
+  async deliver(received: Notification, cluster?: string): Promise<Delivery> {
     const { slack, threads, metrics } = this.deps;
+    const notification = withCluster(received, cluster);
     const format = formatterFor(notification);
     const threadKey = format.thread(notification);
     const existing = await threads.get(threadKey);
@@ -54,7 +55,7 @@ export class SlackNotifier implements NotifierPort {
       const channel = channelFor(
         this.deps.routes,
         {
-          cluster,
+          cluster: notification.cluster,
           namespaces: format.namespaces(notification),
           kinds: kindsOf(notification, format.feature),
         },

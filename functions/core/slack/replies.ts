@@ -26,7 +26,20 @@ export function help(slashCommand: string): EphemeralReply {
   return ephemeral(`Harbormaster commands:\n${lines.join("\n")}`, [
     section("*Harbormaster commands*"),
     section(lines.map((line) => `• ${code(line)}`).join("\n")),
-    context("Add `on <cluster>` to address another cluster than the channel's."),
+    context(
+      "Add `--cluster <name>` (or `on <name>`) to address another cluster than the channel's. Without either, a command goes to the channel's cluster, and asks which one when several could be meant.",
+    ),
+  ]);
+}
+
+/** The answer when a command names no cluster and several could be meant: never a guess, a question. */
+export function whichCluster(slashCommand: string, text: string, clusters: readonly string[]): EphemeralReply {
+  const typed = text.trim().replace(/\s+/g, " ");
+  const examples = clusters.slice(0, 20).map((cluster) => `${slashCommand} ${typed} --cluster ${cluster}`);
+  return ephemeral(`Which cluster? ${typed} could run on ${clusters.join(", ")}. Add --cluster <name>.`, [
+    section(`:question: Which cluster? ${code(typed)} could run on ${clusters.length} clusters:`),
+    section(examples.map((example) => `• ${code(example)}`).join("\n")),
+    context("Add `--cluster <name>`; nothing was run."),
   ]);
 }
 

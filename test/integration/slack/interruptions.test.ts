@@ -70,7 +70,8 @@ describe("the interruption handler notifying through Slack", () => {
     expect(parents.map((p) => p.channel)).toEqual(["C0TESTBED"]);
     const steps = mine.filter((m) => m.threadTs === parents[0]?.ts);
     // The rebalance's cordon opened the thread; the spot warning's drain and the state change joined it.
-    expect(steps.map((s) => s.text)).toContain(`drain_completed for ${instanceId}`);
+    expect(steps.map((s) => s.text)).toContain(`drain_completed for ${instanceId} on testbed`);
+    expect(parents[0]?.text).toContain(` · testbed · ${instanceId} · node ${name}: `);
     expect(parents[0]?.updates).toBe(steps.length);
     expect(JSON.stringify(parents[0]?.blocks)).toContain("drained in");
     await core.deleteNode({ name }).catch(() => {});

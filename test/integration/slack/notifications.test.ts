@@ -94,9 +94,9 @@ describe("notifications: queued by the features, threaded and de-duplicated by t
     expect(parent?.channel).toBe("C0PROD");
     const replies = rig.slack.messages.filter((m) => m.threadTs === parent?.ts);
     expect(replies.map((r) => r.text)).toEqual([
-      `drain_started for ${id}`,
-      `drain_completed for ${id}`,
-      `instance_event for ${id}`,
+      `drain_started for ${id} on prod`,
+      `drain_completed for ${id} on prod`,
+      `instance_event for ${id} on prod`,
     ]);
     // The parent is rewritten in place with each step and ends with the latest state.
     expect(parent?.updates).toBe(3);

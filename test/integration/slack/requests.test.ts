@@ -128,7 +128,7 @@ describe("slash command requests, signed by the test and sent over HTTP to the F
 
   it("answers help at once, without queueing", async () => {
     const reply = await post(rig.url, sign(command("help", { user: "U0NOBODY", channel: "C0ELSEWHERE" })));
-    expect(String(reply.json?.text)).toContain("/harbormaster drain <node> [on <cluster>]");
+    expect(String(reply.json?.text)).toContain("/harbormaster drain <node> [--cluster <name>]");
   });
 
   it("refuses anything but POST, and a body that is not Slack's", async () => {

@@ -1,11 +1,19 @@
 // Any notification type without a formatter of its own: its fields, as they are.
 import type { NotificationEnvelope } from "../../notifications.ts";
 import { code, context, escapeText, section } from "../messages.ts";
-import { type NotificationFormatter, when } from "./formatter.ts";
+import {
+  clusterMark,
+  clusterText,
+  inCluster,
+  type NotificationFormatter,
+  onCluster,
+  stepContext,
+  when,
+} from "./formatter.ts";
 
 type Unknown = NotificationEnvelope & { type: string } & Record<string, unknown>;
 
-const envelopeKeys = new Set(["type", "threadKey", "dedupeKey", "at"]);
+const envelopeKeys = new Set(["type", "threadKey", "dedupeKey", "at", "cluster"]);
 
 function facts(n: Unknown): string {
   return Object.entries(n)
@@ -20,14 +28,17 @@ function facts(n: Unknown): string {
 
 export const genericFormatter: NotificationFormatter<Unknown> = {
   feature: "generic",
-  thread: (n) => n.threadKey,
+  thread: (n) => inCluster(n, n.threadKey),
   namespaces: (n) => (typeof n.namespace === "string" ? [n.namespace] : []),
   parent: (n) => ({
-    text: `${n.type} (${n.threadKey})`,
-    blocks: [section(`*${escapeText(n.type)}* · ${code(n.threadKey)}`), context(`updated ${when(n.at)}`)],
+    text: `${n.type}${clusterText(n)} (${n.threadKey})`,
+    blocks: [
+      section(`*${escapeText(n.type)}*${clusterMark(n)} · ${code(n.threadKey)}`),
+      context(`updated ${when(n.at)}`),
+    ],
   }),
   step: (n) => ({
-    text: n.type,
-    blocks: [section(`*${escapeText(n.type)}*\n${facts(n)}`.trim()), context(when(n.at))],
+    text: `${n.type}${onCluster(n)}`,
+    blocks: [section(`*${escapeText(n.type)}*\n${facts(n)}`.trim()), stepContext(n)],
   }),
 };

@@ -18,4 +18,12 @@ export function formatterFor(notification: Notification): NotificationFormatter 
   return byType.get(notification.type) ?? (genericFormatter as unknown as NotificationFormatter);
 }
 
-export type { NotificationFormatter } from "./formatter.ts";
+/**
+ * The notification as the formatters see it: naming its cluster. A function that serves every cluster sets
+ * `cluster` itself; one deployed for a single cluster leaves it out, and its notifier's cluster is used.
+ */
+export function withCluster(notification: Notification, cluster: string | undefined): Notification {
+  return notification.cluster || !cluster ? notification : { ...notification, cluster };
+}
+
+export { inCluster, type NotificationFormatter } from "./formatter.ts";

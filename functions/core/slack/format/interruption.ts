@@ -1,7 +1,16 @@
 // Interruptions: one thread per instance, whichever events (spot, rebalance, ASG hook, state change) announce it.
 import type { InterruptionNotification } from "../../notifications.ts";
 import { code, context, escapeText, type SlackMessage, section } from "../messages.ts";
-import { type NotificationFormatter, seconds, when } from "./formatter.ts";
+import {
+  clusterMark,
+  clusterText,
+  inCluster,
+  type NotificationFormatter,
+  onCluster,
+  seconds,
+  stepContext,
+  when,
+} from "./formatter.ts";
 
 const titles: Record<string, string> = {
   spot_interrupted: "Spot interruption",
@@ -45,15 +54,15 @@ function blockers(n: InterruptionNotification): string[] {
 
 export const interruptionFormatter: NotificationFormatter<InterruptionNotification> = {
   feature: "interruption",
-  thread: (n) => `instance/${n.instanceId}`,
+  thread: (n) => inCluster(n, `instance/${n.instanceId}`),
   namespaces: (n) => (n.type === "drain_blocked" || n.type === "drain_failed" ? n.blocked.map((b) => b.namespace) : []),
   parent(n): SlackMessage {
-    const title = `${titles[n.kind] ?? n.kind} · ${n.instanceId}${n.nodeName ? ` · ${n.nodeName}` : ""}`;
+    const title = `${titles[n.kind] ?? n.kind}${clusterText(n)} · ${n.instanceId}${n.nodeName ? ` · node ${n.nodeName}` : ""}`;
     return {
       text: `${title}: ${n.type}`,
       blocks: [
         section(
-          `*${escapeText(titles[n.kind] ?? n.kind)}* · ${code(n.instanceId)}${n.nodeName ? ` · node ${code(n.nodeName)}` : ""}`,
+          `*${escapeText(titles[n.kind] ?? n.kind)}*${clusterMark(n)} · ${code(n.instanceId)}${n.nodeName ? ` · node ${code(n.nodeName)}` : ""}`,
         ),
         section(status(n)),
         context(`updated ${when(n.at)} · event ${escapeText(n.eventId)}`),
@@ -63,8 +72,8 @@ export const interruptionFormatter: NotificationFormatter<InterruptionNotificati
   step(n): SlackMessage {
     const lines = blockers(n);
     return {
-      text: `${n.type} for ${n.instanceId}`,
-      blocks: [section(status(n)), ...(lines.length ? [section(lines.join("\n"))] : []), context(when(n.at))],
+      text: `${n.type} for ${n.instanceId}${onCluster(n)}`,
+      blocks: [section(status(n)), ...(lines.length ? [section(lines.join("\n"))] : []), stepContext(n)],
     };
   },
 };

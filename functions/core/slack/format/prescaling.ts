@@ -2,7 +2,15 @@
 import type { PrescalingNotification } from "../../prescaling/notifications.ts";
 import type { LevelChange } from "../../prescaling/reconcile.ts";
 import { code, context, escapeText, type SlackMessage, section } from "../messages.ts";
-import { type NotificationFormatter, when } from "./formatter.ts";
+import {
+  clusterMark,
+  clusterText,
+  inCluster,
+  type NotificationFormatter,
+  onCluster,
+  stepContext,
+  when,
+} from "./formatter.ts";
 
 export const prescalingTypes = [
   "prescale_raised",
@@ -43,15 +51,18 @@ function namespaces(n: PrescalingNotification): string[] {
 
 export const prescalingFormatter: NotificationFormatter<PrescalingNotification> = {
   feature: "prescaling",
-  thread: (n) => n.threadKey,
+  thread: (n) => inCluster(n, n.threadKey),
   namespaces,
   parent: (n): SlackMessage => ({
-    text: `Pre-scaling ${n.policy}: ${n.type}`,
+    text: `Pre-scaling${clusterText(n)} · ${n.policy}: ${n.type}`,
     blocks: [
-      section(`*Pre-scaling* · ${code(n.policy)} · ${escapeText(n.trigger)}`),
+      section(`*Pre-scaling*${clusterMark(n)} · ${code(n.policy)} · ${escapeText(n.trigger)}`),
       section(status(n)),
       context(`updated ${when(n.at)}`),
     ],
   }),
-  step: (n): SlackMessage => ({ text: n.type, blocks: [section(status(n)), context(when(n.at))] }),
+  step: (n): SlackMessage => ({
+    text: `${n.type} for ${n.policy}${onCluster(n)}`,
+    blocks: [section(status(n)), stepContext(n)],
+  }),
 };

@@ -1,7 +1,16 @@
-// Traffic shifting: one thread per rollout; a deploy event threads on its own key.
+// Traffic shifting: one thread per rollout; a deploy event threads on its own key. A rollout moves traffic
+// between record sets that stand for clusters, so its thread is the domain's, not one cluster's.
 import type { TrafficNotification } from "../../traffic/notifications.ts";
 import { code, context, escapeText, type SlackMessage, section } from "../messages.ts";
-import { type NotificationFormatter, seconds, when } from "./formatter.ts";
+import {
+  clusterMark,
+  clusterText,
+  type NotificationFormatter,
+  onCluster,
+  seconds,
+  stepContext,
+  when,
+} from "./formatter.ts";
 
 export const trafficTypes = [
   "rollout_started",
@@ -27,7 +36,7 @@ function status(n: TrafficNotification): string {
   const by = "actor" in n && n.actor ? ` by ${escapeText(n.actor)}` : "";
   switch (n.type) {
     case "rollout_started":
-      return `:rocket: rollout started: ${n.percents.join("% → ")}%`;
+      return `:rocket: rollout started from ${weights(n.baseline)}: ${n.percents.join("% → ")}%`;
     case "rollout_step":
       return `:arrow_forward: step ${n.step}/${n.of}: ${n.percent}% (${weights(n.weights)}), bake until ${when(n.bakeUntil)}`;
     case "rollout_waiting":
@@ -53,19 +62,39 @@ function status(n: TrafficNotification): string {
   }
 }
 
-function title(n: TrafficNotification): string {
-  if (n.type === "deploy_event")
-    return `*Deploy* · ${escapeText(n.application)}${n.environment ? ` · ${escapeText(n.environment)}` : ""}`;
-  return `*Rollout* · ${code(n.domain)} → ${escapeText(n.target)} · ${code(n.rolloutId)}`;
+/** The record sets a rollout shifts between, as far as this notification tells: "blue → green". */
+function between(n: Exclude<TrafficNotification, { type: "deploy_event" }>): string {
+  const known = "weights" in n ? n.weights : n.type === "rollout_started" ? n.baseline : {};
+  const from = Object.keys(known).filter((set) => set !== n.target);
+  return `${from.length ? `${from.join(", ")} → ` : "→ "}${n.target}`;
 }
+
+function title(n: TrafficNotification): { text: string; markdown: string } {
+  if (n.type === "deploy_event") {
+    const env = n.environment ? ` · ${n.environment}` : "";
+    return {
+      text: `Deploy${clusterText(n)} · ${n.application}${env}`,
+      markdown: `*Deploy*${clusterMark(n)} · ${escapeText(n.application)}${escapeText(env)}`,
+    };
+  }
+  return {
+    text: `Rollout${clusterText(n)} · ${n.domain} · ${between(n)} · ${n.rolloutId}`,
+    markdown: `*Rollout*${clusterMark(n)} · ${code(n.domain)} · ${escapeText(between(n))} · ${code(n.rolloutId)}`,
+  };
+}
+
+const subject = (n: TrafficNotification) => (n.type === "deploy_event" ? n.application : `${n.domain} (${between(n)})`);
 
 export const trafficFormatter: NotificationFormatter<TrafficNotification> = {
   feature: "traffic",
   thread: (n) => n.threadKey,
   namespaces: () => [],
   parent: (n): SlackMessage => ({
-    text: `${title(n)}: ${n.type}`,
-    blocks: [section(title(n)), section(status(n)), context(`updated ${when(n.at)}`)],
+    text: `${title(n).text}: ${n.type}`,
+    blocks: [section(title(n).markdown), section(status(n)), context(`updated ${when(n.at)}`)],
   }),
-  step: (n): SlackMessage => ({ text: `${n.type}`, blocks: [section(status(n)), context(when(n.at))] }),
+  step: (n): SlackMessage => ({
+    text: `${n.type} for ${subject(n)}${onCluster(n)}`,
+    blocks: [section(status(n)), stepContext(n)],
+  }),
 };
