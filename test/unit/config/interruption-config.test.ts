@@ -46,7 +46,7 @@ describe("loadInterruptionConfig", () => {
     [{ ...base, HARBORMASTER_DRY_RUN: "yes" }, "HARBORMASTER_DRY_RUN"],
     [{ ...base, HARBORMASTER_CLUSTERS: "[" }, "HARBORMASTER_CLUSTERS is not valid JSON"],
     [{ ...base, HARBORMASTER_CLUSTERS: "{}" }, "at least one cluster"],
-    [{ ...base, HARBORMASTER_CLUSTERS: '{"a b":{"eksCluster":"x"}}' }, 'Invalid key in record'],
+    [{ ...base, HARBORMASTER_CLUSTERS: '{"a b":{"eksCluster":"x"}}' }, "Invalid key in record"],
     [
       { ...base, HARBORMASTER_CLUSTERS: '{"blue":{"eksCluster":"x","drainPolicy":{"onBlocked":"shrug"}}}' },
       "HARBORMASTER_CLUSTERS.blue.drainPolicy",
