@@ -76,7 +76,10 @@ export async function prescalingRig(policies: PolicyInput[], settings: Record<st
   const handler = createPrescalingHandler(
     {
       AWS_REGION: process.env.AWS_REGION,
-      KUBECONFIG: endpoints().kubeconfigPath,
+      // Named as the Slack rig names the testbed, so a `scale` from Slack reaches it.
+      HARBORMASTER_CLUSTERS: JSON.stringify({
+        testbed: { eksCluster: "testbed", kubeconfig: endpoints().kubeconfigPath },
+      }),
       HARBORMASTER_PRESCALING_POLICIES: JSON.stringify(policies),
       ...settings,
     },
