@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -45,6 +46,7 @@ export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial
     groupConcurrency: config.groupConcurrency,
     maxReceiveCount: config.maxReceiveCount,
     dryRun: config.dryRun,
+    newOwnerId: randomUUID,
     ...ports,
   };
   let cluster: KubernetesCluster | undefined;
