@@ -39,23 +39,28 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
     await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "q", Arn: queue.arn }] }));
   }
   const notifications: InterruptionNotification[] = [];
-  const handler = createInterruptionHandler(
-    {
-      AWS_REGION: process.env.AWS_REGION,
-      KUBECONFIG: endpoints().kubeconfigPath,
-      HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
-      HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "1",
-      ...settings,
-    },
-    // The interruption handler sends interruption notifications only.
-    { notifier: { publish: async (n) => void notifications.push(n as InterruptionNotification) } },
-  );
+  const env = {
+    AWS_REGION: process.env.AWS_REGION,
+    KUBECONFIG: endpoints().kubeconfigPath,
+    HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
+    HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "1",
+    ...settings,
+  };
+  /** Another instance of the function, as in another Lambda execution environment (its own caches). */
+  const newHandler = () =>
+    createInterruptionHandler(env, {
+      // The interruption handler sends interruption notifications only.
+      notifier: { publish: async (n) => void notifications.push(n as InterruptionNotification) },
+    });
+  const handler = newHandler();
 
   return {
     sqs,
     queue,
     dlq,
+    env,
     handler,
+    newHandler,
     notifications,
     /** Puts an EventBridge event on this rig's bus, as AWS would emit it. */
     async put(event: Record<string, unknown>) {
@@ -86,6 +91,10 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
     },
     poll(options: { remainingMs?: number; waitSeconds?: number } = {}) {
       return pollOnce(sqs, queue.url, queue.arn, handler, options);
+    },
+    /** One poll by the given instance, of one message at most (each instance takes its own copy). */
+    pollWith(instance: typeof handler, options: { remainingMs?: number; waitSeconds?: number } = {}) {
+      return pollOnce(sqs, queue.url, queue.arn, instance, { ...options, batchSize: 1 });
     },
     async dlqMessages() {
       const { Messages = [] } = await sqs.send(
