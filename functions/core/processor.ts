@@ -158,8 +158,9 @@ async function cordonAndMaybeDrain(
       const claim = await claimDrain(deps, node.name, ownerId, pauseAt);
       if (claim.outcome === "finished") return { kind: "finished", state: claim.state };
       if (claim.outcome === "waiting") return { kind: "waiting" };
-      const before = claim.outcome === "owner" ? claim.state : state;
-      return { kind: "ran", outcome: await withLease(deps, node.name, ownerId, (lost) => drain(before, lost)) };
+      // No state to claim in (removed by hand since the cordon): nothing to record either, so just drain.
+      if (claim.outcome === "unclaimed") return { kind: "ran", outcome: await drain(state) };
+      return { kind: "ran", outcome: await withLease(deps, node.name, ownerId, (lost) => drain(claim.state, lost)) };
     });
     if (step.kind === "waiting")
       return { status: "retry", result: "waiting_for_owner", delaySeconds: continueDelaySeconds };
