@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsEvent } from "../../fixtures/aws-events.ts";
+import { deployment, pdb } from "../../fixtures/workloads.ts";
 import { recordingApiserver } from "../../helpers/apiserver-recorder.ts";
 import { spawnInstance } from "../../helpers/interruption-instances.ts";
-import { eventFor, interruptionRig, podsOnNode, workload } from "../../helpers/interruptions.ts";
+import { eventFor, interruptionRig, runningPods } from "../../helpers/interruptions.ts";
 import { createNamespace, createNode, eventually, kube, randomInstanceId, uniqueName } from "../../helpers/testbed.ts";
 
 const stateAnnotation = "harbormaster.io/interruption";
@@ -13,7 +14,7 @@ const podsPerNode = 2;
 // Each instance here is the function as Lambda runs it, with its own caches and connections; the
 // apiserver is the real one, behind a recorder that counts the evictions it accepted.
 describe("copies of one spot warning handled by several instances at the same moment", () => {
-  const { core, policy } = kube();
+  const { core, apps, policy } = kube();
   let recorder: Awaited<ReturnType<typeof recordingApiserver>>;
   let rig: Awaited<ReturnType<typeof interruptionRig>>;
   let namespace: string;
@@ -31,7 +32,7 @@ describe("copies of one spot warning handled by several instances at the same mo
     await recorder.close();
   });
 
-  /** A node with pods of a Deployment of its own (and a budget, if given). */
+  /** A node with pods of a Deployment of its own, packed onto it (and a budget over them, if given). */
   async function nodeWithPods(prefix: string, minAvailable?: number) {
     const app = uniqueName(prefix);
     const selector = { "harbormaster.test/pool": app };
@@ -39,8 +40,19 @@ describe("copies of one spot warning handled by several instances at the same mo
     const node = await createNode(core, { instanceId, labels: selector });
     const name = node.metadata?.name ?? "";
     nodes.push(name);
-    await workload(namespace, app, podsPerNode, selector, minAvailable);
-    const pods = (await podsOnNode(name)).map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: deployment(app, podsPerNode, selector, { onePerNode: false }),
+    });
+    if (minAvailable !== undefined)
+      await policy.createNamespacedPodDisruptionBudget({ namespace, body: pdb(app, minAvailable) });
+    const pods = (await runningPods(namespace, app, podsPerNode)).map((p) => `${namespace}/${p.metadata?.name}`);
+    if (minAvailable !== undefined) {
+      await eventually(async () => {
+        const budget = await policy.readNamespacedPodDisruptionBudget({ name: app, namespace });
+        if (budget.status?.currentHealthy !== podsPerNode) throw new Error("budget not observed yet");
+      });
+    }
     return { app, instanceId, name, pods };
   }
 
