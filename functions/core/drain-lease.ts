@@ -20,7 +20,8 @@ interface LeaseDeps {
 
 /**
  * Claims the drain, or waits while another invocation owns it: until it reports a result (up to the
- * event's deadline, when the owner stops), its lease lapses (it died: this one takes over), or `pauseAt`.
+ * event's deadline, when the owner stops), its lease lapses (it died: this one takes over), or `pauseAt`
+ * (0: look once).
  */
 export async function claimDrain(deps: LeaseDeps, nodeName: string, ownerId: string, pauseAt: number): Promise<Claim> {
   for (;;) {

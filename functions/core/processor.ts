@@ -153,9 +153,12 @@ async function cordonAndMaybeDrain(
   };
 
   try {
+    // One look first, outside the heartbeats: a drain that is over needs no call to the lifecycle hook at all.
+    const first = ownerId ? await claimDrain(deps, node.name, ownerId, 0) : undefined;
+    if (first?.outcome === "finished") return await answerFinished(deps, message, node.name, first.state);
     const step = await withHeartbeat(deps, message, async (): Promise<DrainStep> => {
-      if (!ownerId) return { kind: "ran", outcome: await drain(state) };
-      const claim = await claimDrain(deps, node.name, ownerId, pauseAt);
+      if (!ownerId || !first) return { kind: "ran", outcome: await drain(state) };
+      const claim = first.outcome === "waiting" ? await claimDrain(deps, node.name, ownerId, pauseAt) : first;
       if (claim.outcome === "finished") return { kind: "finished", state: claim.state };
       if (claim.outcome === "waiting") return { kind: "waiting" };
       // No state to claim in (removed by hand since the cordon): nothing to record either, so just drain.
