@@ -63,22 +63,8 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
     newHandler,
     notifications,
     /** Puts an EventBridge event on this rig's bus, as AWS would emit it. */
-    async put(event: Record<string, unknown>) {
-      const result = await events.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: bus,
-              Source: event.source as string,
-              DetailType: event["detail-type"] as string,
-              Detail: JSON.stringify(event.detail),
-              Resources: event.resources as string[],
-              Time: new Date(event.time as string),
-            },
-          ],
-        }),
-      );
-      if (result.FailedEntryCount) throw new Error("PutEvents failed");
+    put(event: Record<string, unknown>) {
+      return putEvent(events, bus, event);
     },
     /** An ASG lifecycle notification sent straight to SQS, with no envelope. */
     async send(body: string | object) {
@@ -108,6 +94,25 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
       return Messages;
     },
   };
+}
+
+/** Puts a sample event on a bus as AWS would emit it (EventBridge gives it a new id). */
+export async function putEvent(events: EventBridgeClient, bus: string, event: Record<string, unknown>) {
+  const result = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: bus,
+          Source: event.source as string,
+          DetailType: event["detail-type"] as string,
+          Detail: JSON.stringify(event.detail),
+          Resources: event.resources as string[],
+          Time: new Date(event.time as string),
+        },
+      ],
+    }),
+  );
+  if (result.FailedEntryCount) throw new Error("PutEvents failed");
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}) {

@@ -1,4 +1,12 @@
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { interruptionEventPatterns } from "../../stacks/event-patterns.ts";
+import { putEvent } from "./interruptions.ts";
 import { uniqueName } from "./testbed.ts";
 
 /**
@@ -18,6 +26,20 @@ export async function snsTopicTo(queueArn: string, rawDelivery: boolean) {
   );
   return {
     topicArn: TopicArn,
+    /** A bus of its own whose rules (the deployed patterns) target the topic; returns how to put an event on it. */
+    async fromEventBridge() {
+      const events = new EventBridgeClient({});
+      const bus = uniqueName("bus");
+      await events.send(new CreateEventBusCommand({ Name: bus }));
+      for (const [name, pattern] of Object.entries(interruptionEventPatterns)) {
+        const rule = uniqueName(name);
+        await events.send(new PutRuleCommand({ Name: rule, EventBusName: bus, EventPattern: JSON.stringify(pattern) }));
+        await events.send(
+          new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "topic", Arn: TopicArn }] }),
+        );
+      }
+      return (event: Record<string, unknown>) => putEvent(events, bus, event);
+    },
     /** Publishes as ASG or EventBridge does: the notification's JSON (or any text) as the Message. */
     async publish(message: string | object, subject?: string) {
       await sns.send(

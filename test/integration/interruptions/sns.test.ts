@@ -71,7 +71,9 @@ describe("events delivered through an SNS topic subscribed to the queue", () => 
   it.each([false, true])("drains on an EventBridge spot warning sent to the topic (raw delivery: %s)", async (raw) => {
     const topic = await snsTopicTo(rig.queue.arn, raw);
     const { instanceId, name } = await nodeWithPod(raw ? "spot-raw" : "spot-envelope");
-    await topic.publish(eventFor(awsEvent("spot-interruption"), instanceId));
+    // An EventBridge rule whose target is the topic: EventBridge publishes the event, SNS delivers it.
+    const put = await topic.fromEventBridge();
+    await put(eventFor(awsEvent("spot-interruption"), instanceId));
     await pollUntilEmpty();
     expect(await podsOnNode(name)).toHaveLength(0);
     expect(rig.notifications.filter((n) => n.instanceId === instanceId).map((n) => n.type)).toEqual([
