@@ -23,7 +23,7 @@ export interface DrainOptions {
   deadline: number;
   /** When this invocation must hand over (Lambda's remaining time minus a margin). */
   pauseAt: number;
-  /** Aborted when this drain must stop at once and hand over, as at `pauseAt` (its owner lost the claim). */
+  /** Aborted when this drain must stop and hand over, as at `pauseAt` (its owner lost the claim). */
   signal?: AbortSignal;
   policy: DrainPolicy;
   /** Carried over from an earlier invocation of the same drain (see DrainProgress.blockedSince). */
