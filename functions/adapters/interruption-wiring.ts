@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -62,6 +63,7 @@ export function createInterruptionHandler(
     deadlines: config.deadlines,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     dryRun: config.dryRun,
+    newOwnerId: randomUUID,
     ...ports,
   };
   const clusters = new Map(config.clusters.map((target) => [target.name, clusterHandle(target, config.dryRun)]));

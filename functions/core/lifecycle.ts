@@ -1,3 +1,4 @@
+import { answeredChange, type InterruptionState } from "./drain/node-state.ts";
 import { LifecycleActionNotFound } from "./errors.ts";
 import type { InterruptionMessage } from "./events/message.ts";
 import { findNode } from "./find-node.ts";
@@ -28,6 +29,27 @@ export async function completeLifecycle(
     kind: message.kind,
   });
   return { status: "done", result: `${why}_${result.toLowerCase()}` };
+}
+
+/**
+ * A drain that is over, finished by another invocation or by an earlier delivery of this event: nothing is
+ * drained or announced again. Only this event's lifecycle action is answered, if nobody has answered it.
+ */
+export async function answerFinished(
+  deps: ProcessorDeps,
+  message: InterruptionMessage,
+  nodeName: string,
+  state: InterruptionState,
+): Promise<MessageOutcome> {
+  const why = `already_${state.phase}`;
+  if (!message.lifecycle || state.answered.includes(message.eventId)) return { status: "done", result: why };
+  const result = state.phase === "drained" ? "CONTINUE" : deps.policy.lifecycleOnFailure;
+  const outcome = await completeLifecycle(deps, message, result, why);
+  if (!deps.dryRun)
+    await deps.cluster.updateNode(nodeName, (node) =>
+      answeredChange(node, message.eventId, new Date(deps.clock.now())),
+    );
+  return outcome;
 }
 
 // Heartbeats keep a terminate hook alive while the drain runs, and stop the moment it ends.

@@ -6,14 +6,18 @@ import {
   blockedSinceIso,
   blockedSinceOf,
   cordonChange,
+  type InterruptionState,
+  type ProgressUpdate,
   progressChange,
   readState,
+  seenEvent,
 } from "./drain/node-state.ts";
 import type { DrainPolicy } from "./drain/policy.ts";
+import { claimDrain, releaseDrain, withLease } from "./drain-lease.ts";
 import { Kind } from "./events/kinds.ts";
 import type { InterruptionMessage } from "./events/message.ts";
 import { findNode } from "./find-node.ts";
-import { completeLifecycle, waitReady, withHeartbeat } from "./lifecycle.ts";
+import { answerFinished, completeLifecycle, waitReady, withHeartbeat } from "./lifecycle.ts";
 import { notify } from "./notify.ts";
 import type {
   Clock,
@@ -40,6 +44,8 @@ export interface ProcessorDeps {
   deadlines: DeadlineSettings;
   heartbeatIntervalMs: number;
   dryRun: boolean;
+  /** A fresh id for each drain attempt: it names the drain's owner on the node (see drain/ownership.ts). */
+  newOwnerId: () => string;
 }
 
 export type MessageOutcome =
@@ -117,51 +123,75 @@ async function cordonAndMaybeDrain(
     );
   }
   if (!drains(action)) return { status: "done", result: "cordoned" };
-  // Evictions of earlier invocations of this drain, so the counts on the node and in Slack are the whole drain's.
-  const evictedBefore = state?.phase === "draining" ? state.evicted : 0;
 
-  const outcome = await withHeartbeat(deps, message, () =>
-    drainNode(deps.cluster, deps.clock, node.name, {
+  // A dry run writes nothing, so it claims nothing: it is one pass the apiserver validates and applies nowhere.
+  const ownerId = deps.dryRun ? undefined : deps.newOwnerId();
+  const drain = async (before: InterruptionState | undefined, lost?: AbortSignal) => {
+    // Evictions of earlier owners of this drain, so the counts on the node and in Slack are the whole drain's.
+    const evictedBefore = before?.evicted ?? 0;
+    const outcome = await drainNode(deps.cluster, deps.clock, node.name, {
       deadline: effectiveDeadline,
       pauseAt,
+      signal: lost,
       policy: deps.policy,
-      blockedSince: blockedSinceOf(state),
+      blockedSince: blockedSinceOf(before),
       dryRun: deps.dryRun,
       onProgress: async (progress) => {
-        await saveProgress(deps, node.name, {
+        const saved = await saveProgress(deps, node.name, ownerId, {
           phase: "draining",
           evicted: evictedBefore + progress.evicted,
           remaining: progress.remaining,
           blocked: progress.blocked.map((b) => `${b.namespace}/${b.name}`),
           blockedSince: blockedSinceIso(progress.blockedSince),
         });
-        if (progress.blocked.length > 0) {
-          await notify(
-            deps,
-            message,
-            node,
-            {
-              type: "drain_blocked",
-              blocked: progress.blocked,
-              evicted: evictedBefore + progress.evicted,
-              remaining: progress.remaining,
-            },
-            threadKey,
-          );
+        if (saved && progress.blocked.length > 0) {
+          const blocked = progress.blocked;
+          const evicted = evictedBefore + progress.evicted;
+          const body = { type: "drain_blocked", blocked, evicted, remaining: progress.remaining } as const;
+          await notify(deps, message, node, body, threadKey);
         }
       },
-    }),
-  );
-  const total = { ...outcome, evicted: evictedBefore + outcome.evicted };
-  return finishDrain(deps, message, node, total, state?.phase === "drained", threadKey, state?.startedAt);
+    });
+    return { ...outcome, evicted: evictedBefore + outcome.evicted };
+  };
+
+  try {
+    // One look first, outside the heartbeats: a drain that is over needs no call to the lifecycle hook at all.
+    const first = ownerId ? await claimDrain(deps, node.name, ownerId, 0) : undefined;
+    if (first?.outcome === "finished") return await answerFinished(deps, message, node.name, first.state);
+    const step = await withHeartbeat(deps, message, async (): Promise<DrainStep> => {
+      if (!ownerId || !first) return { kind: "ran", outcome: await drain(state) };
+      const claim = first.outcome === "waiting" ? await claimDrain(deps, node.name, ownerId, pauseAt) : first;
+      if (claim.outcome === "finished") return { kind: "finished", state: claim.state };
+      if (claim.outcome === "waiting") return { kind: "waiting" };
+      // No state to claim in (removed by hand since the cordon): nothing to record either, so just drain.
+      if (claim.outcome === "unclaimed") return { kind: "ran", outcome: await drain(state) };
+      return { kind: "ran", outcome: await withLease(deps, node.name, ownerId, (lost) => drain(claim.state, lost)) };
+    });
+    if (step.kind === "waiting")
+      return { status: "retry", result: "waiting_for_owner", delaySeconds: continueDelaySeconds };
+    if (step.kind === "finished") return await answerFinished(deps, message, node.name, step.state);
+    return await finishDrain(deps, message, node, step.outcome, threadKey, state?.startedAt, ownerId);
+  } catch (error) {
+    // The retry should not wait for this invocation's lease to lapse.
+    if (ownerId) await releaseDrain(deps, node.name, ownerId);
+    throw error;
+  }
 }
 
+/** What the drain step came to: this invocation drained, another one finished it, or it is still going. */
+type DrainStep =
+  | { kind: "ran"; outcome: DrainOutcome }
+  | { kind: "finished"; state: InterruptionState }
+  | { kind: "waiting" };
+
 // One guarded write; `created` tells whether this write started the interruption (re-read on conflict).
+// An event the node has seen never does, even once the stored deadline has passed (a late redelivery).
 async function cordon(deps: ProcessorDeps, message: InterruptionMessage, found: NodeInfo, deadline: Date) {
   let created = false;
   const node = await deps.cluster.updateNode(found.name, (current) => {
     const now = new Date(deps.clock.now());
-    created = !activeState(current, now);
+    created = !seenEvent(current, message.eventId) && !activeState(current, now);
     return cordonChange(current, message, deadline, now);
   });
   if (created)
@@ -169,55 +199,54 @@ async function cordon(deps: ProcessorDeps, message: InterruptionMessage, found: 
   return { node, created };
 }
 
+// Only the owner gets here. Its lifecycle action is answered before the result is written, and recorded
+// with it: a duplicate that sees the result also sees whether its action is still open.
 async function finishDrain(
   deps: ProcessorDeps,
   message: InterruptionMessage,
   node: NodeInfo,
   outcome: DrainOutcome,
-  alreadyDrained: boolean,
   threadKey: string,
   startedAt: string | undefined,
+  ownerId: string | undefined,
 ): Promise<MessageOutcome> {
   if (outcome.status === "paused") {
-    await saveProgress(deps, node.name, {
+    await saveProgress(deps, node.name, ownerId, {
       phase: "draining",
       evicted: outcome.evicted,
       remaining: outcome.remaining,
       blockedSince: blockedSinceIso(outcome.blockedSince),
+      release: true,
     });
     return { status: "retry", result: "draining", delaySeconds: continueDelaySeconds };
   }
+  const answered = message.lifecycle ? message.eventId : undefined;
   if (outcome.status === "drained") {
     deps.metrics.latency("EventToDrained", deps.clock.now() - message.eventTime.getTime(), { kind: message.kind });
-    if (!alreadyDrained) {
-      await saveProgress(deps, node.name, { phase: "drained", evicted: outcome.evicted, remaining: 0, blocked: [] });
+    const answer = await completeLifecycle(deps, message, "CONTINUE", "drained");
+    const update: ProgressUpdate = {
+      phase: "drained",
+      evicted: outcome.evicted,
+      remaining: 0,
+      blocked: [],
+      release: true,
+      answered,
+    };
+    if (await saveProgress(deps, node.name, ownerId, update)) {
       const durationMs = deps.clock.now() - Date.parse(startedAt ?? message.eventTime.toISOString());
-      await notify(
-        deps,
-        message,
-        node,
-        { type: "drain_completed", evicted: outcome.evicted, forced: outcome.forced, durationMs },
-        threadKey,
-      );
+      const body = { type: "drain_completed", evicted: outcome.evicted, forced: outcome.forced, durationMs } as const;
+      await notify(deps, message, node, body, threadKey);
     }
-    if (message.lifecycle) return completeLifecycle(deps, message, "CONTINUE", "drained");
-    return { status: "done", result: "drained" };
+    return answer;
   }
-  await saveProgress(deps, node.name, {
-    phase: "failed",
-    remaining: outcome.remaining,
-    blocked: outcome.blocked.map((b) => `${b.namespace}/${b.name}`),
-  });
-  await notify(
-    deps,
-    message,
-    node,
-    { type: "drain_failed", reason: outcome.reason, blocked: outcome.blocked },
-    threadKey,
-  );
-  if (message.lifecycle)
-    return completeLifecycle(deps, message, deps.policy.lifecycleOnFailure, `drain_${outcome.reason}`);
-  return { status: "done", result: `drain_${outcome.reason}` };
+  const answer = await completeLifecycle(deps, message, deps.policy.lifecycleOnFailure, `drain_${outcome.reason}`);
+  const blocked = outcome.blocked.map((b) => `${b.namespace}/${b.name}`);
+  const update: ProgressUpdate = { phase: "failed", remaining: outcome.remaining, blocked, release: true, answered };
+  if (await saveProgress(deps, node.name, ownerId, update)) {
+    const body = { type: "drain_failed", reason: outcome.reason, blocked: outcome.blocked } as const;
+    await notify(deps, message, node, body, threadKey);
+  }
+  return answer;
 }
 
 // The instance is this cluster's (by its ASG or tags) but has no node: it never joined, or its node is
@@ -229,7 +258,19 @@ async function withoutNode(deps: ProcessorDeps, message: InterruptionMessage): P
   return { status: "done", result: "no_node" };
 }
 
-async function saveProgress(deps: ProcessorDeps, nodeName: string, update: Parameters<typeof progressChange>[1]) {
-  if (deps.dryRun) return;
-  await deps.cluster.updateNode(nodeName, (node) => progressChange(node, update, new Date(deps.clock.now())));
+/** Writes the owner's progress; false when the node refused it (this invocation no longer owns the drain). */
+async function saveProgress(
+  deps: ProcessorDeps,
+  nodeName: string,
+  ownerId: string | undefined,
+  update: ProgressUpdate,
+): Promise<boolean> {
+  if (deps.dryRun) return true;
+  let written = false;
+  await deps.cluster.updateNode(nodeName, (node) => {
+    const change = progressChange(node, update, new Date(deps.clock.now()), ownerId);
+    written = change !== undefined;
+    return change;
+  });
+  return written;
 }

@@ -39,41 +39,32 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
     await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "q", Arn: queue.arn }] }));
   }
   const notifications: InterruptionNotification[] = [];
-  const handler = createInterruptionHandler(
-    {
-      AWS_REGION: process.env.AWS_REGION,
-      KUBECONFIG: endpoints().kubeconfigPath,
-      HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
-      HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "1",
-      ...settings,
-    },
-    // The interruption handler sends interruption notifications only.
-    { notifier: { publish: async (n) => void notifications.push(n as InterruptionNotification) } },
-  );
+  const env = {
+    AWS_REGION: process.env.AWS_REGION,
+    KUBECONFIG: endpoints().kubeconfigPath,
+    HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
+    HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "1",
+    ...settings,
+  };
+  /** Another instance of the function, as in another Lambda execution environment (its own caches). */
+  const newHandler = () =>
+    createInterruptionHandler(env, {
+      // The interruption handler sends interruption notifications only.
+      notifier: { publish: async (n) => void notifications.push(n as InterruptionNotification) },
+    });
+  const handler = newHandler();
 
   return {
     sqs,
     queue,
     dlq,
+    env,
     handler,
+    newHandler,
     notifications,
     /** Puts an EventBridge event on this rig's bus, as AWS would emit it. */
-    async put(event: Record<string, unknown>) {
-      const result = await events.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: bus,
-              Source: event.source as string,
-              DetailType: event["detail-type"] as string,
-              Detail: JSON.stringify(event.detail),
-              Resources: event.resources as string[],
-              Time: new Date(event.time as string),
-            },
-          ],
-        }),
-      );
-      if (result.FailedEntryCount) throw new Error("PutEvents failed");
+    put(event: Record<string, unknown>) {
+      return putEvent(events, bus, event);
     },
     /** An ASG lifecycle notification sent straight to SQS, with no envelope. */
     async send(body: string | object) {
@@ -87,6 +78,10 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
     poll(options: { remainingMs?: number; waitSeconds?: number } = {}) {
       return pollOnce(sqs, queue.url, queue.arn, handler, options);
     },
+    /** One poll by the given instance, of one message at most (each instance takes its own copy). */
+    pollWith(instance: typeof handler, options: { remainingMs?: number; waitSeconds?: number } = {}) {
+      return pollOnce(sqs, queue.url, queue.arn, instance, { ...options, batchSize: 1 });
+    },
     async dlqMessages() {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
@@ -99,6 +94,25 @@ export async function interruptionRig(settings: Record<string, string> = {}) {
       return Messages;
     },
   };
+}
+
+/** Puts a sample event on a bus as AWS would emit it (EventBridge gives it a new id). */
+export async function putEvent(events: EventBridgeClient, bus: string, event: Record<string, unknown>) {
+  const result = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: bus,
+          Source: event.source as string,
+          DetailType: event["detail-type"] as string,
+          Detail: JSON.stringify(event.detail),
+          Resources: event.resources as string[],
+          Time: new Date(event.time as string),
+        },
+      ],
+    }),
+  );
+  if (result.FailedEntryCount) throw new Error("PutEvents failed");
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}) {

@@ -6,7 +6,7 @@ import middy from "@middy/core";
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { loadDeployWebhookConfig, loadTrafficConfig } from "../../config/traffic-config.ts";
 import type { DeployNotice } from "../../core/traffic/commands.ts";
-import { WebhookUnauthorized } from "../../core/traffic/errors.ts";
+import { WebhookTooLarge, WebhookUnauthorized } from "../../core/traffic/errors.ts";
 import { parseTrafficEvent, UnrecognisedTrafficEvent } from "../../core/traffic/inbound.ts";
 import { handleCommand, type Outcome, type TrafficDeps } from "../../core/traffic/service.ts";
 import { readWebhook, webhookKind } from "../../core/traffic/webhooks.ts";
@@ -105,6 +105,7 @@ export function createDeployWebhookHandler(env: NodeJS.ProcessEnv, ports: Deploy
         logger.warn("deploy webhook rejected", { kind, reason: error.message });
         return answer(401, { error: "unauthorized" });
       }
+      if (error instanceof WebhookTooLarge) return answer(413, { error: error.message });
       if (error instanceof ZodError) return answer(400, { error: prettifyError(error) });
       if (error instanceof SyntaxError) return answer(400, { error: "body is not JSON" });
       throw error;

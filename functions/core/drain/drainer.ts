@@ -23,6 +23,8 @@ export interface DrainOptions {
   deadline: number;
   /** When this invocation must hand over (Lambda's remaining time minus a margin). */
   pauseAt: number;
+  /** Aborted when this drain must stop and hand over, as at `pauseAt` (its owner lost the claim). */
+  signal?: AbortSignal;
   policy: DrainPolicy;
   /** Carried over from an earlier invocation of the same drain (see DrainProgress.blockedSince). */
   blockedSince?: Readonly<Record<string, number>>;
@@ -158,7 +160,7 @@ export async function drainNode(
 
 function stopReason(now: number, options: DrainOptions) {
   if (now >= options.deadline) return { status: "failed", reason: "deadline" } as const;
-  if (now >= options.pauseAt) return { status: "paused" } as const;
+  if (now >= options.pauseAt || options.signal?.aborted) return { status: "paused" } as const;
   return undefined;
 }
 

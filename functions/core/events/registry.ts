@@ -7,6 +7,7 @@ import type { EventParser } from "./parser.ts";
 import { rebalanceRecommendation } from "./rebalance-recommendation.ts";
 import { scheduledChange } from "./scheduled-change.ts";
 import { envelope, isoTime, lifecycleFields } from "./schema.ts";
+import { unwrapSns } from "./sns-envelope.ts";
 import { spotInterruption } from "./spot-interruption.ts";
 
 const parsers: readonly EventParser[] = [
@@ -44,7 +45,15 @@ export function parseBody(body: string): ParsedBody {
   }
 }
 
+// Without raw delivery, SNS wraps each kind in its envelope: the event inside is read as if it came alone.
 function parseObject(json: Record<string, unknown>): ParsedBody {
+  const sns = unwrapSns(json);
+  if (sns.outcome === "malformed") return { outcome: "malformed", error: sns.error };
+  if (sns.outcome === "confirmation") return ignored(IgnoredKind.NoOp, sns.reason);
+  return parseEvent(sns.outcome === "message" ? sns.message : json);
+}
+
+function parseEvent(json: Record<string, unknown>): ParsedBody {
   if ("detail-type" in json || "source" in json) {
     const event = envelope.parse(json);
     const parser = byKey.get(`${event.source}|${event["detail-type"]}`);
@@ -61,7 +70,17 @@ function parseObject(json: Record<string, unknown>): ParsedBody {
     const base = { eventId: n.RequestId, eventTime: n.Time, account: n.AccountId };
     return { outcome: "actionable", messages: [lifecycleMessage(n, base)] };
   }
-  return ignored(IgnoredKind.NoOp, "not an event Harbormaster handles");
+  // An ASG notification configuration (launch, terminate, their errors) shares a topic with the hooks. It
+  // reports an activity that has already happened; only a lifecycle action can hold an instance back.
+  if (typeof json.Event === "string" && json.Event.startsWith("autoscaling:")) {
+    return ignored(IgnoredKind.NoOp, `ASG notification ${json.Event} reports an activity, not a lifecycle action`);
+  }
+  // Nothing that is routed to this queue has another shape: deleting it quietly would hide a wiring mistake
+  // (as SNS envelopes once were), so it goes to the dead-letter queue with this reason.
+  return {
+    outcome: "malformed",
+    error: "not an EventBridge event, an SNS notification or an ASG lifecycle notification",
+  };
 }
 
 function ignored(kind: IgnoredKind, reason: string): ParsedBody {

@@ -27,10 +27,18 @@ export interface IntakeRequest {
   headers: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * Slack's slash command and button payloads are a few KB. A larger body is refused before the signature is
+ * computed: otherwise anyone could make every request cost an HMAC over megabytes.
+ */
+export const maxBodyBytes = 16 * 1024;
+
 export type IntakeResponse = { status: number; reply: EphemeralReply } | { status: number; error: string };
 
 /** Answers one HTTP request from Slack, fast: anything slow is queued for the worker. */
 export async function intake(deps: IntakeDeps, request: IntakeRequest): Promise<IntakeResponse> {
+  if (Buffer.byteLength(request.rawBody) > maxBodyBytes)
+    return { status: 413, error: `rejected: the body is over ${maxBodyBytes} bytes` };
   const timestamp = request.headers["x-slack-request-timestamp"];
   const signature = request.headers["x-slack-signature"];
   const check = verifySignature(deps.signingSecret, { rawBody: request.rawBody, timestamp, signature }, deps.now());

@@ -11,3 +11,6 @@ export class ConcurrentModification extends HarbormasterError {}
 
 /** A webhook without a valid signature or shared secret. */
 export class WebhookUnauthorized extends HarbormasterError {}
+
+/** A webhook body over the limit, refused before its signature is computed. */
+export class WebhookTooLarge extends HarbormasterError {}

@@ -3,7 +3,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import * as z from "../zod.ts";
 import type { DeployNotice } from "./commands.ts";
-import { WebhookUnauthorized } from "./errors.ts";
+import { WebhookTooLarge, WebhookUnauthorized } from "./errors.ts";
 import type { DeployStatus } from "./notifications.ts";
 
 export interface WebhookRequest {
@@ -135,8 +135,15 @@ function parseArgo(request: WebhookRequest): WebhookResult {
   return { notice: { ...rest, source: "argocd", status, id } };
 }
 
-/** Authenticated first; only then is the body parsed. */
+/**
+ * GitHub's deployment_status deliveries run to 20-30 KB (they carry whole repository, user and deployment
+ * objects), Argo CD's template a few hundred bytes. Larger bodies are refused before the HMAC is computed.
+ */
+export const maxWebhookBytes = 64 * 1024;
+
+/** Size first, then authentication; only then is the body parsed. */
 export function readWebhook(kind: WebhookKind, request: WebhookRequest, secrets: WebhookSecrets): WebhookResult {
+  if (request.body.length > maxWebhookBytes) throw new WebhookTooLarge(`the body is over ${maxWebhookBytes} bytes`);
   authenticate(kind, request, secrets);
   return kind === "github" ? parseGithub(request) : parseArgo(request);
 }

@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxBodyBytes } from "../../../functions/core/slack/intake.ts";
 import { buttonBody, post, sign, slashCommandBody } from "../../helpers/slack-requests.ts";
 import { slackRig } from "../../helpers/slack-rig.ts";
 
@@ -137,5 +138,26 @@ describe("slash command requests, signed by the test and sent over HTTP to the F
     const junk = await post(rig.url, sign("hello=world"));
     expect(junk.status).toBe(400);
     expect(junk.text).toBe("rejected: not a slash command request");
+  });
+
+  // Slack ignores form fields it does not know of; a padding field makes a body of exactly `bytes`.
+  const padded = (body: string, bytes: number) => `${body}&pad=${"x".repeat(bytes - body.length - 5)}`;
+
+  it(`accepts a signed body of ${maxBodyBytes - 1} bytes`, async () => {
+    const body = padded(command("status"), maxBodyBytes - 1);
+    expect(Buffer.byteLength(body)).toBe(maxBodyBytes - 1);
+    const reply = await post(rig.url, sign(body));
+    expect(reply.status).toBe(200);
+    expect(String(reply.json?.text)).toContain("Working…");
+  });
+
+  it(`refuses a body of ${maxBodyBytes + 1} bytes with 413, before checking its signature, and queues nothing`, async () => {
+    const body = padded(command("status", { user: "U0BIG" }), maxBodyBytes + 1);
+    const signed = await post(rig.url, sign(body));
+    // Signed with the wrong secret, it is still refused for its size: the HMAC was never computed.
+    const forged = await post(rig.url, sign(body, { secret: "not-the-signing-secret-at-all" }));
+    expect([signed.status, forged.status]).toEqual([413, 413]);
+    expect(signed.text).toBe(`rejected: the body is over ${maxBodyBytes} bytes`);
+    expect((await queuedJobs()).filter((job) => job.user === "U0BIG")).toEqual([]);
   });
 });

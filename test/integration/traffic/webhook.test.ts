@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { createDeployWebhookHandler } from "../../../functions/adapters/traffic/wiring.ts";
+import { maxWebhookBytes } from "../../../functions/core/traffic/webhooks.ts";
 import { lambdaContext } from "../../helpers/lambda.ts";
 import { trafficRig } from "../../helpers/traffic-rig.ts";
 
@@ -102,5 +103,33 @@ describe("deploy webhooks at the Function URL", () => {
     const answer = await post(urlEvent("/argocd", body, { authorization: `Bearer ${argocdToken}` }));
     expect(answer.statusCode).toBe(400);
     expect(answer.body).toContain("application");
+  });
+
+  // GitHub sends far more fields than we read; one more, of padding, makes a body of exactly `bytes`.
+  const paddedStatus = (bytes: number) => {
+    const body = (pad: string) => JSON.stringify({ ...JSON.parse(deploymentStatus), pad });
+    return body("x".repeat(bytes - body("").length));
+  };
+
+  it(`accepts a signed GitHub delivery of ${maxWebhookBytes - 1} bytes`, async () => {
+    const { rig, post } = await setup();
+    const body = paddedStatus(maxWebhookBytes - 1);
+    expect(Buffer.byteLength(body)).toBe(maxWebhookBytes - 1);
+    const headers = { "x-github-event": "deployment_status", "x-github-delivery": "d-limit" };
+    const answer = await post(urlEvent("/github", body, { ...headers, "x-hub-signature-256": sign(body) }));
+    expect(answer.statusCode).toBe(202);
+    expect(await rig.receive(1, 5)).toHaveLength(1);
+  });
+
+  it(`refuses a delivery of ${maxWebhookBytes + 1} bytes with 413, before checking its signature`, async () => {
+    const { rig, post } = await setup();
+    const body = paddedStatus(maxWebhookBytes + 1);
+    const headers = { "x-github-event": "deployment_status", "x-github-delivery": "d-big" };
+    const signed = await post(urlEvent("/github", body, { ...headers, "x-hub-signature-256": sign(body) }));
+    const forged = await post(urlEvent("/github", body, { ...headers, "x-hub-signature-256": sign(body, "guess") }));
+    const argo = await post(urlEvent("/argocd", body, { authorization: `Bearer ${argocdToken}` }));
+    expect([signed.statusCode, forged.statusCode, argo.statusCode]).toEqual([413, 413, 413]);
+    expect(JSON.parse(String(signed.body))).toEqual({ error: `the body is over ${maxWebhookBytes} bytes` });
+    expect(await rig.receive(1, 2)).toEqual([]);
   });
 });

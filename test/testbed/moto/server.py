@@ -216,6 +216,48 @@ def install_autoscaling_operations() -> None:
 
 
 # --------------------------------------------------------------------------
+# EventBridge: SNS topics as rule targets. moto 5.2.1 raises NotImplementedError for them; AWS publishes
+# the event (as it would send it to SQS) to the topic, which then delivers it to its subscriptions.
+# --------------------------------------------------------------------------
+
+def install_eventbridge_sns_targets() -> None:
+    import copy
+
+    from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
+    from moto.events.models import Rule
+    from moto.events.utils import EventTemplateParser
+    from moto.sns.models import sns_backends
+    from moto.utilities.arns import parse_arn
+
+    original = Rule.send_to_targets
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        topics = [t for t in self.targets if parse_arn(t["Arn"]).service == "sns"]
+        if not topics:
+            return original(self, original_event, transform_input)
+        # moto's own loop handles every other target; a copy of the rule hands it only those.
+        others = copy.copy(self)
+        others.targets = [t for t in self.targets if t not in topics]
+        original(others, original_event, transform_input)
+        if not self.event_pattern.matches_event(original_event):
+            return
+        for target in topics:
+            transformer = target.get("InputTransformer", {}) if transform_input else {}
+            event = EventTemplateParser.parse(
+                input_template=transformer.get("InputTemplate"),
+                input_paths_map=transformer.get("InputPathsMap", {}),
+                event=original_event,
+            )
+            if isinstance(event, dict) and "time" in event:
+                event = {**event, "time": iso_8601_datetime_without_milliseconds(utcfromtimestamp(float(event["time"])))}
+            arn = parse_arn(target["Arn"])
+            message = event if isinstance(event, str) else json.dumps(event)
+            sns_backends[arn.account][arn.region].publish(message=message, arn=target["Arn"])
+
+    Rule.send_to_targets = send_to_targets
+
+
+# --------------------------------------------------------------------------
 # Route53: change batches validated against the zone and applied all-or-nothing, as AWS does
 # (moto 5.2.1 checks DELETEs against a journal, deletes by SetIdentifier zone-wide, applies partially)
 # --------------------------------------------------------------------------
@@ -439,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
 
     install_autoscaling_operations()
     install_route53_change_batches()
+    install_eventbridge_sns_targets()
     app = EdgeApp(DomainDispatcherApplication(create_backend_app))
 
     # Probe the port ourselves: werkzeug's own failure is a bare sys.exit(1).

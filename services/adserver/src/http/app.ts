@@ -4,6 +4,7 @@ import type { Logger } from "../ops/logger.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import type { adHandler } from "./ad-handler.ts";
 import type { beaconHandler } from "./beacon-handler.ts";
+import { discardBeaconBody, refuseLongQuery } from "./limits.ts";
 import { sendEmpty, sendError } from "./responses.ts";
 
 export interface AppDeps {
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps) {
     try {
       if (path === "/v1/ad") {
         if (req.method !== "GET") return sendError(res, 405, "method_not_allowed", "use GET");
+        if (refuseLongQuery(res, query)) return;
         // A promise only when the decision waits on Redis; a warm request is answered before this returns.
         deps.ad(req, res, query, requestId)?.catch((error: unknown) => answerAfterFailure(res, error, requestId));
         return;
@@ -40,7 +42,9 @@ export function createApp(deps: AppDeps) {
       if (path === "/v1/beacon") {
         if (req.method !== "GET" && req.method !== "POST")
           return sendError(res, 405, "method_not_allowed", "use GET or POST");
-        req.resume(); // sendBeacon posts a body we do not need
+        if (refuseLongQuery(res, query)) return;
+        // sendBeacon posts a body we do not need
+        if (!discardBeaconBody(req, res)) return;
         return deps.beacon(res, new URLSearchParams(query));
       }
       if (path === "/ping") return sendEmpty(res, deps.ready() ? 200 : 503);

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endpoints, eventually } from "../../../../test/helpers/testbed.ts";
 import type { RunningAdServer } from "../../src/ad-server.ts";
+import { maxBeaconBodyBytes, maxQueryBytes } from "../../src/http/limits.ts";
 import { keys } from "../../src/redis/keys.ts";
 import { campaign, creative, seed, slot } from "../support/factories.ts";
 import { getAd, load, startServer, visitor } from "../support/harness.ts";
@@ -135,6 +136,41 @@ describe("beacons", () => {
       error: "bad_request",
       message: "t is not a valid, unexpired beacon token",
     });
+  });
+});
+
+describe("request size limits", () => {
+  // Unknown parameters (cache busters) pass, so one of padding makes a query string of exactly `bytes`.
+  const paddedQuery = (query: string, bytes: number) => `${query}&cb=${"x".repeat(bytes - query.length - 4)}`;
+  const adQuery = (bytes: number) => paddedQuery(new URLSearchParams(visitor("limit-user")).toString(), bytes);
+
+  it(`serves an ad for a query string of ${maxQueryBytes - 1} bytes and refuses one of ${maxQueryBytes + 1} with 414`, async () => {
+    expect(adQuery(maxQueryBytes - 1)).toHaveLength(maxQueryBytes - 1);
+    expect((await fetch(`${server.url}/v1/ad?${adQuery(maxQueryBytes - 1)}`)).status).toBe(200);
+    const refused = await fetch(`${server.url}/v1/ad?${adQuery(maxQueryBytes + 1)}`);
+    expect(refused.status).toBe(414);
+    expect(await refused.json()).toEqual({
+      error: "uri_too_long",
+      message: `the query string may be at most ${maxQueryBytes} bytes`,
+    });
+  });
+
+  it(`counts a beacon posting ${maxBeaconBodyBytes - 1} bytes and refuses one posting ${maxBeaconBodyBytes + 1} with 413`, async () => {
+    const { body } = await getAd(server.url, visitor("limit-beacon", { slot: "top" }));
+    const click = `${server.url}${body?.clickTrackingUrl}`;
+    const beacon = (bytes: number) => fetch(click, { method: "POST", body: "x".repeat(bytes) });
+    expect((await beacon(maxBeaconBodyBytes - 1)).status).toBe(204);
+    const refused = await beacon(maxBeaconBodyBytes + 1);
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toEqual({
+      error: "payload_too_large",
+      message: `a beacon body may be at most ${maxBeaconBodyBytes} bytes`,
+    });
+    const beaconQuery = paddedQuery(String(body?.clickTrackingUrl).split("?")[1] ?? "", maxQueryBytes + 1);
+    expect((await fetch(`${server.url}/v1/beacon?${beaconQuery}`)).status).toBe(414);
+    // Only the beacon within the limits was counted (the served ad's impression is not a beacon).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await redis.hgetall(keys.beacons("20300615", "filler"))).toMatchObject({ clicks: "2" });
   });
 });
 

@@ -1,18 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
+  answeredChange,
   cordonChange,
   progressChange,
   readState,
+  seenEvent,
   stateAnnotation,
 } from "../../../../functions/core/drain/node-state.ts";
+import { claimChange } from "../../../../functions/core/drain/ownership.ts";
 import { Kind } from "../../../../functions/core/events/kinds.ts";
-import type { NodeInfo } from "../../../../functions/core/ports.ts";
+import type { NodeChange, NodeInfo } from "../../../../functions/core/ports.ts";
 import { nodeInfo, spotMessage } from "../../../fixtures/messages.ts";
 
 const now = new Date("2026-11-23T12:00:01Z");
 const deadline = new Date("2026-11-23T12:01:45Z");
 
-function apply(node: NodeInfo, change: ReturnType<typeof cordonChange>): NodeInfo {
+function apply(node: NodeInfo, change: NodeChange | undefined): NodeInfo {
   if (!change) return node;
   return {
     ...node,
@@ -79,8 +82,62 @@ describe("cordonChange", () => {
 describe("progressChange", () => {
   it("never reopens a drained node", () => {
     const once = apply(nodeInfo(), cordonChange(nodeInfo(), spotMessage(), deadline, now));
-    const drained = apply(once, progressChange(once, { phase: "drained" }, now) as never);
+    const drained = apply(once, progressChange(once, { phase: "drained" }, now, undefined) as never);
     expect(readState(drained)?.phase).toBe("drained");
-    expect(progressChange(drained, { phase: "draining", remaining: 3 }, now)).toBeUndefined();
+    expect(progressChange(drained, { phase: "draining", remaining: 3 }, now, undefined)).toBeUndefined();
+  });
+
+  it("writes only for the drain's owner", () => {
+    const owned = ownedBy("owner-a");
+    expect(progressChange(owned, { phase: "draining", evicted: 1 }, now, "owner-b")).toBeUndefined();
+    expect(progressChange(owned, { phase: "draining", evicted: 1 }, now, undefined)).toBeUndefined();
+    expect(readState(apply(owned, progressChange(owned, { evicted: 1 }, now, "owner-a")))?.evicted).toBe(1);
+  });
+
+  it("never lowers the evicted count, whatever a writer reports", () => {
+    const owned = ownedBy("owner-a");
+    const three = apply(owned, progressChange(owned, { phase: "draining", evicted: 3 }, now, "owner-a"));
+    const lower = apply(three, progressChange(three, { phase: "draining", evicted: 1, remaining: 2 }, now, "owner-a"));
+    expect(readState(lower)).toMatchObject({ evicted: 3, remaining: 2 });
+  });
+
+  it("ends the claim with the result and records the answered lifecycle event", () => {
+    const owned = ownedBy("owner-a");
+    const done = apply(
+      owned,
+      progressChange(owned, { phase: "drained", release: true, answered: "evt-1" }, now, "owner-a"),
+    );
+    expect(readState(done)?.owner).toBeUndefined();
+    expect(readState(done)?.answered).toEqual(["evt-1"]);
   });
 });
+
+describe("redelivered events", () => {
+  const cordoned = () => apply(nodeInfo(), cordonChange(nodeInfo(), spotMessage(), deadline, now));
+  const afterDeadline = new Date(deadline.getTime() + 60_000);
+
+  it("knows an event it has seen, past the deadline and after a finished drain", () => {
+    const drained = apply(cordoned(), progressChange(cordoned(), { phase: "drained" }, now, undefined));
+    expect(seenEvent(drained, spotMessage().eventId)).toBe(true);
+    // Uncordoned by hand after the drain, the node is not cordoned again by a redelivery.
+    const uncordoned = { ...drained, unschedulable: false, taints: [] };
+    expect(cordonChange(uncordoned, spotMessage(), deadline, afterDeadline)).toBeUndefined();
+  });
+
+  it("remembers earlier interruptions' events when a new one starts, and their lifecycle answers", () => {
+    const first = cordoned();
+    const answered = apply(first, answeredChange(first, spotMessage().eventId, now));
+    const next = { ...spotMessage(), eventId: "evt-next" };
+    const second = readState(apply(answered, cordonChange(answered, next, afterDeadline, afterDeadline)));
+    expect(second).toMatchObject({
+      eventId: "evt-next",
+      eventIds: [spotMessage().eventId, "evt-next"],
+      answered: [spotMessage().eventId],
+    });
+  });
+});
+
+function ownedBy(id: string): NodeInfo {
+  const node = apply(nodeInfo(), cordonChange(nodeInfo(), spotMessage(), deadline, now));
+  return apply(node, claimChange(node, id, now));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBody } from "../../../../functions/core/events/registry.ts";
-import { type AwsEventFixture, awsEvent } from "../../../fixtures/aws-events.ts";
+import { type AwsEventFixture, awsEvent, snsEnvelope } from "../../../fixtures/aws-events.ts";
 
 const body = (name: AwsEventFixture, patch: (e: Record<string, unknown>) => void = () => {}) => {
   const event = awsEvent(name);
@@ -76,21 +76,103 @@ describe("parseBody", () => {
     });
   });
 
+  // Every body filed as a no-op is counted and deleted, so each must really need nothing from us.
   it.each([
-    ["an unknown detail-type", JSON.stringify({ ...awsEvent("spot-interruption"), "detail-type": "EC2 AMI State" })],
+    // ASG checks that it can reach the target when a hook is created.
+    ["the ASG test notification", body("asg-direct-to-sqs-test-notification"), "test_notification", "test"],
+    // Sent after the instance has gone (or failed to start): no lifecycle action holds it back.
     [
-      "a pending state change",
-      body("state-change-shutting-down", (e) => ((e.detail as { state: string }).state = "pending")),
+      "an ASG notification configuration's event",
+      body("asg-direct-to-sqs-test-notification", (e) => (e.Event = "autoscaling:EC2_INSTANCE_TERMINATE")),
+      "no_op",
+      "autoscaling:EC2_INSTANCE_TERMINATE reports an activity",
     ],
+    // The rules route only our kinds; anything else on the bus is nobody's interruption.
+    [
+      "an event of a kind no parser handles",
+      JSON.stringify({ ...awsEvent("spot-interruption"), "detail-type": "EC2 AMI State" }),
+      "no_op",
+      'no handler for aws.ec2 "EC2 AMI State"',
+    ],
+    // pending and running: nothing is going away.
+    [
+      "a state change to pending",
+      body("state-change-shutting-down", (e) => ((e.detail as { state: string }).state = "pending")),
+      "no_op",
+      "needs no action",
+    ],
+    // Issues and account notifications do not take instances away.
     [
       "a Health issue that is not a scheduled change",
       body("health-scheduled-change", (e) => {
         (e.detail as { eventTypeCategory: string }).eventTypeCategory = "issue";
       }),
+      "no_op",
+      "needs no action",
     ],
-    ["a JSON object of another shape", JSON.stringify({ hello: "world" })],
-  ])("treats %s as a no-op", (_, text) => {
-    expect(parseBody(text)).toMatchObject({ outcome: "ignored", kind: "no_op" });
+    [
+      "a Health scheduled change of another service",
+      body("health-scheduled-change", (e) => {
+        (e.detail as { service: string }).service = "RDS";
+      }),
+      "no_op",
+      "needs no action",
+    ],
+    // A volume's or a host's maintenance names no instance to drain.
+    [
+      "a Health scheduled change that names no instance",
+      body("health-scheduled-change", (e) => {
+        (e.detail as { affectedEntities: object[] }).affectedEntities = [{ entityValue: "vol-0123456789abcdef0" }];
+        e.resources = ["vol-0123456789abcdef0"];
+      }),
+      "no_op",
+      "needs no action",
+    ],
+    // SNS sends it once per subscription; it carries no event.
+    [
+      "an SNS subscription confirmation",
+      JSON.stringify(snsEnvelope("You have chosen to subscribe to the topic", "SubscriptionConfirmation")),
+      "no_op",
+      "SubscriptionConfirmation",
+    ],
+  ])("files %s as a no-op, with its reason", (_, text, kind, reason) => {
+    const parsed = parseBody(text);
+    expect(parsed).toMatchObject({ outcome: "ignored", kind });
+    expect(parsed.outcome === "ignored" && parsed.reason).toContain(reason);
+  });
+
+  describe("SNS envelopes (delivery without raw message delivery)", () => {
+    it.each([
+      ["an ASG lifecycle notification", "asg-direct-to-sqs-terminate", "terminate_lifecycle"],
+      ["an EventBridge spot warning", "spot-interruption", "spot_interrupted"],
+      ["an EventBridge lifecycle event", "asg-lifecycle-terminate", "terminate_lifecycle"],
+    ] as const)("reads %s inside an envelope as if it came alone", (_, fixture, kind) => {
+      const alone = actionable(body(fixture));
+      const wrapped = actionable(JSON.stringify(snsEnvelope(body(fixture))));
+      expect(wrapped).toEqual(alone);
+      expect(wrapped[0]?.kind).toBe(kind);
+    });
+
+    it("ignores the test notification inside an envelope", () => {
+      const text = JSON.stringify(snsEnvelope(body("asg-direct-to-sqs-test-notification")));
+      expect(parseBody(text)).toMatchObject({ outcome: "ignored", kind: "test_notification" });
+    });
+
+    it.each([
+      ["a Message that is not JSON", JSON.stringify(snsEnvelope("{not json")), "is not JSON"],
+      ["a Message that is a JSON string", JSON.stringify(snsEnvelope('"hello"')), "not a JSON object"],
+      ["no Message at all", JSON.stringify({ ...snsEnvelope(""), Message: undefined }), "has no Message"],
+      ["an unknown Type", JSON.stringify(snsEnvelope("{}", "Surprise")), 'unknown Type "Surprise"'],
+      [
+        "a malformed event inside",
+        JSON.stringify(snsEnvelope(body("spot-interruption", (e) => (e.detail = {})))),
+        "instance-id",
+      ],
+    ])("sends an envelope with %s to the dead-letter queue, saying why", (_, text, says) => {
+      const parsed = parseBody(text);
+      expect(parsed.outcome).toBe("malformed");
+      expect(parsed.outcome === "malformed" && parsed.error).toContain(says);
+    });
   });
 
   it.each([
@@ -109,6 +191,11 @@ describe("parseBody", () => {
         (e.detail as { startTime: string }).startTime = "soon";
       }),
       "unparseable time",
+    ],
+    [
+      "a JSON object of no shape that is routed here",
+      JSON.stringify({ hello: "world" }),
+      "not an EventBridge event, an SNS notification or an ASG lifecycle notification",
     ],
     [
       "a lifecycle action without a token",
