@@ -1,16 +1,30 @@
 // Alarms on what needs a person: messages in a dead-letter queue, function errors and throttles.
-// Thresholds live in stacks/settings.ts.
+// Thresholds live in stacks/settings.ts. An alarm watches a metric of its own region, so the alarms of a
+// region's functions and queues are created in that region.
 import { stageName } from "./naming.ts";
+import type { RegionOptions } from "./regions.ts";
 import { alarmSettings } from "./settings.ts";
 
 export interface AlarmTargets {
+  /** The region of the functions and queues below. */
+  region: string;
   functions: Record<string, sst.aws.Function>;
   dlqs: Record<string, sst.aws.Queue>;
-  topicArn?: string;
+  /** `alarmTopicArn` from the config: one ARN, or one per region. */
+  topicArns?: string | readonly string[];
+  opts: RegionOptions;
+}
+
+/**
+ * The topics of the alarm's own region: CloudWatch refuses a topic of another region, so alarms in a region
+ * without one only change state (docs/deploy.md, "After the deploy").
+ */
+export function alarmActions(topicArns: string | readonly string[] | undefined, region: string): string[] {
+  return [topicArns ?? []].flat().filter((arn) => arn.split(":")[3] === region);
 }
 
 export function alarms(targets: AlarmTargets) {
-  const actions = targets.topicArn ? [targets.topicArn] : [];
+  const actions = alarmActions(targets.topicArns, targets.region);
   const common = { alarmActions: actions, okActions: actions, treatMissingData: "notBreaching" } as const;
   const created: aws.cloudwatch.MetricAlarm[] = [];
   for (const [name, queue] of Object.entries(targets.dlqs)) {
@@ -28,7 +42,7 @@ export function alarms(targets: AlarmTargets) {
         threshold: s.threshold,
         period: s.periodSeconds,
         evaluationPeriods: s.evaluationPeriods,
-      }),
+      }, targets.opts),
     );
   }
   for (const [name, fn] of Object.entries(targets.functions)) {
@@ -47,7 +61,7 @@ export function alarms(targets: AlarmTargets) {
           period: s.periodSeconds,
           evaluationPeriods: s.evaluationPeriods,
           ...("datapointsToAlarm" in s ? { datapointsToAlarm: s.datapointsToAlarm } : {}),
-        }),
+        }, targets.opts),
       );
     }
   }

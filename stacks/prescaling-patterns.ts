@@ -53,5 +53,8 @@ export const prescalingQueueSettings = {
   batchSize: 10,
 } as const;
 
-/** Lambda environment values are capped at 4 KB in total: the policies must fit with the rest. */
-export const maxPoliciesBytes = 3_500;
+/**
+ * Lambda environments are capped at 4 KB in total (names and values): the policies and the clusters of a
+ * group must fit with the queue URL, the service name and the rest.
+ */
+export const maxPrescalingEnvironmentBytes = 3_500;
