@@ -1,6 +1,7 @@
 // Alarms on what needs a person: messages in a dead-letter queue, function errors and throttles.
 // Thresholds live in stacks/settings.ts. An alarm watches a metric of its own region, so the alarms of a
 // region's functions and queues are created in that region.
+import { alarmActions } from "./alarm-topics.ts";
 import { stageName } from "./naming.ts";
 import type { RegionOptions } from "./regions.ts";
 import { alarmSettings } from "./settings.ts";
@@ -13,14 +14,6 @@ export interface AlarmTargets {
   /** `alarmTopicArn` from the config: one ARN, or one per region. */
   topicArns?: string | readonly string[];
   opts: RegionOptions;
-}
-
-/**
- * The topics of the alarm's own region: CloudWatch refuses a topic of another region, so alarms in a region
- * without one only change state (docs/deploy.md, "After the deploy").
- */
-export function alarmActions(topicArns: string | readonly string[] | undefined, region: string): string[] {
-  return [topicArns ?? []].flat().filter((arn) => arn.split(":")[3] === region);
 }
 
 export function alarms(targets: AlarmTargets) {
