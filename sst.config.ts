@@ -16,7 +16,7 @@ export default $config({
     const config = loadDeployConfig(process.env, $app.stage);
     const env = featureEnvironment(config);
     // The default provider's region; clusters elsewhere get a provider of their region (stacks/regions.ts).
-    const homeRegion = (await aws.getRegion({})).name;
+    const homeRegion = (await aws.getRegion({})).region;
     const { regionProviders } = await import("./stacks/regions.ts");
     const regionOptions = regionProviders(homeRegion);
 
@@ -43,7 +43,9 @@ export default $config({
             // Every cluster to its group's queue; the message names the cluster.
             prescalingQueues: env.groups.flatMap(({ group }) => {
               const queues = scalingQueues.get(group.key);
-              return queues ? group.clusters.map((cluster) => ({ cluster, url: queues.queue.url, arn: queues.queue.arn })) : [];
+              return queues
+                ? group.clusters.map((cluster) => ({ cluster, url: queues.queue.url, arn: queues.queue.arn }))
+                : [];
             }),
           })
         : undefined;
@@ -62,7 +64,9 @@ export default $config({
     const { traffic } = await import("./stacks/traffic.ts");
     // Traffic shifting is deployed once rollouts are configured (see docs/traffic.md).
     const shifting =
-      config.rollouts.length > 0 ? traffic({ domains: env.traffic.HARBORMASTER_TRAFFIC_DOMAINS, notifications }) : undefined;
+      config.rollouts.length > 0
+        ? traffic({ domains: env.traffic.HARBORMASTER_TRAFFIC_DOMAINS, notifications })
+        : undefined;
 
     const { alarms } = await import("./stacks/alarms.ts");
     // Each region's alarms beside its functions and queues; the home region's also cover traffic and Slack.
@@ -78,7 +82,9 @@ export default $config({
             [`Interruption${g.group.id}`, g.interruption.handler] as const,
             ...(g.prescaler ? [[`Prescaling${g.group.id}`, g.prescaler.handler] as const] : []),
           ]),
-          ...(home && shifting ? [["Traffic", shifting.handler] as const, ["DeployNotify", shifting.webhook] as const] : []),
+          ...(home && shifting
+            ? [["Traffic", shifting.handler] as const, ["DeployNotify", shifting.webhook] as const]
+            : []),
           ...(home && chat ? [["SlackCommand", chat.command] as const, ["SlackWorker", chat.worker] as const] : []),
         ]),
         dlqs: Object.fromEntries([
@@ -103,7 +109,9 @@ export default $config({
             interruptionDlqUrl: g.interruption.dlq.url,
             interruptionFunction: g.interruption.handler.name,
             interruptionRoleArn: g.interruption.handler.nodes.role.arn,
-            ...(g.prescaler ? { prescalingQueueUrl: g.prescaler.queue.url, prescalingRoleArn: g.prescaler.handler.nodes.role.arn } : {}),
+            ...(g.prescaler
+              ? { prescalingQueueUrl: g.prescaler.queue.url, prescalingRoleArn: g.prescaler.handler.nodes.role.arn }
+              : {}),
           },
         ]),
       ),
@@ -117,7 +125,13 @@ export default $config({
           ? { prescalingQueueUrl: only.prescaler.queue.url, prescalingScheduleGroup: only.prescaler.group.name }
           : {}),
       }),
-      ...(chat ? { slackCommandUrl: chat.command.url, slackQueueUrl: chat.queue.url, slackWorkerRoleArn: chat.worker.nodes.role.arn } : {}),
+      ...(chat
+        ? {
+            slackCommandUrl: chat.command.url,
+            slackQueueUrl: chat.queue.url,
+            slackWorkerRoleArn: chat.worker.nodes.role.arn,
+          }
+        : {}),
       ...(shifting ? { deployWebhookUrl: shifting.webhook.url, trafficScheduleGroup: shifting.group.name } : {}),
       stage: $app.stage,
     };

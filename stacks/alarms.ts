@@ -23,38 +23,46 @@ export function alarms(targets: AlarmTargets) {
   for (const [name, queue] of Object.entries(targets.dlqs)) {
     const s = alarmSettings.dlqDepth;
     created.push(
-      new aws.cloudwatch.MetricAlarm(`${name}DlqDepthAlarm`, {
-        ...common,
-        name: stageName($app.name, $app.stage, [name, "dlq-depth"], 255),
-        alarmDescription: `Messages in the ${name} dead-letter queue: redrive after fixing the cause (docs/deploy.md).`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: queue.nodes.queue.name },
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: s.threshold,
-        period: s.periodSeconds,
-        evaluationPeriods: s.evaluationPeriods,
-      }, targets.opts),
+      new aws.cloudwatch.MetricAlarm(
+        `${name}DlqDepthAlarm`,
+        {
+          ...common,
+          name: stageName($app.name, $app.stage, [name, "dlq-depth"], 255),
+          alarmDescription: `Messages in the ${name} dead-letter queue: redrive after fixing the cause (docs/deploy.md).`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          dimensions: { QueueName: queue.nodes.queue.name },
+          statistic: "Maximum",
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: s.threshold,
+          period: s.periodSeconds,
+          evaluationPeriods: s.evaluationPeriods,
+        },
+        targets.opts,
+      ),
     );
   }
   for (const [name, fn] of Object.entries(targets.functions)) {
     for (const metric of ["Errors", "Throttles"] as const) {
       const s = metric === "Errors" ? alarmSettings.errors : alarmSettings.throttles;
       created.push(
-        new aws.cloudwatch.MetricAlarm(`${name}${metric}Alarm`, {
-          ...common,
-          name: stageName($app.name, $app.stage, [name, metric.toLowerCase()], 255),
-          namespace: "AWS/Lambda",
-          metricName: metric,
-          dimensions: { FunctionName: fn.name },
-          statistic: "Sum",
-          comparisonOperator: "GreaterThanThreshold",
-          threshold: s.threshold,
-          period: s.periodSeconds,
-          evaluationPeriods: s.evaluationPeriods,
-          ...("datapointsToAlarm" in s ? { datapointsToAlarm: s.datapointsToAlarm } : {}),
-        }, targets.opts),
+        new aws.cloudwatch.MetricAlarm(
+          `${name}${metric}Alarm`,
+          {
+            ...common,
+            name: stageName($app.name, $app.stage, [name, metric.toLowerCase()], 255),
+            namespace: "AWS/Lambda",
+            metricName: metric,
+            dimensions: { FunctionName: fn.name },
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: s.threshold,
+            period: s.periodSeconds,
+            evaluationPeriods: s.evaluationPeriods,
+            ...("datapointsToAlarm" in s ? { datapointsToAlarm: s.datapointsToAlarm } : {}),
+          },
+          targets.opts,
+        ),
       );
     }
   }

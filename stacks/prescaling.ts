@@ -5,11 +5,7 @@ import { eventBridgeSendPolicy, prescalingPermissions } from "./iam.ts";
 import { stageName } from "./naming.ts";
 import { functionVpc } from "./network.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
-import {
-  prescalingAlarmPattern,
-  prescalingQueueSettings,
-  prescalingSchedules,
-} from "./prescaling-patterns.ts";
+import { prescalingAlarmPattern, prescalingQueueSettings, prescalingSchedules } from "./prescaling-patterns.ts";
 import type { RegionOptions } from "./regions.ts";
 
 export interface PrescalingStackArgs {

@@ -72,7 +72,8 @@ describe("one rule set per region feeding each cluster group's queue, in the AWS
       }),
     );
     expect(put.FailedEntryCount).toBe(0);
-    for (const queue of east.queues) expect((await east.receive(queue.url)).map((m) => m.detail)).toEqual([spot.detail]);
+    for (const queue of east.queues)
+      expect((await east.receive(queue.url)).map((m) => m.detail)).toEqual([spot.detail]);
     for (const queue of west.queues) expect(await west.receive(queue.url)).toEqual([]);
   });
 });

@@ -20,7 +20,15 @@ describe("grouping clusters into the functions that serve them", () => {
       {
         region: "us-east-2",
         id: "",
-        groups: [{ key: placementKey({ region: "us-east-2", vpc: prodVpc }), id: "", region: "us-east-2", vpc: prodVpc, clusters: ["prod"] }],
+        groups: [
+          {
+            key: placementKey({ region: "us-east-2", vpc: prodVpc }),
+            id: "",
+            region: "us-east-2",
+            vpc: prodVpc,
+            clusters: ["prod"],
+          },
+        ],
       },
     ]);
   });
@@ -33,7 +41,7 @@ describe("grouping clusters into the functions that serve them", () => {
     ]);
     const ids = plan.flatMap((r) => r.groups.map((g) => g.id));
     expect(new Set(ids).size).toBe(3);
-    for (const id of ids) expect(id).toMatch(/^(EuWest1|UsEast2Vpc[0-9a-f]{8})$/);
+    for (const id of ids) expect(id).toMatch(/^(EuWest1|UsEast2Vpc[0-9A-F][0-9a-f]{7})$/);
     const blue = plan[1]?.groups.find((g) => g.clusters.includes("production-blue"));
     expect(blue?.vpc).toEqual(prodVpc);
     expect(groupNameParts(blue ?? { id: "", key: "" })).toEqual([blue?.key]);

@@ -56,12 +56,18 @@ describe("a deployment of several clusters", () => {
     const policy = (name: string) => clusters.find((c) => c.name === name)?.policy;
     expect(policy("production-green")).toMatchObject({ onBlocked: "force", lifecycleOnFailure: "ABANDON" });
     expect(policy("production-blue")).toMatchObject({ onBlocked: "wait", lifecycleOnFailure: "ABANDON" });
-    expect(clusters.find((c) => c.name === "production-blue")?.autoScalingGroups).toEqual(["blue-spot-a", "blue-spot-b"]);
+    expect(clusters.find((c) => c.name === "production-blue")?.autoScalingGroups).toEqual([
+      "blue-spot-a",
+      "blue-spot-b",
+    ]);
   });
 
   it("names the cluster and the field of an unknown key in a cluster's drain policy", () => {
     const bad = structuredClone(three);
-    bad.clusters["production-green"].drainPolicy = { onBlocked: "force", nope: 1 } as typeof bad.clusters["production-green"]["drainPolicy"];
+    bad.clusters["production-green"].drainPolicy = {
+      onBlocked: "force",
+      nope: 1,
+    } as (typeof bad.clusters)["production-green"]["drainPolicy"];
     const message = errorOf(bad);
     expect(message).toMatch(/^clusters\.production-green\.drainPolicy: /);
     expect(message).toContain("nope");
@@ -99,7 +105,9 @@ describe("a deployment of several clusters", () => {
     const env = featureEnvironment(config);
     const policies = env.groups.map((g) => ({
       clusters: g.group.clusters,
-      policies: JSON.parse(g.prescaling?.HARBORMASTER_PRESCALING_POLICIES ?? "null").map((p: { name: string }) => p.name),
+      policies: JSON.parse(g.prescaling?.HARBORMASTER_PRESCALING_POLICIES ?? "null").map(
+        (p: { name: string }) => p.name,
+      ),
     }));
     expect(policies).toEqual(
       expect.arrayContaining([
@@ -108,17 +116,24 @@ describe("a deployment of several clusters", () => {
         { clusters: ["production-green"], policies: [] },
       ]),
     );
-    for (const g of env.groups) expect(Object.keys(JSON.parse(g.prescaling?.HARBORMASTER_CLUSTERS ?? "{}"))).toEqual(g.group.clusters);
+    for (const g of env.groups)
+      expect(Object.keys(JSON.parse(g.prescaling?.HARBORMASTER_CLUSTERS ?? "{}"))).toEqual(g.group.clusters);
   });
 
   it("refuses more VPC placements in a region than a rule takes targets", () => {
     const clusters = Object.fromEntries(
       Array.from({ length: 6 }, (_, i) => [
         `c${i}`,
-        { eksCluster: `c${i}`, region: "us-east-2", vpc: { privateSubnets: [`subnet-0${i}`], securityGroups: ["sg-01"] } },
+        {
+          eksCluster: `c${i}`,
+          region: "us-east-2",
+          vpc: { privateSubnets: [`subnet-0${i}`], securityGroups: ["sg-01"] },
+        },
       ]),
     );
-    expect(errorOf({ clusters })).toBe("clusters: us-east-2 has clusters in 6 VPC placements; its rules feed at most 5");
+    expect(errorOf({ clusters })).toBe(
+      "clusters: us-east-2 has clusters in 6 VPC placements; its rules feed at most 5",
+    );
   });
 
   it("asks where the Slack worker runs when the clusters sit in several VPCs", () => {

@@ -5,7 +5,7 @@ import { parseClusters } from "../../../functions/config/clusters.ts";
 import { loadPrescalingConfig } from "../../../functions/config/prescaling-config.ts";
 import { legacyConfig } from "../../../stacks/config.ts";
 import { ConfigError } from "../../../stacks/config-error.ts";
-import { configSchema, validateConfig } from "../../../stacks/config-schema.ts";
+import { validateConfig } from "../../../stacks/config-schema.ts";
 import { featureEnvironment } from "../../../stacks/feature-environment.ts";
 
 const example = {

@@ -75,7 +75,10 @@ describe("least-privilege policies", () => {
 
   it("lists each served cluster's groups and EKS cluster, and reads instance and group tags on * only", () => {
     const two = interruptionPermissions({
-      clusters: [{ ...blue, autoScalingGroups: ["blue-spot-a"] }, { ...blue, eksCluster: "prod-green", autoScalingGroups: ["green-spot"] }],
+      clusters: [
+        { ...blue, autoScalingGroups: ["blue-spot-a"] },
+        { ...blue, eksCluster: "prod-green", autoScalingGroups: ["green-spot"] },
+      ],
       queueArn,
       dlqArn,
     });

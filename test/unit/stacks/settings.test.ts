@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadInterruptionConfig } from "../../../functions/config/interruption-config.ts";
+import { alarmActions } from "../../../stacks/alarm-topics.ts";
 import {
   eventSourceScaling,
   interruptionEventPatterns,
@@ -8,7 +9,6 @@ import {
 import { functionRuntime } from "../../../stacks/function-defaults.ts";
 import { pascal, stageName } from "../../../stacks/naming.ts";
 import { prescalingAlarmPattern } from "../../../stacks/prescaling-patterns.ts";
-import { alarmActions } from "../../../stacks/alarm-topics.ts";
 import { alarmSettings, reservedConcurrency } from "../../../stacks/settings.ts";
 import { trafficEventPatterns } from "../../../stacks/traffic-patterns.ts";
 
