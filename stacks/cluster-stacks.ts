@@ -50,8 +50,7 @@ export function clusterStacks(args: ClusterStacksArgs) {
     interruptionRules(region, queues, args.regionOptions(region.region));
   }
 
-  // Names keep their earlier form for a single cluster, and carry the cluster's name once there are more.
-  const prefix = Object.keys(args.config.clusters).length > 1;
+  const sole = Object.keys(args.config.clusters).length === 1;
   for (const { group, interruption, prescaler } of groups) {
     for (const name of group.clusters) {
       const cluster = clusterOf(name);
@@ -61,7 +60,7 @@ export function clusterStacks(args: ClusterStacksArgs) {
         ...(prescaler ? { Prescaling: prescaler.handler.nodes.role.arn } : {}),
         ...(args.slackWorkerRole ? { SlackWorker: args.slackWorkerRole } : {}),
       };
-      eksAccess({ name, eksCluster: cluster.eksCluster, roles, opts: args.regionOptions(cluster.region) }, prefix);
+      eksAccess({ name, eksCluster: cluster.eksCluster, roles, opts: args.regionOptions(cluster.region) }, sole);
     }
   }
   return groups;

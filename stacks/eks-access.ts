@@ -6,7 +6,7 @@ import type { RegionOptions } from "./regions.ts";
 import { accessPolicyArn, controlPlaneGroup } from "./settings.ts";
 
 export interface ClusterAccess {
-  /** The Harbormaster name: it prefixes the logical names once there is more than one cluster. */
+  /** The Harbormaster name: it prefixes the logical names, so each cluster's entries have their own. */
   name: string;
   eksCluster: string;
   /** Role name (`Interruption`, `Prescaling`, `SlackWorker`) → its ARN. */
@@ -15,24 +15,28 @@ export interface ClusterAccess {
   opts: RegionOptions;
 }
 
-/** `prefix`: false keeps the names a deployment of one cluster has always had (`InterruptionAccessEntry`). */
-export function eksAccess(cluster: ClusterAccess, prefix: boolean) {
-  const at = prefix ? `${cluster.name}-` : "";
+/**
+ * `sole`: the deployment has this one cluster. Its entries then alias the names of releases before several
+ * clusters (`InterruptionAccessEntry`), so upgrading renames them in place: an entry is unique per cluster and
+ * principal, and a new one created beside the old would be refused.
+ */
+export function eksAccess(cluster: ClusterAccess, sole: boolean) {
   return Object.entries(cluster.roles).map(([role, principalArn]) => {
+    const alias = (name: string) => (sole ? { aliases: [{ name }] } : {});
     const entry = new aws.eks.AccessEntry(
-      `${at}${role}AccessEntry`,
+      `${cluster.name}-${role}AccessEntry`,
       { clusterName: cluster.eksCluster, principalArn, type: "STANDARD", kubernetesGroups: [controlPlaneGroup] },
-      cluster.opts,
+      { ...cluster.opts, ...alias(`${role}AccessEntry`) },
     );
     new aws.eks.AccessPolicyAssociation(
-      `${at}${role}AccessPolicy`,
+      `${cluster.name}-${role}AccessPolicy`,
       {
         clusterName: cluster.eksCluster,
         principalArn,
         policyArn: accessPolicyArn,
         accessScope: { type: "cluster" },
       },
-      { ...cluster.opts, dependsOn: [entry] },
+      { ...cluster.opts, ...alias(`${role}AccessPolicy`), dependsOn: [entry] },
     );
     return entry;
   });
