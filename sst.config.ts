@@ -69,62 +69,26 @@ export default $config({
         : undefined;
 
     const { alarms } = await import("./stacks/alarms.ts");
+    const { clusterOutputs, groupAlarmTargets } = await import("./stacks/cluster-outputs.ts");
     // Each region's alarms beside its functions and queues; the home region's also cover traffic and Slack.
     for (const region of new Set([homeRegion, ...env.regions.map((r) => r.region)])) {
-      const here = groups.filter((g) => g.group.region === region);
       const home = region === homeRegion;
+      const targets = groupAlarmTargets(groups, region);
       alarms({
         region,
         topicArns: config.alarmTopicArn,
         opts: regionOptions(region),
-        functions: Object.fromEntries([
-          ...here.flatMap((g) => [
-            [`Interruption${g.group.id}`, g.interruption.handler] as const,
-            ...(g.prescaler ? [[`Prescaling${g.group.id}`, g.prescaler.handler] as const] : []),
-          ]),
-          ...(home && shifting
-            ? [["Traffic", shifting.handler] as const, ["DeployNotify", shifting.webhook] as const]
-            : []),
-          ...(home && chat ? [["SlackCommand", chat.command] as const, ["SlackWorker", chat.worker] as const] : []),
-        ]),
-        dlqs: Object.fromEntries([
-          ...here.flatMap((g) => [
-            [`Interruption${g.group.id}`, g.interruption.dlq] as const,
-            ...(g.prescaler ? [[`Prescaling${g.group.id}`, g.prescaler.dlq] as const] : []),
-          ]),
-          ...(home && chat ? [["Slack", chat.dlq] as const] : []),
-        ]),
+        functions: {
+          ...targets.functions,
+          ...(home && shifting ? { Traffic: shifting.handler, DeployNotify: shifting.webhook } : {}),
+          ...(home && chat ? { SlackCommand: chat.command, SlackWorker: chat.worker } : {}),
+        },
+        dlqs: { ...targets.dlqs, ...(home && chat ? { Slack: chat.dlq } : {}) },
       });
     }
 
-    const [only] = groups.length === 1 ? groups : [];
     return {
-      // Per group key (`us-east-2`, `us-east-2-vpc-1a2b3c4d`): what serves which clusters.
-      clusterGroups: Object.fromEntries(
-        groups.map((g) => [
-          g.group.key,
-          {
-            clusters: g.group.clusters,
-            interruptionQueueUrl: g.interruption.queue.url,
-            interruptionDlqUrl: g.interruption.dlq.url,
-            interruptionFunction: g.interruption.handler.name,
-            interruptionRoleArn: g.interruption.handler.nodes.role.arn,
-            ...(g.prescaler
-              ? { prescalingQueueUrl: g.prescaler.queue.url, prescalingRoleArn: g.prescaler.handler.nodes.role.arn }
-              : {}),
-          },
-        ]),
-      ),
-      // A deployment of one group keeps the outputs of earlier releases.
-      ...(only && {
-        interruptionQueueUrl: only.interruption.queue.url,
-        interruptionDlqUrl: only.interruption.dlq.url,
-        interruptionFunction: only.interruption.handler.name,
-        interruptionRoleArn: only.interruption.handler.nodes.role.arn,
-        ...(only.prescaler
-          ? { prescalingQueueUrl: only.prescaler.queue.url, prescalingScheduleGroup: only.prescaler.group.name }
-          : {}),
-      }),
+      ...clusterOutputs(groups),
       ...(chat
         ? {
             slackCommandUrl: chat.command.url,

@@ -57,6 +57,23 @@ describe("sst.config.ts with one cluster", () => {
   });
 });
 
+describe("sst.config.ts outputs", () => {
+  it("keeps the earlier outputs for a single group, and lists every group by its key", async () => {
+    const single = (await runStacks(one)).outputs as Record<string, unknown>;
+    expect(String(single.interruptionQueueUrl)).toBe("InterruptionQueue.url");
+    expect(Object.keys(single.clusterGroups as object)).toEqual([expect.stringMatching(/^us-east-2-vpc-[0-9a-f]{8}$/)]);
+    const several = (await runStacks(three)).outputs as Record<string, unknown>;
+    expect(several).not.toHaveProperty("interruptionQueueUrl");
+    const groups = several.clusterGroups as Record<string, { clusters: string[] }>;
+    expect(
+      Object.values(groups)
+        .map((g) => g.clusters)
+        .sort(),
+    ).toEqual([["production-blue"], ["production-green"], ["staging"]]);
+    expect(Object.keys(groups)).toContain("eu-west-1");
+  });
+});
+
 describe("sst.config.ts with three clusters in two regions and two VPCs", () => {
   it("makes one provider for the region away from home, and one rule set per region", async () => {
     const { created } = await runStacks(three);
