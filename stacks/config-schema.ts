@@ -13,7 +13,7 @@ import { maxGroupsPerRegion } from "./cluster-groups.ts";
 import { ConfigError } from "./config-error.ts";
 import { environmentBytes, featureEnvironment } from "./feature-environment.ts";
 import { slackWorkerVpc } from "./network.ts";
-import { maxPrescalingEnvironmentBytes } from "./prescaling-patterns.ts";
+import { maxConfigEnvironmentBytes } from "./settings.ts";
 
 const name = z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/, "letters, digits, - and _ only"));
 const section = z.record(z.string(), z.unknown());
@@ -119,14 +119,11 @@ export function validateConfig(raw: unknown): HarbormasterConfig {
   for (const { group, interruption, prescaling } of env.groups) {
     // The function's own loader merges each cluster's overrides and names the cluster in its error.
     check("clusters", () => parseClusters(interruption, defaults), true);
+    checkSize("clusters", group.clusters, "interruption", interruption);
     if (!prescaling) continue;
     check("scaling", () => parsePolicies(prescaling.HARBORMASTER_PRESCALING_POLICIES));
     check("clusters", () => parseClusters(prescaling, defaults), true);
-    const bytes = environmentBytes(prescaling);
-    if (bytes > maxPrescalingEnvironmentBytes)
-      throw new ConfigError(
-        `scaling: the policies and clusters of ${group.clusters.join(", ")} take ${bytes} bytes of the pre-scaling function's environment; Lambda's 4 KB leave ${maxPrescalingEnvironmentBytes} for them`,
-      );
+    checkSize("scaling", group.clusters, "pre-scaling", prescaling);
   }
   if (config.rollouts.length > 0) check("rollouts", () => loadTrafficConfig({ ...placeholders, ...env.traffic }));
   if (env.slack && config.slack) {
@@ -136,6 +133,14 @@ export function validateConfig(raw: unknown): HarbormasterConfig {
     check("slack", () => loadSlackWorkerConfig({ ...placeholders, ...slack }));
   }
   return config;
+}
+
+function checkSize(field: string, clusters: readonly string[], fn: string, env: Record<string, string | undefined>) {
+  const bytes = environmentBytes(env);
+  if (bytes > maxConfigEnvironmentBytes)
+    throw new ConfigError(
+      `${field}: the ${fn} function of ${clusters.join(", ")} would take ${bytes} bytes of config in its environment; Lambda's 4 KB leave ${maxConfigEnvironmentBytes}`,
+    );
 }
 
 // The loaders name environment variables; the operator wrote config fields.

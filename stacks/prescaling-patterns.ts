@@ -52,9 +52,3 @@ export const prescalingQueueSettings = {
   maximumConcurrency: 2,
   batchSize: 10,
 } as const;
-
-/**
- * Lambda environments are capped at 4 KB in total (names and values): the policies and the clusters of a
- * group must fit with the queue URL, the service name and the rest.
- */
-export const maxPrescalingEnvironmentBytes = 3_500;

@@ -30,3 +30,9 @@ export const controlPlaneGroup = "harbormaster:control-plane";
 
 /** Read-only across the cluster (no Secrets); the writes come from the RBAC the group is bound to. */
 export const accessPolicyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
+
+/**
+ * Lambda caps a function's environment at 4 KB (names and values). What the config puts there (a group's
+ * clusters, policies and drain settings) must leave room for the queue URLs, the service name and the rest.
+ */
+export const maxConfigEnvironmentBytes = 3_500;

@@ -162,3 +162,16 @@ describe("the three-cluster example in docs/deploy.md", () => {
     ]);
   });
 });
+
+describe("the room in a function's environment", () => {
+  it("refuses a group whose clusters would not fit Lambda's 4 KB, naming them", () => {
+    const groups = Array.from({ length: 200 }, (_, i) => `production-blue-spot-group-${i}`);
+    const big = {
+      clusters: {
+        ...three.clusters,
+        "production-blue": { ...three.clusters["production-blue"], autoScalingGroups: groups },
+      },
+    };
+    expect(errorOf(big)).toMatch(/^clusters: the interruption function of production-blue would take \d+ bytes/);
+  });
+});
