@@ -149,8 +149,11 @@ describe("a deployment of several clusters", () => {
   });
 });
 
-describe("the three-cluster example in docs/deploy.md", () => {
-  const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "deploy.md"), "utf8");
+describe.each([
+  ["docs/deploy.md", ["docs", "deploy.md"]],
+  ["README.md", ["README.md"]],
+])("the three-cluster example in %s", (_name, path) => {
+  const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", ...path), "utf8");
   const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)?.[1] ?? "null");
 
   it("is accepted, and plans two regions and the groups the guide describes", () => {
