@@ -10,8 +10,7 @@ export function regionProviders(homeRegion: string) {
   /** Resource options for the region: `{}` at home, else `{ provider }`. */
   return (region: string): RegionOptions => {
     if (region === homeRegion) return {};
-    const provider =
-      providers.get(region) ?? new aws.Provider(`Aws${pascal(region)}`, { region: region as aws.Region });
+    const provider = providers.get(region) ?? new aws.Provider(`Aws${pascal(region)}`, { region });
     providers.set(region, provider);
     return { provider };
   };
