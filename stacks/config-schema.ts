@@ -2,38 +2,50 @@
 // section is then handed, as the environment variable its function reads, to that function's own loader:
 // the exact schema the function runs again at cold start. Errors name the field (`slack.routes[0].channel`).
 
-import { loadInterruptionConfig } from "../functions/config/interruption-config.ts";
-import { loadPrescalingConfig, namespaceNamePattern } from "../functions/config/prescaling-config.ts";
+import { parseClusters } from "../functions/config/clusters.ts";
+import { namespaceNamePattern, parsePolicies } from "../functions/config/prescaling-config.ts";
 import { loadSlackCommandConfig, loadSlackWorkerConfig } from "../functions/config/slack-config.ts";
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
+import { actionTable } from "../functions/core/drain/actions.ts";
+import { drainPolicySchema } from "../functions/core/drain/policy.ts";
 import * as z from "../functions/core/zod.ts";
+import { maxGroupsPerRegion } from "./cluster-groups.ts";
+import { ConfigError } from "./config-error.ts";
+import { environmentBytes, featureEnvironment } from "./feature-environment.ts";
+import { slackWorkerVpc } from "./network.ts";
+import { maxConfigEnvironmentBytes } from "./settings.ts";
 
 const name = z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/, "letters, digits, - and _ only"));
 const section = z.record(z.string(), z.unknown());
+const topicArn = z.string().check(z.regex(/^arn:aws[-a-z]*:sns:[a-z0-9-]+:\d{12}:[-\w]+$/, "an SNS topic ARN"));
+
+/** Subnets and security groups through which functions reach a private EKS endpoint. */
+const vpcSchema = z.strictObject({
+  privateSubnets: z.array(z.string().check(z.regex(/^subnet-[0-9a-f]+$/))).check(z.minLength(1)),
+  securityGroups: z.array(z.string().check(z.regex(/^sg-[0-9a-f]+$/))).check(z.minLength(1)),
+});
 
 const clusterSchema = z.strictObject({
   /** The EKS cluster's name in AWS. */
   eksCluster: z.string().check(z.minLength(1)),
   region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-2")),
-  /** Subnets and security group through which the functions reach a private EKS endpoint. */
-  vpc: z.optional(
-    z.strictObject({
-      privateSubnets: z.array(z.string().check(z.regex(/^subnet-[0-9a-f]+$/))).check(z.minLength(1)),
-      securityGroups: z.array(z.string().check(z.regex(/^sg-[0-9a-f]+$/))).check(z.minLength(1)),
-    }),
-  ),
+  /** Clusters of one region and the same `vpc` share their functions (stacks/cluster-groups.ts). */
+  vpc: z.optional(vpcSchema),
   /** Auto Scaling groups whose lifecycle hooks Harbormaster completes; IAM is scoped to them. */
   autoScalingGroups: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** Create the EKS access entries for the functions' roles (stacks/eks-access.ts); false if managed elsewhere. */
   manageAccess: z._default(z.boolean(), true),
   /** Slack channels where commands address this cluster without `on <cluster>`. */
   channels: z._default(z.array(z.string().check(z.regex(/^[CGD][A-Z0-9]+$/))), []),
+  /** This cluster's overrides of the deployment's `actions` and `drainPolicy`, merged over them. */
+  actions: z.optional(section),
+  drainPolicy: z.optional(section),
 });
 
 export const configSchema = z.strictObject({
-  /** Clusters by Harbormaster name. The first one is the cluster the interruption and pre-scaling functions serve. */
+  /** Clusters by Harbormaster name. Every function serves every cluster; none comes first. */
   clusters: z.record(name, clusterSchema).check(z.refine((c) => Object.keys(c).length > 0, "at least one cluster")),
-  /** Interruption handling (docs/drain-actions): action table and drain policy overrides. */
+  /** Interruption handling (docs/drain-actions): the deployment's action table and drain policy overrides. */
   actions: z._default(section, {}),
   drainPolicy: z._default(section, {}),
   dryRun: z._default(z.boolean(), false),
@@ -55,18 +67,24 @@ export const configSchema = z.strictObject({
       slashCommand: z._default(z.string(), "/harbormaster"),
       access: z._default(z.array(z.unknown()), []),
       routes: z._default(z.array(z.unknown()), []),
+      /**
+       * Where the Slack worker runs when the clusters' private endpoints sit in several VPCs: subnets from
+       * which every cluster's API is reachable (peering, Transit Gateway). Absent: the clusters' one VPC.
+       */
+      vpc: z.optional(vpcSchema),
     }),
   ),
-  /** Where the stack's alarms notify (an SNS topic ARN); absent: alarms only change state. */
-  alarmTopicArn: z.optional(z.string().check(z.regex(/^arn:aws[-a-z]*:sns:/))),
+  /**
+   * Where the stack's alarms notify: an SNS topic ARN, or one per region, since CloudWatch notifies topics
+   * of the alarm's own region only. Absent, or none in a region: the alarms there only change state.
+   */
+  alarmTopicArn: z.optional(z.union([topicArn, z.array(topicArn).check(z.minLength(1))])),
 });
 
 export type HarbormasterConfig = z.infer<typeof configSchema>;
 export type ClusterConfig = HarbormasterConfig["clusters"][string];
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export type VpcConfig = z.infer<typeof vpcSchema>;
 
 // Placeholders for values the stack creates; only the configured sections are under test.
 const placeholders = {
@@ -79,71 +97,50 @@ const placeholders = {
   HARBORMASTER_SLACK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/validation-only.fifo",
 };
 
-/** The first cluster: the one the interruption and pre-scaling functions serve. */
-export function primaryCluster(config: HarbormasterConfig): ClusterConfig {
-  const [primary] = Object.values(config.clusters);
-  if (!primary) throw new ConfigError("clusters: at least one cluster");
-  return primary;
-}
-
-/** The environment each function receives for this config (secrets and created resources excluded). */
-export function featureEnvironment(config: HarbormasterConfig) {
-  const primary = primaryCluster(config);
-  return {
-    interruption: {
-      HARBORMASTER_CLUSTER_NAME: primary.eksCluster,
-      HARBORMASTER_ACTIONS: JSON.stringify(config.actions),
-      HARBORMASTER_DRAIN_POLICY: JSON.stringify(config.drainPolicy),
-      HARBORMASTER_DRY_RUN: config.dryRun ? "true" : "false",
-    },
-    prescaling: {
-      HARBORMASTER_PRESCALING_POLICIES: JSON.stringify(config.scaling),
-      ...(config.scalingCommandNamespaces && {
-        HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: config.scalingCommandNamespaces.join(","),
-      }),
-    },
-    traffic: { HARBORMASTER_TRAFFIC_DOMAINS: JSON.stringify(config.rollouts) },
-    slack: config.slack && {
-      HARBORMASTER_SLACK_COMMAND: config.slack.slashCommand,
-      HARBORMASTER_SLACK_DEFAULT_CHANNEL: config.slack.defaultChannel,
-      HARBORMASTER_SLACK_ACCESS: JSON.stringify(config.slack.access),
-      HARBORMASTER_SLACK_ROUTES: JSON.stringify(config.slack.routes),
-      HARBORMASTER_SLACK_CLUSTERS: JSON.stringify(
-        Object.fromEntries(
-          Object.entries(config.clusters).map(([n, c]) => [
-            n,
-            { eksCluster: c.eksCluster, region: c.region, channels: c.channels },
-          ]),
-        ),
-      ),
-    },
-  };
-}
-
 /** Parses and validates the whole config, each section through the schema its function uses at cold start. */
 export function validateConfig(raw: unknown): HarbormasterConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describe(parsed.error.issues));
   const config = parsed.data;
-  const env = featureEnvironment(config);
-  // One section at a time, so an error is pinned to the section that holds it.
-  const { HARBORMASTER_ACTIONS, HARBORMASTER_DRAIN_POLICY, ...interruption } = env.interruption;
-  check("actions", () => loadInterruptionConfig({ ...placeholders, ...interruption, HARBORMASTER_ACTIONS }));
-  check("drainPolicy", () => loadInterruptionConfig({ ...placeholders, ...interruption, HARBORMASTER_DRAIN_POLICY }));
-  if (config.scaling.length > 0) {
-    const cluster = { HARBORMASTER_CLUSTER_NAME: interruption.HARBORMASTER_CLUSTER_NAME };
-    check("scaling", () => loadPrescalingConfig({ ...placeholders, ...cluster, ...env.prescaling }));
-  } else if (config.scalingCommandNamespaces) {
-    // Without policies pre-scaling is not deployed, and Slack's `scale` has nothing to go to.
+  // Without policies pre-scaling is not deployed, and Slack's `scale` has nothing to go to.
+  if (config.scaling.length === 0 && config.scalingCommandNamespaces)
     throw new ConfigError("scalingCommandNamespaces: takes effect only with pre-scaling policies (scaling)");
+  const env = featureEnvironment(config);
+  for (const { region, groups } of env.regions) {
+    if (groups.length > maxGroupsPerRegion)
+      throw new ConfigError(
+        `clusters: ${region} has clusters in ${groups.length} VPC placements; its rules feed at most ${maxGroupsPerRegion}`,
+      );
+  }
+  // The deployment's tables on their own first, so that a mistake in them is not blamed on a cluster.
+  check("actions", () => actionTable(config.actions));
+  check("drainPolicy", () => drainPolicySchema.parse(config.drainPolicy));
+  const defaults = { region: placeholders.AWS_REGION, actions: config.actions, drainPolicy: config.drainPolicy };
+  for (const { group, interruption, prescaling } of env.groups) {
+    // The function's own loader merges each cluster's overrides and names the cluster in its error.
+    check("clusters", () => parseClusters(interruption, defaults), true);
+    checkSize("clusters", group.clusters, "interruption", interruption);
+    if (!prescaling) continue;
+    check("scaling", () => parsePolicies(prescaling.HARBORMASTER_PRESCALING_POLICIES));
+    check("clusters", () => parseClusters(prescaling, defaults), true);
+    checkSize("scaling", group.clusters, "pre-scaling", prescaling);
   }
   if (config.rollouts.length > 0) check("rollouts", () => loadTrafficConfig({ ...placeholders, ...env.traffic }));
-  if (env.slack) {
+  if (env.slack && config.slack) {
     const slack = env.slack;
+    slackWorkerVpc(config.clusters, config.slack.vpc);
     check("slack", () => loadSlackCommandConfig({ ...placeholders, ...slack }));
     check("slack", () => loadSlackWorkerConfig({ ...placeholders, ...slack }));
   }
   return config;
+}
+
+function checkSize(field: string, clusters: readonly string[], fn: string, env: Record<string, string | undefined>) {
+  const bytes = environmentBytes(env);
+  if (bytes > maxConfigEnvironmentBytes)
+    throw new ConfigError(
+      `${field}: the ${fn} function of ${clusters.join(", ")} would take ${bytes} bytes of config in its environment; Lambda's 4 KB leave ${maxConfigEnvironmentBytes}`,
+    );
 }
 
 // The loaders name environment variables; the operator wrote config fields.
@@ -158,16 +155,19 @@ const fieldOf: Record<string, string> = {
   HARBORMASTER_SLACK_DEFAULT_CHANNEL: "slack.defaultChannel",
   HARBORMASTER_SLACK_COMMAND: "slack.slashCommand",
   HARBORMASTER_SLACK_CLUSTERS: "clusters",
+  HARBORMASTER_CLUSTERS: "clusters",
 };
 const envNames = new RegExp(Object.keys(fieldOf).join("|"), "g");
 
-function check(field: string, load: () => unknown): void {
+/** `named`: the loader's message already starts with the field's path (`HARBORMASTER_CLUSTERS.blue.actions`). */
+function check(field: string, load: () => unknown, named = false): void {
   try {
     load();
   } catch (error) {
     const issues = zodIssues(error);
     const detail = issues ? describe(issues) : error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`${field}: ${detail.replace(envNames, (v) => fieldOf[v] ?? v)}`);
+    const message = detail.replace(envNames, (v) => fieldOf[v] ?? v);
+    throw new ConfigError(named ? message : `${field}: ${message}`);
   }
 }
 
@@ -178,5 +178,5 @@ function zodIssues(error: unknown): readonly z.ZodIssue[] | undefined {
 }
 
 function describe(issues: readonly z.ZodIssue[]): string {
-  return issues.map((i) => `${i.path.length > 0 ? z.toDotPath(i.path) : "(root)"}: ${i.message}`).join("; ");
+  return issues.map((i) => (i.path.length > 0 ? `${z.toDotPath(i.path)}: ${i.message}` : i.message)).join("; ");
 }

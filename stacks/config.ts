@@ -2,7 +2,8 @@
 // HARBORMASTER_CONFIG_FILE (default harbormaster.config.json). Without either, the per-feature environment
 // variables of earlier releases are assembled into the same shape, so existing deploys keep working.
 import { existsSync, readFileSync } from "node:fs";
-import { ConfigError, type HarbormasterConfig, validateConfig } from "./config-schema.ts";
+import { ConfigError } from "./config-error.ts";
+import { type HarbormasterConfig, validateConfig } from "./config-schema.ts";
 
 export function loadDeployConfig(env: NodeJS.ProcessEnv, stage: string): HarbormasterConfig {
   const file = env.HARBORMASTER_CONFIG_FILE ?? "harbormaster.config.json";

@@ -8,12 +8,20 @@ export interface Permission<R = string> {
   resources: (R | string)[];
 }
 
-/** Actions IAM cannot scope to a resource; the only `"*"` resources a policy here may hold. */
-export const unscopableActions = ["ec2:DescribeInstances"] as const;
+/**
+ * Actions IAM cannot scope to a resource; the only `"*"` resources a policy here may hold. The interruption
+ * function reads instance and ASG tags with them to tell which cluster an event belongs to.
+ */
+export const unscopableActions = ["ec2:DescribeInstances", "autoscaling:DescribeAutoScalingGroups"] as const;
 
 interface ClusterScope {
   region: string;
   eksCluster: string;
+}
+
+interface DrainedCluster extends ClusterScope {
+  /** Empty: every group in the region, since a hook may be added to any group later (docs/deploy.md). */
+  autoScalingGroups: readonly string[];
 }
 
 export const arns = {
@@ -25,39 +33,39 @@ export const arns = {
   hostedZone: (id: string) => `arn:aws:route53:::hostedzone/${id}`,
 };
 
+/** One interruption function serves the clusters of its group (stacks/cluster-groups.ts). */
 export function interruptionPermissions<R>(s: {
-  cluster: ClusterScope;
-  /** Empty: every group in the region, since a hook may be added to any group later (docs/deploy.md). */
-  autoScalingGroups: readonly string[];
+  clusters: readonly DrainedCluster[];
   queueArn: R;
   dlqArn: R;
 }): Permission<R>[] {
-  const groups =
-    s.autoScalingGroups.length > 0
-      ? s.autoScalingGroups.map((g) => arns.autoScalingGroup(s.cluster.region, g))
-      : [arns.autoScalingGroup(s.cluster.region, "*")];
+  const groups = s.clusters.flatMap((c) =>
+    c.autoScalingGroups.length > 0
+      ? c.autoScalingGroups.map((g) => arns.autoScalingGroup(c.region, g))
+      : [arns.autoScalingGroup(c.region, "*")],
+  );
   return [
     {
       actions: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
-      resources: groups,
+      resources: [...new Set(groups)],
     },
-    { actions: ["ec2:DescribeInstances"], resources: ["*"] },
-    { actions: ["eks:DescribeCluster"], resources: [arns.eksCluster(s.cluster)] },
+    { actions: [...unscopableActions], resources: ["*"] },
+    { actions: ["eks:DescribeCluster"], resources: s.clusters.map(arns.eksCluster) },
     { actions: ["sqs:SendMessage"], resources: [s.dlqArn] },
     { actions: ["sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"], resources: [s.queueArn] },
   ];
 }
 
-export function prescalingPermissions(s: { cluster: ClusterScope; alarmNames: readonly string[] }): Permission[] {
+/** One pre-scaling function serves the clusters of its group; their alarms are in the group's region. */
+export function prescalingPermissions(s: {
+  region: string;
+  clusters: readonly ClusterScope[];
+  alarmNames: readonly string[];
+}): Permission[] {
   return [
-    { actions: ["eks:DescribeCluster"], resources: [arns.eksCluster(s.cluster)] },
+    { actions: ["eks:DescribeCluster"], resources: s.clusters.map(arns.eksCluster) },
     ...(s.alarmNames.length > 0
-      ? [
-          {
-            actions: ["cloudwatch:DescribeAlarms"],
-            resources: s.alarmNames.map((a) => arns.alarm(s.cluster.region, a)),
-          },
-        ]
+      ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: s.alarmNames.map((a) => arns.alarm(s.region, a)) }]
       : []),
   ];
 }

@@ -1,78 +1,70 @@
-import { eventSourceScaling, interruptionEventPatterns, interruptionQueueSettings } from "./event-patterns.ts";
+import type { ClusterGroup } from "./cluster-groups.ts";
+import { eventSourceScaling, interruptionQueueSettings } from "./event-patterns.ts";
 import { functionDefaults } from "./function-defaults.ts";
-import { eventBridgeSendPolicy, interruptionPermissions } from "./iam.ts";
+import { interruptionPermissions } from "./iam.ts";
+import { functionVpc } from "./network.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
+import type { RegionOptions } from "./regions.ts";
+import { reservedConcurrency } from "./settings.ts";
 
 export interface InterruptionStackArgs {
-  /** The EKS cluster whose nodes Harbormaster drains. */
-  clusterName: string;
-  /** JSON overrides, validated by the function at cold start (see README, Configuration). */
-  actions?: string;
-  drainPolicy?: string;
-  dryRun?: boolean;
-  /** The cluster's region and Auto Scaling groups scope the IAM policy (stacks/iam.ts). */
-  region?: string;
-  autoScalingGroups?: string[];
+  group: ClusterGroup;
+  /** The group's clusters, for the IAM scope: each one's ASGs and EKS cluster (stacks/iam.ts). */
+  clusters: readonly { eksCluster: string; region: string; autoScalingGroups: readonly string[] }[];
+  /** From featureEnvironment: HARBORMASTER_CLUSTERS and the deployment's drain settings, validated at deploy. */
+  environment: Record<string, string>;
   /** The Slack stack's queue, when Slack is deployed. */
   notifications?: NotificationQueue;
+  /** The group's region (stacks/regions.ts). */
+  opts: RegionOptions;
 }
 
-// EventBridge rules and ASG lifecycle hooks deliver into one queue; a DLQ keeps what cannot be processed.
+// The region's rules (interruption-rules.ts) and the ASG lifecycle hooks deliver into the group's queue; a
+// DLQ keeps what cannot be processed. The function drains the group's clusters and deletes at once a
+// message about an instance of no cluster it serves.
 export function interruptions(args: InterruptionStackArgs) {
-  const dlq = new sst.aws.Queue("InterruptionDlq", {
-    transform: { queue: { messageRetentionSeconds: interruptionQueueSettings.dlqRetentionSeconds } },
-  });
-  const queue = new sst.aws.Queue("InterruptionQueue", {
-    visibilityTimeout: `${interruptionQueueSettings.visibilityTimeoutSeconds} seconds`,
-    dlq: { queue: dlq.arn, retry: interruptionQueueSettings.maxReceiveCount },
-    transform: { queue: { messageRetentionSeconds: interruptionQueueSettings.retentionSeconds } },
-  });
-
-  const rules = Object.entries(interruptionEventPatterns).map(([name, pattern]) => {
-    const rule = new aws.cloudwatch.EventRule(`Interruption${pascal(name)}Rule`, {
-      eventPattern: JSON.stringify(pattern),
-    });
-    new aws.cloudwatch.EventTarget(`Interruption${pascal(name)}Target`, { rule: rule.name, arn: queue.arn });
-    return rule;
-  });
-  new aws.sqs.QueuePolicy("InterruptionQueuePolicy", {
-    queueUrl: queue.url,
-    // Only this app's rules: a rule in another account must not inject interruptions.
-    policy: $jsonStringify(
-      eventBridgeSendPolicy(
-        queue.arn,
-        rules.map((rule) => rule.arn),
-      ),
-    ),
-  });
-
-  const handler = new sst.aws.Function("InterruptionHandler", {
-    handler: "functions/interruptions.handler",
-    ...functionDefaults,
-    // A sixth of the queue's visibility timeout (event-patterns.ts): never redelivered while it runs.
-    timeout: `${interruptionQueueSettings.functionTimeoutSeconds} seconds`,
-    // A batch can hold a hundred drains; 1,024 MB buys a little over half a vCPU for their watches and JSON.
-    memory: "1024 MB",
-    environment: {
-      HARBORMASTER_CLUSTER_NAME: args.clusterName,
-      HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
-      HARBORMASTER_MAX_RECEIVE_COUNT: String(interruptionQueueSettings.maxReceiveCount),
-      HARBORMASTER_ACTIONS: args.actions ?? "{}",
-      HARBORMASTER_DRAIN_POLICY: args.drainPolicy ?? "{}",
-      HARBORMASTER_DRY_RUN: args.dryRun ? "true" : "false",
-      POWERTOOLS_SERVICE_NAME: "harbormaster-interruptions",
-      ...notificationEnvironment(args.notifications),
+  const id = args.group.id;
+  const dlq = new sst.aws.Queue(
+    `InterruptionDlq${id}`,
+    { transform: { queue: { messageRetentionSeconds: interruptionQueueSettings.dlqRetentionSeconds } } },
+    args.opts,
+  );
+  const queue = new sst.aws.Queue(
+    `InterruptionQueue${id}`,
+    {
+      visibilityTimeout: `${interruptionQueueSettings.visibilityTimeoutSeconds} seconds`,
+      dlq: { queue: dlq.arn, retry: interruptionQueueSettings.maxReceiveCount },
+      transform: { queue: { messageRetentionSeconds: interruptionQueueSettings.retentionSeconds } },
     },
-    permissions: [
-      ...interruptionPermissions({
-        cluster: { region: args.region ?? "*", eksCluster: args.clusterName },
-        autoScalingGroups: args.autoScalingGroups ?? [],
-        queueArn: queue.arn,
-        dlqArn: dlq.arn,
-      }),
-      ...notificationPermissions(args.notifications),
-    ],
-  });
+    args.opts,
+  );
+
+  const handler = new sst.aws.Function(
+    `InterruptionHandler${id}`,
+    {
+      handler: "functions/interruptions.handler",
+      ...functionDefaults,
+      vpc: functionVpc(args.group.vpc),
+      // Per function, and concurrency is counted per region: two groups in a region reserve twice.
+      concurrency: { reserved: reservedConcurrency.InterruptionHandler.reserved },
+      // A sixth of the queue's visibility timeout (event-patterns.ts): never redelivered while it runs.
+      timeout: `${interruptionQueueSettings.functionTimeoutSeconds} seconds`,
+      // A batch can hold a hundred drains; 1,024 MB buys a little over half a vCPU for their watches and JSON.
+      memory: "1024 MB",
+      environment: {
+        ...args.environment,
+        HARBORMASTER_DEAD_LETTER_QUEUE_URL: dlq.url,
+        HARBORMASTER_MAX_RECEIVE_COUNT: String(interruptionQueueSettings.maxReceiveCount),
+        POWERTOOLS_SERVICE_NAME: "harbormaster-interruptions",
+        ...notificationEnvironment(args.notifications),
+      },
+      permissions: [
+        ...interruptionPermissions({ clusters: args.clusters, queueArn: queue.arn, dlqArn: dlq.arn }),
+        ...notificationPermissions(args.notifications),
+      ],
+    },
+    args.opts,
+  );
   queue.subscribe(handler.arn, {
     batch: {
       size: eventSourceScaling.batchSize,
@@ -85,8 +77,4 @@ export function interruptions(args: InterruptionStackArgs) {
   });
 
   return { queue, dlq, handler };
-}
-
-function pascal(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -52,6 +52,3 @@ export const prescalingQueueSettings = {
   maximumConcurrency: 2,
   batchSize: 10,
 } as const;
-
-/** Lambda environment values are capped at 4 KB in total: the policies must fit with the rest. */
-export const maxPoliciesBytes = 3_500;

@@ -11,10 +11,11 @@ export const alarmSettings = {
 } as const;
 
 /**
- * Reserved concurrency where it matters, by function name (stacks/concurrency.ts). Reserving takes capacity
- * from the account's pool, which must keep 100 unreserved, so only two functions get it.
+ * Reserved concurrency where it matters (set by stacks/interruptions.ts and stacks/slack.ts). Reserving takes
+ * capacity from the account's pool in the function's region, which must keep 100 unreserved, so only two
+ * functions get it; each cluster group's interruption function reserves its own (docs/deploy.md).
  */
-export const reservedConcurrency: Record<string, { reserved: number; why: string }> = {
+export const reservedConcurrency = {
   // Equal to the SQS event source's maximumConcurrency (event-patterns.ts).
   InterruptionHandler: {
     reserved: 50,
@@ -22,13 +23,16 @@ export const reservedConcurrency: Record<string, { reserved: number; why: string
   },
   // Slack shows the user an error when a slash command is not acknowledged within three seconds.
   SlackCommand: { reserved: 10, why: "acknowledge within Slack's three seconds, and cap a flood of forged requests" },
-};
-
-/** The functions that call the Kubernetes API; the others stay outside the VPC (stacks/network.ts). */
-export const kubernetesFunctions = ["InterruptionHandler", "PrescalingHandler", "SlackWorker"] as const;
+} as const satisfies Record<string, { reserved: number; why: string }>;
 
 /** The Kubernetes group k8s/base/platform/control-plane-rbac.yaml binds (stacks/eks-access.ts). */
 export const controlPlaneGroup = "harbormaster:control-plane";
 
 /** Read-only across the cluster (no Secrets); the writes come from the RBAC the group is bound to. */
 export const accessPolicyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
+
+/**
+ * Lambda caps a function's environment at 4 KB (names and values). What the config puts there (a group's
+ * clusters, policies and drain settings) must leave room for the queue URLs, the service name and the rest.
+ */
+export const maxConfigEnvironmentBytes = 3_500;

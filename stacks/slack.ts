@@ -1,5 +1,8 @@
+import type { VpcPlacement } from "./cluster-groups.ts";
 import { functionDefaults } from "./function-defaults.ts";
 import { slackCommandPermissions, slackWorkerPermissions } from "./iam.ts";
+import { functionVpc } from "./network.ts";
+import { reservedConcurrency } from "./settings.ts";
 
 export interface SlackStackArgs {
   /** JSON allow-list (docs/slack.md); the functions validate it at cold start. */
@@ -12,8 +15,13 @@ export interface SlackStackArgs {
   slashCommand?: string;
   /** The bus the traffic stack's control rule listens on, when traffic shifting is deployed. */
   trafficBus?: string;
-  /** Each cluster's pre-scaling queue, where `scale` and `headroom` go (stacks/prescaling.ts). */
+  /**
+   * Each cluster's pre-scaling queue, where `scale` and `headroom` go (stacks/prescaling.ts): the queue of
+   * its group, so clusters of one group share a queue and the message names the cluster.
+   */
   prescalingQueues?: readonly { cluster: string; url: $util.Input<string>; arn: $util.Input<string> }[];
+  /** Where the worker reaches every cluster's API (stacks/network.ts, `slackWorkerVpc`). */
+  workerVpc?: VpcPlacement;
 }
 
 /** Queue settings, apart so they can be read and tested without SST. */
@@ -50,6 +58,7 @@ export function slack(args: SlackStackArgs) {
   const command = new sst.aws.Function("SlackCommand", {
     handler: "functions/slack-command.handler",
     ...functionDefaults,
+    concurrency: { reserved: reservedConcurrency.SlackCommand.reserved },
     // Slack gives three seconds; the function answers in well under one, cold start included.
     timeout: "5 seconds",
     memory: "512 MB",
@@ -67,6 +76,7 @@ export function slack(args: SlackStackArgs) {
   const worker = new sst.aws.Function("SlackWorker", {
     handler: "functions/slack-worker.handler",
     ...functionDefaults,
+    vpc: functionVpc(args.workerVpc),
     timeout: `${slackQueueSettings.workerTimeoutSeconds} seconds`,
     memory: "512 MB",
     environment: {
@@ -88,7 +98,8 @@ export function slack(args: SlackStackArgs) {
       tableArn: table.arn,
       clusters: eksClusters(args.clusters),
       trafficBus: args.trafficBus ? { region: "*", name: args.trafficBus } : undefined,
-      prescalingQueueArns: args.prescalingQueues?.map((q) => $output(q.arn)),
+      // Clusters of one group share its queue: one statement resource per queue.
+      prescalingQueueArns: [...new Set(args.prescalingQueues?.map((q) => q.arn))].map((arn) => $output(arn)),
     }),
   });
   queue.subscribe(worker.arn, { batch: { size: slackQueueSettings.batchSize, partialResponses: true } });

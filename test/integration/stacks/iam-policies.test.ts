@@ -21,12 +21,18 @@ describe("the stacks' policy documents in the AWS emulator's IAM", () => {
   const tableArn = "arn:aws:dynamodb:us-east-2:123456789012:table/t";
   const policies: Record<string, Permission[]> = {
     interruption: interruptionPermissions({
-      cluster,
-      autoScalingGroups: ["spot-a"],
+      clusters: [
+        { ...cluster, autoScalingGroups: ["spot-a"] },
+        { region: "us-east-2", eksCluster: "prod-green", autoScalingGroups: [] },
+      ],
       queueArn,
       dlqArn: `${queueArn}-dlq`,
     }),
-    prescaling: prescalingPermissions({ cluster, alarmNames: ["p99"] }),
+    prescaling: prescalingPermissions({
+      region: "us-east-2",
+      clusters: [cluster, { region: "us-east-2", eksCluster: "prod-green" }],
+      alarmNames: ["p99"],
+    }),
     traffic: trafficPermissions({
       region: "us-east-2",
       hostedZoneIds: ["Z1"],

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseClusters } from "../../../functions/config/clusters.ts";
 import { loadPrescalingConfig } from "../../../functions/config/prescaling-config.ts";
 import { legacyConfig } from "../../../stacks/config.ts";
-import { ConfigError, featureEnvironment, validateConfig } from "../../../stacks/config-schema.ts";
+import { ConfigError } from "../../../stacks/config-error.ts";
+import { validateConfig } from "../../../stacks/config-schema.ts";
+import { featureEnvironment } from "../../../stacks/feature-environment.ts";
 
 const example = {
   clusters: {
@@ -94,7 +97,18 @@ describe("the typed deployment config", () => {
 
   it("hands each function the environment its loader parses", () => {
     const env = featureEnvironment(validateConfig(example));
-    expect(env.interruption.HARBORMASTER_CLUSTER_NAME).toBe("prod-eks");
+    expect(env.groups).toHaveLength(1);
+    const [served] = parseClusters(env.groups[0]?.interruption ?? {}, {
+      region: "us-east-1",
+      actions: {},
+      drainPolicy: {},
+    });
+    expect(served).toMatchObject({
+      name: "prod",
+      eksCluster: "prod-eks",
+      region: "us-east-2",
+      autoScalingGroups: ["prod-spot-a"],
+    });
     expect(JSON.parse(env.slack?.HARBORMASTER_SLACK_CLUSTERS ?? "{}")).toEqual({
       prod: { eksCluster: "prod-eks", region: "us-east-2", channels: ["C0PROD"] },
     });
@@ -102,11 +116,12 @@ describe("the typed deployment config", () => {
 
   it("hands pre-scaling the namespaces Slack's scale may hold, as its loader reads them", () => {
     const env = featureEnvironment(validateConfig({ ...example, scalingCommandNamespaces: ["web", "checkout"] }));
-    expect(env.prescaling.HARBORMASTER_PRESCALING_COMMAND_NAMESPACES).toBe("web,checkout");
-    const loaded = loadPrescalingConfig({ AWS_REGION: "us-east-2", KUBECONFIG: "/dev/null", ...env.prescaling });
+    const prescaling = env.groups[0]?.prescaling;
+    expect(prescaling?.HARBORMASTER_PRESCALING_COMMAND_NAMESPACES).toBe("web,checkout");
+    const loaded = loadPrescalingConfig({ AWS_REGION: "us-east-2", KUBECONFIG: "/dev/null", ...prescaling });
     expect(loaded.commandNamespaces).toEqual(["web", "checkout"]);
     // Absent: the function falls back to the policies' namespaces.
-    expect(featureEnvironment(validateConfig(example)).prescaling).not.toHaveProperty(
+    expect(featureEnvironment(validateConfig(example)).groups[0]?.prescaling).not.toHaveProperty(
       "HARBORMASTER_PRESCALING_COMMAND_NAMESPACES",
     );
   });

@@ -18,9 +18,17 @@ const queueArn = "arn:aws:sqs:us-east-2:123456789012:q";
 const dlqArn = "arn:aws:sqs:us-east-2:123456789012:dlq";
 const tableArn = "arn:aws:dynamodb:us-east-2:123456789012:table/t";
 
+const blue = { region: "us-east-2", eksCluster: "prod-blue", autoScalingGroups: ["blue-spot-a", "blue-spot-b"] };
+const green = { region: "us-east-2", eksCluster: "prod-green", autoScalingGroups: [] };
+
 const policies: Record<string, Permission[]> = {
-  interruption: interruptionPermissions({ cluster, autoScalingGroups: ["spot-a"], queueArn, dlqArn }),
-  prescaling: prescalingPermissions({ cluster, alarmNames: ["p99"] }),
+  interruption: interruptionPermissions({
+    clusters: [{ ...cluster, autoScalingGroups: ["spot-a"] }],
+    queueArn,
+    dlqArn,
+  }),
+  interruptionOfTwoClusters: interruptionPermissions({ clusters: [blue, green], queueArn, dlqArn }),
+  prescaling: prescalingPermissions({ region: "us-east-2", clusters: [cluster], alarmNames: ["p99"] }),
   traffic: trafficPermissions({
     region: "us-east-2",
     hostedZoneIds: ["Z1"],
@@ -61,8 +69,35 @@ describe("least-privilege policies", () => {
     expect(lifecycle?.resources).toEqual([
       "arn:aws:autoscaling:us-east-2:*:autoScalingGroup:*:autoScalingGroupName/spot-a",
     ]);
-    const [open] = interruptionPermissions({ cluster, autoScalingGroups: [], queueArn, dlqArn });
+    const [open] = interruptionPermissions({ clusters: [{ ...cluster, autoScalingGroups: [] }], queueArn, dlqArn });
     expect(open?.resources).toEqual(["arn:aws:autoscaling:us-east-2:*:autoScalingGroup:*:autoScalingGroupName/*"]);
+  });
+
+  it("lists each served cluster's groups and EKS cluster, and reads instance and group tags on * only", () => {
+    const two = interruptionPermissions({
+      clusters: [
+        { ...blue, autoScalingGroups: ["blue-spot-a"] },
+        { ...blue, eksCluster: "prod-green", autoScalingGroups: ["green-spot"] },
+      ],
+      queueArn,
+      dlqArn,
+    });
+    const of = (action: string) => two.find((p) => p.actions.includes(action))?.resources;
+    expect(of("autoscaling:CompleteLifecycleAction")).toEqual([
+      "arn:aws:autoscaling:us-east-2:*:autoScalingGroup:*:autoScalingGroupName/blue-spot-a",
+      "arn:aws:autoscaling:us-east-2:*:autoScalingGroup:*:autoScalingGroupName/green-spot",
+    ]);
+    expect(of("eks:DescribeCluster")).toEqual([
+      "arn:aws:eks:us-east-2:*:cluster/prod-blue",
+      "arn:aws:eks:us-east-2:*:cluster/prod-green",
+    ]);
+    expect(two.filter((p) => p.resources.includes("*"))).toEqual([
+      { actions: ["ec2:DescribeInstances", "autoscaling:DescribeAutoScalingGroups"], resources: ["*"] },
+    ]);
+    // A cluster without listed groups opens every group of its region, beside the other cluster's list.
+    const open = policies.interruptionOfTwoClusters?.[0]?.resources;
+    expect(open).toContain("arn:aws:autoscaling:us-east-2:*:autoScalingGroup:*:autoScalingGroupName/*");
+    expect(open).toHaveLength(3);
   });
 
   it("lets the pre-scaler read only its own alarms and the slack worker only its table and clusters", () => {
@@ -70,9 +105,12 @@ describe("least-privilege policies", () => {
       "arn:aws:eks:us-east-2:*:cluster/prod-eks",
       "arn:aws:cloudwatch:us-east-2:*:alarm:p99",
     ]);
-    expect(prescalingPermissions({ cluster, alarmNames: [] }).flatMap((p) => p.actions)).toEqual([
-      "eks:DescribeCluster",
-    ]);
+    expect(
+      prescalingPermissions({ region: "us-east-2", clusters: [cluster], alarmNames: [] }).flatMap((p) => p.actions),
+    ).toEqual(["eks:DescribeCluster"]);
+    expect(
+      prescalingPermissions({ region: "us-east-2", clusters: [blue, green], alarmNames: [] })[0]?.resources,
+    ).toEqual(["arn:aws:eks:us-east-2:*:cluster/prod-blue", "arn:aws:eks:us-east-2:*:cluster/prod-green"]);
     expect(slackWorkerPermissions({ tableArn, clusters: [cluster] }).flatMap((p) => p.actions)).not.toContain(
       "events:PutEvents",
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadInterruptionConfig } from "../../../functions/config/interruption-config.ts";
+import { alarmActions } from "../../../stacks/alarm-topics.ts";
 import {
   eventSourceScaling,
   interruptionEventPatterns,
@@ -8,7 +9,7 @@ import {
 import { functionRuntime } from "../../../stacks/function-defaults.ts";
 import { pascal, stageName } from "../../../stacks/naming.ts";
 import { prescalingAlarmPattern } from "../../../stacks/prescaling-patterns.ts";
-import { alarmSettings, kubernetesFunctions, reservedConcurrency } from "../../../stacks/settings.ts";
+import { alarmSettings, reservedConcurrency } from "../../../stacks/settings.ts";
 import { trafficEventPatterns } from "../../../stacks/traffic-patterns.ts";
 
 const interruptionConfigMarginSeconds =
@@ -43,8 +44,13 @@ describe("deployment settings", () => {
     expect(alarmSettings.throttles.threshold).toBe(0);
   });
 
-  it("puts only the Kubernetes-facing functions in the VPC", () => {
-    expect(kubernetesFunctions).toEqual(["InterruptionHandler", "PrescalingHandler", "SlackWorker"]);
+  it("notifies only the alarm topics of the alarm's own region, which is all CloudWatch accepts", () => {
+    const east = "arn:aws:sns:us-east-2:123456789012:alarms";
+    const west = "arn:aws:sns:eu-west-1:123456789012:alarms";
+    expect(alarmActions([east, west], "eu-west-1")).toEqual([west]);
+    expect(alarmActions(east, "us-east-2")).toEqual([east]);
+    expect(alarmActions(east, "eu-west-1")).toEqual([]);
+    expect(alarmActions(undefined, "us-east-2")).toEqual([]);
   });
 
   it("names resources per stage within AWS's limits", () => {
