@@ -3,7 +3,7 @@
 // the exact schema the function runs again at cold start. Errors name the field (`slack.routes[0].channel`).
 
 import { parseClusters } from "../functions/config/clusters.ts";
-import { namespaceNamePattern, parsePolicies } from "../functions/config/prescaling-config.ts";
+import { loadPrescalingConfig, namespaceNamePattern } from "../functions/config/prescaling-config.ts";
 import { loadSlackCommandConfig, loadSlackWorkerConfig } from "../functions/config/slack-config.ts";
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
 import { actionTable } from "../functions/core/drain/actions.ts";
@@ -121,8 +121,9 @@ export function validateConfig(raw: unknown): HarbormasterConfig {
     check("clusters", () => parseClusters(interruption, defaults), true);
     checkSize("clusters", group.clusters, "interruption", interruption);
     if (!prescaling) continue;
-    check("scaling", () => parsePolicies(prescaling.HARBORMASTER_PRESCALING_POLICIES));
     check("clusters", () => parseClusters(prescaling, defaults), true);
+    // The function's own loader: its policies, and that each names clusters the function serves.
+    check("scaling", () => loadPrescalingConfig({ ...placeholders, ...prescaling }));
     checkSize("scaling", group.clusters, "pre-scaling", prescaling);
   }
   if (config.rollouts.length > 0) check("rollouts", () => loadTrafficConfig({ ...placeholders, ...env.traffic }));

@@ -3,7 +3,7 @@
 // each copy gets HARBORMASTER_CLUSTERS with the clusters of its group (functions/config/clusters.ts).
 import { allGroups, type ClusterGroup, planRegions, type RegionPlan } from "./cluster-groups.ts";
 import type { ClusterConfig, HarbormasterConfig } from "./config-schema.ts";
-import { policyClusters } from "./policy-clusters.ts";
+import { groupPolicies, policyClusters } from "./policy-clusters.ts";
 
 export interface GroupEnvironment {
   group: ClusterGroup;
@@ -40,7 +40,7 @@ export function featureEnvironment(config: HarbormasterConfig): FeatureEnvironme
   const owners = policyClusters(config.scaling, Object.keys(config.clusters));
   const groups = allGroups(regions).map((group) => {
     const clusters = group.clusters.map((name) => [name, config.clusters[name] as ClusterConfig] as const);
-    const policies = config.scaling.filter((_, i) => group.clusters.includes(owners[i] as string));
+    const policies = groupPolicies(config.scaling, owners, group.clusters);
     return {
       group,
       interruption: {

@@ -86,10 +86,10 @@ describe("a deployment of several clusters", () => {
       headroom: { namespace: "n", name: "h", unit: { cpu: "1", memory: "1Gi" }, sizing: { mode: "units", units: 1 } },
     };
     expect(errorOf({ ...three, scaling: [policy] })).toBe(
-      "scaling[0].cluster: required when more than one cluster is configured",
+      "scaling[0].clusters: required when more than one cluster is configured",
     );
-    expect(errorOf({ ...three, scaling: [{ ...policy, cluster: "production-purple" }] })).toMatch(
-      /^scaling\[0\]\.cluster: no cluster named "production-purple"/,
+    expect(errorOf({ ...three, scaling: [{ ...policy, clusters: ["production-purple"] }] })).toMatch(
+      /^scaling\[0\]\.clusters: no cluster named "production-purple"/,
     );
   });
 
@@ -98,8 +98,9 @@ describe("a deployment of several clusters", () => {
     const config = configSchema.parse({
       ...three,
       scaling: [
-        { name: "blue-peak", cluster: "production-blue" },
-        { name: "staging-peak", cluster: "staging" },
+        { name: "blue-peak", clusters: ["production-blue"] },
+        { name: "staging-peak", clusters: ["staging"] },
+        { name: "upgrade", clusters: ["production-blue", "production-green"] },
       ],
     });
     const env = featureEnvironment(config);
@@ -112,12 +113,27 @@ describe("a deployment of several clusters", () => {
     expect(policies).toEqual(
       expect.arrayContaining([
         { clusters: ["staging"], policies: ["staging-peak"] },
-        { clusters: ["production-blue"], policies: ["blue-peak"] },
-        { clusters: ["production-green"], policies: [] },
+        { clusters: ["production-blue"], policies: ["blue-peak", "upgrade"] },
+        { clusters: ["production-green"], policies: ["upgrade"] },
       ]),
     );
     for (const g of env.groups)
       expect(Object.keys(JSON.parse(g.prescaling?.HARBORMASTER_CLUSTERS ?? "{}"))).toEqual(g.group.clusters);
+  });
+
+  it("accepts, through the function's own loader, a policy that holds objects in two groups' clusters", () => {
+    const headroom = {
+      namespace: "n",
+      name: "h",
+      unit: { cpu: "1", memory: "1Gi" },
+      sizing: { mode: "units", units: 1 },
+    };
+    const upgrade = { name: "upgrade", alarms: ["a"], headroom, clusters: ["production-blue", "production-green"] };
+    expect(() => validateConfig({ ...three, scaling: [upgrade] })).not.toThrow();
+    // And one naming a cluster the function would not serve fails as the function would.
+    expect(errorOf({ ...three, scaling: [{ ...upgrade, clusters: ["production-blue", "nope"] }] })).toMatch(
+      /^scaling\[0\]\.clusters: no cluster named "nope"/,
+    );
   });
 
   it("refuses more VPC placements in a region than a rule takes targets", () => {
