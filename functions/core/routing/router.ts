@@ -24,6 +24,11 @@ export interface RouteRequest {
   instanceId: string;
   /** The ASG of a lifecycle message about the instance, if any. */
   groupName?: string;
+  /**
+   * SQS delivered a record about it before: it was routed then (foreign records are deleted at once), so
+   * its node is in some cluster, whose node list this environment has or needs for the drain anyway.
+   */
+  redelivered?: boolean;
 }
 
 export type Route =
@@ -77,11 +82,17 @@ export class ClusterRouter {
     }
 
     const byGroup = await this.routeByGroup(open);
-    const untagged = open.filter((r) => !byGroup.has(r.instanceId));
+    const ungrouped = open.filter((r) => !byGroup.has(r.instanceId));
+    // A redelivery in a new environment asks the clusters before EC2: a burst's retries spread over many
+    // environments, and each would otherwise describe again what the first one already routed.
+    const again = await this.byNode(ungrouped.filter((r) => r.redelivered));
+    const foundAgain = new Map([...again].filter(([, route]) => route.status === "routed"));
+    const untagged = ungrouped.filter((r) => !foundAgain.has(r.instanceId));
     const byTags = await this.routeByTags(untagged);
     const rest = untagged.filter((r) => !byTags.has(r.instanceId));
-    const byNode = await this.byNode(rest);
-    return this.settle(routes, open, new Map([...byGroup, ...byTags, ...byNode]));
+    const askedAlready = new Map([...again].filter(([id]) => rest.some((r) => r.instanceId === id)));
+    const byNode = await this.byNode(rest.filter((r) => !askedAlready.has(r.instanceId)));
+    return this.settle(routes, open, new Map([...byGroup, ...foundAgain, ...byTags, ...askedAlready, ...byNode]));
   }
 
   private settle(routes: Map<string, Route>, open: RouteRequest[], found: Map<string, Route>) {

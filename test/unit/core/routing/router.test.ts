@@ -145,3 +145,23 @@ describe("ClusterRouter with one cluster", () => {
     expect(asked.sort()).toEqual(["i-gone", "i-node"]);
   });
 });
+
+describe("ClusterRouter with redeliveries", () => {
+  it("asks the clusters before EC2 for a redelivered instance, and EC2 only for what they do not hold", async () => {
+    const { router, calls } = world({
+      nodes: { green: ["i-again"] },
+      instanceTags: { "i-new": [tag("eks:cluster-name", "eks-blue")], "i-lost": [tag("eks:cluster-name", "eks-blue")] },
+    });
+    const routes = await router.route([
+      { instanceId: "i-again", redelivered: true },
+      { instanceId: "i-lost", redelivered: true },
+      { instanceId: "i-new" },
+    ]);
+    expect(routes.get("i-again")).toEqual({ status: "routed", cluster: "green", by: "node" });
+    expect(routes.get("i-new")).toEqual({ status: "routed", cluster: "blue", by: "tags" });
+    // Not found by node (its node is gone): its tags still route it, so its drain can finish or clean up.
+    expect(routes.get("i-lost")).toEqual({ status: "routed", cluster: "blue", by: "tags" });
+    expect(calls.instances).toEqual([["i-lost", "i-new"]]);
+    expect(calls.nodes.filter((n) => n.endsWith("i-new"))).toEqual([]);
+  });
+});
