@@ -1,24 +1,39 @@
-// The README's start command: brings up the real components and keeps them up until Ctrl-C.
+// The README's start command: brings up the real components and keeps them up until Ctrl-C. Two clusters:
+// the testbed's control plane as blue, and a second one beside it as green, both served by one deployment.
 
 import { startLocal } from "../local/start.ts";
+import { startCluster } from "./cluster.ts";
 import { TestbedError } from "./errors.ts";
 import { startTestbed } from "./testbed.ts";
 
 async function main(): Promise<void> {
   const testbed = await startTestbed({ keepWorkDir: true });
   const { endpoints } = testbed;
-  const local = await startLocal(endpoints, process.argv[2]).catch(async (error: unknown) => {
+  const green = await startCluster({ name: "green", keepWorkDir: true }).catch(async (error: unknown) => {
     await testbed.stop();
+    throw error;
+  });
+  const stopClusters = async () => {
+    await green.close();
+    await testbed.stop();
+  };
+  const clusters = [
+    { name: "blue", kubeconfigPath: endpoints.kubeconfigPath },
+    { name: "green", kubeconfigPath: green.kubeconfigPath },
+  ];
+  const local = await startLocal(endpoints, clusters, process.argv[2]).catch(async (error: unknown) => {
+    await stopClusters();
     throw error;
   });
   process.stdout.write(
     [
       "",
       "Harbormaster testbed is up.",
-      `  Kubernetes ${endpoints.kubernetesVersion}:  KUBECONFIG=${endpoints.kubeconfigPath}`,
+      `  Kubernetes ${endpoints.kubernetesVersion}, blue:   KUBECONFIG=${endpoints.kubeconfigPath}`,
+      `  Kubernetes ${endpoints.kubernetesVersion}, green:  KUBECONFIG=${green.kubeconfigPath}`,
       `  AWS emulator (moto):     AWS_ENDPOINT_URL=${endpoints.awsEndpoint}`,
       `  Redis:                   ${endpoints.redisUrl}`,
-      `  Logs:                    ${endpoints.workDir}/logs`,
+      `  Logs:                    ${endpoints.workDir}/logs (green: ${green.workDir}/logs)`,
       ...local.lines,
       "",
       `Stop it with Ctrl-C (or kill -TERM ${process.pid}); everything started here stops with it.`,
@@ -31,7 +46,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the testbed...\n`);
     await local.stop();
-    await testbed.stop();
+    await stopClusters();
     process.stdout.write("stopped.\n");
     process.exit(0);
   };
