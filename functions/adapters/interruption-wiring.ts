@@ -4,8 +4,12 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { ClusterTarget } from "../config/clusters.ts";
 import { loadInterruptionConfig } from "../config/interruption-config.ts";
 import { type BatchDeps, processBatch } from "../core/batch.ts";
+import { findNode } from "../core/find-node.ts";
+import type { ProcessorDeps } from "../core/processor.ts";
+import { ClusterRouter } from "../core/routing/router.ts";
 import { AutoScalingLifecycle } from "./autoscaling.ts";
 import { systemClock } from "./clock.ts";
 import { Ec2InstanceDirectory } from "./ec2.ts";
@@ -16,43 +20,88 @@ import { LogNotifier } from "./log-notifier.ts";
 import { createSlackNotifier } from "./slack/queued-notifier.ts";
 import { SqsQueue } from "./sqs-queue.ts";
 
+/** One cluster's apiserver client, rebuilt when its connection is (a new EKS token). */
+function clusterHandle(target: ClusterTarget, dryRun: boolean) {
+  const connections = connectionSource({
+    kubeconfigPath: target.kubeconfigPath,
+    clusterName: target.eksCluster,
+    region: target.region,
+  });
+  let cluster: KubernetesCluster | undefined;
+  return {
+    target,
+    async port(): Promise<KubernetesCluster> {
+      const { value: connection, fresh } = await connections.get();
+      if (fresh || !cluster) cluster = new KubernetesCluster(connection, { dryRun });
+      return cluster;
+    },
+  };
+}
+
 /**
  * Builds the SQS-triggered interruption handler from an environment; every setting is parsed here, once.
- * `ports` replaces adapters, e.g. the notifier once Slack consumes notifications.
+ * It serves every configured cluster. `ports` replaces adapters, e.g. the notifier.
  */
-export function createInterruptionHandler(env: NodeJS.ProcessEnv, ports: Partial<Pick<BatchDeps, "notifier">> = {}) {
+export function createInterruptionHandler(
+  env: NodeJS.ProcessEnv,
+  ports: Partial<Pick<ProcessorDeps, "notifier">> = {},
+) {
   const config = loadInterruptionConfig(env);
   const logger = new Logger({ serviceName: "harbormaster-interruptions" });
   const metrics = new Metrics({ namespace: "Harbormaster", serviceName: "interruptions" });
-  const connections = connectionSource(config);
-  const base = {
-    instances: new Ec2InstanceDirectory(),
-    lifecycle: new AutoScalingLifecycle(),
+  const instances = new Ec2InstanceDirectory();
+  const lifecycle = new AutoScalingLifecycle();
+  const shared = {
+    instances,
+    lifecycle,
     // Slack when HARBORMASTER_SLACK_QUEUE_URL is set (queued, never blocking a drain), else the log.
     notifier:
       createSlackNotifier(env, { log: (message, fields) => logger.error(message, fields) }) ?? new LogNotifier(logger),
     metrics: new EmfMetrics(metrics),
     clock: systemClock,
+    deadlines: config.deadlines,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    dryRun: config.dryRun,
+    ...ports,
+  };
+  const clusters = new Map(config.clusters.map((target) => [target.name, clusterHandle(target, config.dryRun)]));
+  const clusterDeps = async (name: string): Promise<ProcessorDeps> => {
+    const handle = clusters.get(name);
+    if (!handle) throw new Error(`no cluster named ${name}`);
+    return {
+      ...shared,
+      clusterName: name,
+      cluster: await handle.port(),
+      actions: handle.target.actions,
+      policy: handle.target.policy,
+    };
+  };
+  const router = new ClusterRouter(
+    config.clusters.map((target) => ({
+      name: target.name,
+      eksCluster: target.eksCluster,
+      autoScalingGroups: target.autoScalingGroups,
+      hasNode: async (instanceId: string) => Boolean(await findNode(await clusterDeps(target.name), instanceId)),
+    })),
+    { instanceTags: (ids) => instances.instanceTags(ids), groupTags: (names) => lifecycle.groupTags(names) },
+    systemClock.now,
+  );
+  const deps: BatchDeps = {
+    router,
+    cluster: clusterDeps,
     queue: new SqsQueue(config.deadLetterQueueUrl),
     log: {
       info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
       error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
     },
-    actions: config.actions,
-    policy: config.policy,
-    deadlines: config.deadlines,
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    metrics: shared.metrics,
+    clock: systemClock,
     groupConcurrency: config.groupConcurrency,
     maxReceiveCount: config.maxReceiveCount,
-    dryRun: config.dryRun,
-    ...ports,
+    foreignLogged: new Set(),
   };
-  let cluster: KubernetesCluster | undefined;
 
   async function handleInterruptions(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-    const { value: connection, fresh } = await connections.get();
-    if (fresh || !cluster) cluster = new KubernetesCluster(connection, { dryRun: config.dryRun });
-    const deps: BatchDeps = { ...base, cluster };
     const records = event.Records.map((r) => ({
       messageId: r.messageId,
       body: r.body,

@@ -1,17 +1,15 @@
-import { type ActionTable, actionTable } from "../core/drain/actions.ts";
+import { actionTable } from "../core/drain/actions.ts";
 import { type DeadlineSettings, defaultDeadlineSettings } from "../core/drain/deadline.ts";
-import { type DrainPolicy, drainPolicySchema } from "../core/drain/policy.ts";
+import { drainPolicySchema } from "../core/drain/policy.ts";
 import { ConfigurationError } from "../core/errors.ts";
 import * as z from "../core/zod.ts";
-import { clusterAccessMessage, clusterAccessShape, requireClusterAccess } from "./cluster-access.ts";
+import { ClusterConfigError, type ClusterTarget, parseClusters } from "./clusters.ts";
 
 export interface InterruptionConfig {
   region: string;
-  clusterName?: string;
-  kubeconfigPath?: string;
+  /** Every cluster this function serves, each with its own actions and drain policy. */
+  clusters: ClusterTarget[];
   deadLetterQueueUrl: string;
-  actions: ActionTable;
-  policy: DrainPolicy;
   deadlines: DeadlineSettings;
   heartbeatIntervalMs: number;
   groupConcurrency: number;
@@ -42,31 +40,37 @@ const deadlineSchema = z.strictObject({
   defaultDrainMs: z._default(z.number().check(z.int(), z.positive()), defaultDeadlineSettings.defaultDrainMs),
 });
 
-const envSchema = z
-  .object({
-    ...clusterAccessShape,
-    HARBORMASTER_DEAD_LETTER_QUEUE_URL: z.url(),
-    HARBORMASTER_ACTIONS: json("HARBORMASTER_ACTIONS"),
-    HARBORMASTER_DRAIN_POLICY: json("HARBORMASTER_DRAIN_POLICY"),
-    HARBORMASTER_DEADLINES: json("HARBORMASTER_DEADLINES"),
-    HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 60),
-    HARBORMASTER_GROUP_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(500)), 100),
-    HARBORMASTER_MAX_RECEIVE_COUNT: z._default(z.coerce.number().check(z.int(), z.minimum(2), z.maximum(1000)), 10),
-    HARBORMASTER_DRY_RUN: z._default(z.enum(["true", "false"]), "false"),
-  })
-  .check(z.refine(requireClusterAccess, clusterAccessMessage));
+const envSchema = z.object({
+  AWS_REGION: z.string().check(z.minLength(1)),
+  HARBORMASTER_CLUSTERS: z.optional(z.string().check(z.minLength(1))),
+  HARBORMASTER_CLUSTER_NAME: z.optional(z.string().check(z.minLength(1))),
+  KUBECONFIG: z.optional(z.string().check(z.minLength(1))),
+  HARBORMASTER_DEAD_LETTER_QUEUE_URL: z.url(),
+  HARBORMASTER_ACTIONS: json("HARBORMASTER_ACTIONS"),
+  HARBORMASTER_DRAIN_POLICY: json("HARBORMASTER_DRAIN_POLICY"),
+  HARBORMASTER_DEADLINES: json("HARBORMASTER_DEADLINES"),
+  HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 60),
+  HARBORMASTER_GROUP_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(500)), 100),
+  HARBORMASTER_MAX_RECEIVE_COUNT: z._default(z.coerce.number().check(z.int(), z.minimum(2), z.maximum(1000)), 10),
+  HARBORMASTER_DRY_RUN: z._default(z.enum(["true", "false"]), "false"),
+});
 
 /** Parses the function's environment once, at cold start; a bad setting stops it with the setting's name. */
 export function loadInterruptionConfig(env: NodeJS.ProcessEnv): InterruptionConfig {
   try {
     const e = envSchema.parse(env);
+    // The deployment-wide settings are checked on their own first, so an error names the setting it is in.
+    actionTable(e.HARBORMASTER_ACTIONS);
+    drainPolicySchema.parse(e.HARBORMASTER_DRAIN_POLICY);
     return {
       region: e.AWS_REGION,
-      clusterName: e.HARBORMASTER_CLUSTER_NAME,
-      kubeconfigPath: e.KUBECONFIG,
+      // The deployment's actions and policy, with each cluster's overrides merged over them.
+      clusters: parseClusters(e, {
+        region: e.AWS_REGION,
+        actions: asRecord(e.HARBORMASTER_ACTIONS, "HARBORMASTER_ACTIONS"),
+        drainPolicy: asRecord(e.HARBORMASTER_DRAIN_POLICY, "HARBORMASTER_DRAIN_POLICY"),
+      }),
       deadLetterQueueUrl: e.HARBORMASTER_DEAD_LETTER_QUEUE_URL,
-      actions: actionTable(e.HARBORMASTER_ACTIONS),
-      policy: drainPolicySchema.parse(e.HARBORMASTER_DRAIN_POLICY),
       deadlines: deadlineSchema.parse(e.HARBORMASTER_DEADLINES),
       heartbeatIntervalMs: e.HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS * 1000,
       groupConcurrency: e.HARBORMASTER_GROUP_CONCURRENCY,
@@ -77,6 +81,13 @@ export function loadInterruptionConfig(env: NodeJS.ProcessEnv): InterruptionConf
     };
   } catch (error) {
     if (error instanceof z.ZodError) throw new ConfigurationError(`invalid configuration: ${z.prettifyError(error)}`);
+    if (error instanceof ClusterConfigError)
+      throw new ConfigurationError(`invalid configuration: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+function asRecord(value: unknown, name: string): Record<string, unknown> {
+  if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new ClusterConfigError(`${name}: an object`);
 }

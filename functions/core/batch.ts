@@ -1,8 +1,9 @@
 import { mapLimit } from "./concurrency.ts";
 import type { InterruptionMessage } from "./events/message.ts";
 import { parseBody } from "./events/registry.ts";
-import type { ClusterPort, MetricsPort } from "./ports.ts";
+import type { Clock, ClusterPort, MetricsPort } from "./ports.ts";
 import { cordonFirst, type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
+import type { Route, RouteRequest } from "./routing/router.ts";
 
 export interface QueueRecord {
   messageId: string;
@@ -28,15 +29,25 @@ export interface BatchLog {
   error(message: string, fields: Record<string, unknown>): void;
 }
 
-export interface BatchDeps extends ProcessorDeps {
+export interface BatchDeps {
+  /** Routes each instance to the configured cluster that owns it. */
+  router: { route(requests: readonly RouteRequest[]): Promise<Map<string, Route>> };
+  /** The cluster's processing dependencies, built on first use (its connection may fail on its own). */
+  cluster(name: string): Promise<ProcessorDeps>;
   queue: QueuePort;
   log: BatchLog;
+  metrics: MetricsPort;
+  clock: Clock;
   groupConcurrency: number;
   /** The queue's redrive maxReceiveCount: a message received that often goes to the DLQ when it fails again. */
   maxReceiveCount: number;
+  /** Instances already logged as foreign in this environment: each is logged once. */
+  foreignLogged?: Set<string>;
 }
 
 const errorRetrySeconds = 5;
+/** After `pauseAt`, how long a cluster's work may still run before its records are handed back unanswered. */
+const clusterGraceMs = 20_000;
 
 export interface BatchResult {
   batchItemFailures: { itemIdentifier: string }[];
@@ -47,9 +58,13 @@ interface Work {
   message: InterruptionMessage;
 }
 
+type Requeue = (record: QueueRecord, delaySeconds: number) => void;
+
 /**
  * One SQS batch. Records that need no more work are reported done (Lambda deletes them); the others are
- * partial-batch failures. Messages about one instance run one after the other, instances in parallel.
+ * partial-batch failures. Each instance is routed to its cluster; clusters run side by side, each with its
+ * own deadline, so one that is slow or down holds up no other. Within a cluster, messages about one
+ * instance run one after the other, instances in parallel.
  */
 export async function processBatch(
   deps: BatchDeps,
@@ -57,10 +72,100 @@ export async function processBatch(
   pauseAt: number,
 ): Promise<BatchResult> {
   const failed = new Set<string>();
-  const requeue = new Map<string, number>();
-  const byInstance = new Map<string, Work[]>();
-  const counted = { ...deps, cluster: countingEvictions(deps.cluster, deps.metrics) };
+  const delays = new Map<string, number>();
+  const requeue: Requeue = (record, delaySeconds) =>
+    delays.set(record.messageId, Math.min(delays.get(record.messageId) ?? Number.MAX_SAFE_INTEGER, delaySeconds));
+  const byInstance = await parseRecords(deps, records, failed);
 
+  const routes = await deps.router.route(
+    [...byInstance].map(([instanceId, work]) => ({
+      instanceId,
+      groupName: work.find((w) => w.message.lifecycle)?.message.lifecycle?.groupName,
+    })),
+  );
+  const byCluster = new Map<string, Work[][]>();
+  for (const [instanceId, work] of byInstance) {
+    const route = routes.get(instanceId) ?? { status: "foreign" };
+    if (route.status === "routed") {
+      byCluster.set(route.cluster, [...(byCluster.get(route.cluster) ?? []), work]);
+    } else if (route.status === "unreachable") {
+      deps.log.error("instance not routed: a cluster could not be asked; it will be retried", {
+        instanceId,
+        clusters: route.clusters,
+        error: route.error,
+      });
+      for (const { record } of work) requeue(record, errorRetrySeconds);
+    } else {
+      foreign(deps, instanceId, work, route.eksCluster);
+    }
+  }
+
+  await Promise.all([...byCluster].map(([cluster, groups]) => runCluster(deps, cluster, groups, pauseAt, requeue)));
+
+  for (const record of records) {
+    const delay = delays.get(record.messageId);
+    if (delay === undefined || failed.has(record.messageId)) continue;
+    if (await handOver(deps, record, delay)) continue;
+    failed.add(record.messageId);
+    // If the visibility change fails, the message still returns, after the queue's own timeout.
+    await deps.queue.requeue(record, delay).catch((error: unknown) => {
+      deps.metrics.count("RequeueFailed");
+      deps.log.error("could not shorten the message's visibility", {
+        messageId: record.messageId,
+        error: String(error),
+      });
+    });
+  }
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+// A cluster's work races its own deadline: records still open then go back to the queue, the others stand.
+async function runCluster(
+  deps: BatchDeps,
+  cluster: string,
+  groups: Work[][],
+  pauseAt: number,
+  requeue: Requeue,
+): Promise<void> {
+  const settled = new Set<Work>();
+  const work = (async () => {
+    const clusterDeps = await deps.cluster(cluster);
+    await processCluster(
+      deps,
+      { ...clusterDeps, cluster: countingEvictions(clusterDeps.cluster, deps.metrics) },
+      groups,
+      pauseAt,
+      (w, delay) => {
+        settled.add(w);
+        if (delay !== undefined) requeue(w.record, delay);
+      },
+    );
+  })();
+  const timer = deadline(deps.clock, pauseAt + clusterGraceMs);
+  const outcome = await Promise.race([
+    work.then(
+      () => "done" as const,
+      (error: unknown) => error,
+    ),
+    timer.promise.then(() => "late" as const),
+  ]);
+  timer.cancel();
+  if (outcome === "done") return;
+  deps.log.error(
+    outcome === "late"
+      ? "cluster too slow; its records go back to the queue"
+      : "cluster failed; its records will be retried",
+    {
+      cluster,
+      error: outcome === "late" ? undefined : String(outcome),
+    },
+  );
+  deps.metrics.count("ClusterUnavailable", { cluster });
+  for (const group of groups) for (const w of group) if (!settled.has(w)) requeue(w.record, errorRetrySeconds);
+}
+
+async function parseRecords(deps: BatchDeps, records: readonly QueueRecord[], failed: Set<string>) {
+  const byInstance = new Map<string, Work[]>();
   for (const record of records) {
     const parsed = parseBody(record.body);
     if (parsed.outcome === "malformed") {
@@ -94,59 +199,67 @@ export async function processBatch(
       byInstance.set(message.instanceId, work);
     }
   }
+  return byInstance;
+}
 
-  // Every node is cordoned before any drain starts (see cordonFirst); a failure here is retried below.
-  const startedEarlier = new Set<InterruptionMessage>();
-  await mapLimit([...byInstance.values()], deps.groupConcurrency, async ([first]) => {
-    if (first && (await cordonFirst(counted, first.message).catch(() => false))) startedEarlier.add(first.message);
+// Not any configured cluster's: deleted at once, counted, and logged once per instance and environment.
+function foreign(deps: BatchDeps, instanceId: string, work: Work[], eksCluster: string | undefined) {
+  for (const { message } of work) deps.metrics.count("ForeignInstance", { kind: message.kind });
+  if (deps.foreignLogged?.has(instanceId)) return;
+  deps.foreignLogged?.add(instanceId);
+  deps.log.info("instance of no configured cluster; its messages are deleted", {
+    instanceId,
+    eksCluster,
+    messageIds: work.map((w) => w.record.messageId),
   });
+}
 
-  const runGroup = async (group: Work[]) => {
-    for (const { record, message } of group) {
+/** Every node of the cluster is cordoned before any drain starts (see cordonFirst), then each instance's messages run in order. */
+async function processCluster(
+  deps: BatchDeps,
+  cluster: ProcessorDeps,
+  groups: Work[][],
+  pauseAt: number,
+  settle: (work: Work, delaySeconds?: number) => void,
+) {
+  const startedEarlier = new Set<InterruptionMessage>();
+  await mapLimit(groups, deps.groupConcurrency, async ([first]) => {
+    if (first && (await cordonFirst(cluster, first.message).catch(() => false))) startedEarlier.add(first.message);
+  });
+  await mapLimit(groups, deps.groupConcurrency, async (group) => {
+    for (const work of group) {
+      const { record, message } = work;
       const fields = {
         messageId: record.messageId,
         eventId: message.eventId,
         instanceId: message.instanceId,
         kind: message.kind,
+        cluster: cluster.clusterName,
       };
       let outcome: MessageOutcome;
       try {
-        outcome = await processMessage(counted, message, pauseAt, startedEarlier.has(message));
+        outcome = await processMessage(cluster, message, pauseAt, startedEarlier.has(message));
       } catch (error) {
         deps.log.error("message failed; it will be retried", {
           ...fields,
           error: error instanceof Error ? error.message : String(error),
         });
         // Soon, not after the queue's visibility timeout: that is longer than a spot warning.
-        requeue.set(record.messageId, Math.min(requeue.get(record.messageId) ?? errorRetrySeconds, errorRetrySeconds));
+        settle(work, errorRetrySeconds);
         continue;
       }
       deps.log.info("message handled", { ...fields, status: outcome.status, result: outcome.result });
-      if (outcome.status === "retry") {
-        requeue.set(
-          record.messageId,
-          Math.min(requeue.get(record.messageId) ?? Number.MAX_SAFE_INTEGER, outcome.delaySeconds),
-        );
-      }
+      settle(work, outcome.status === "retry" ? outcome.delaySeconds : undefined);
     }
-  };
-  await mapLimit([...byInstance.values()], deps.groupConcurrency, runGroup);
+  });
+}
 
-  for (const record of records) {
-    const delay = requeue.get(record.messageId);
-    if (delay === undefined || failed.has(record.messageId)) continue;
-    if (await handOver(deps, record, delay)) continue;
-    failed.add(record.messageId);
-    // If the visibility change fails, the message still returns, after the queue's own timeout.
-    await deps.queue.requeue(record, delay).catch((error: unknown) => {
-      deps.metrics.count("RequeueFailed");
-      deps.log.error("could not shorten the message's visibility", {
-        messageId: record.messageId,
-        error: String(error),
-      });
-    });
-  }
-  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+function deadline(clock: Clock, at: number) {
+  const stop = new AbortController();
+  return {
+    promise: clock.sleep(Math.max(0, at - clock.now()), stop.signal),
+    cancel: () => stop.abort(),
+  };
 }
 
 /**

@@ -24,6 +24,7 @@ export async function notify(
     instanceId: message.instanceId,
     nodeName: node?.name,
     eventId: message.eventId,
+    cluster: deps.clusterName,
     at: new Date(deps.clock.now()).toISOString(),
   };
   await deps.notifier.publish({ ...base, ...body } as Notification);

@@ -25,7 +25,10 @@ import type {
   NotifierPort,
 } from "./ports.ts";
 
+/** Everything one cluster's messages are processed with: each cluster has its own. */
 export interface ProcessorDeps {
+  /** The Harbormaster name of the cluster: notifications and logs carry it. */
+  clusterName: string;
   cluster: ClusterPort;
   instances: InstanceDirectory;
   lifecycle: LifecyclePort;
@@ -217,12 +220,13 @@ async function finishDrain(
   return { status: "done", result: `drain_${outcome.reason}` };
 }
 
-// No node for the instance: it is not this cluster's (launches, which wait for their node, never get here).
+// The instance is this cluster's (by its ASG or tags) but has no node: it never joined, or its node is
+// gone already (launches, which wait for their node, never get here).
 async function withoutNode(deps: ProcessorDeps, message: InterruptionMessage): Promise<MessageOutcome> {
   // A terminate hook for an instance with no node has nothing to drain; answering lets the ASG go on.
   if (message.kind === Kind.TerminateLifecycle) return completeLifecycle(deps, message, "CONTINUE", "no_node");
-  deps.metrics.count("ForeignInstance", { kind: message.kind });
-  return { status: "done", result: "foreign_instance" };
+  deps.metrics.count("NoNode", { kind: message.kind });
+  return { status: "done", result: "no_node" };
 }
 
 async function saveProgress(deps: ProcessorDeps, nodeName: string, update: Parameters<typeof progressChange>[1]) {

@@ -37,6 +37,7 @@ export class PrescalingCommandQueue implements ScalingCommands {
       harbormaster: "prescaling",
       action: "command",
       command: JSON.parse(JSON.stringify(command)) as ScalingCommand, // drops an unset forSeconds
+      cluster: this.cluster,
       actor,
       requestId: randomUUID(),
       at: Date.now(),

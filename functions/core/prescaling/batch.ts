@@ -1,13 +1,16 @@
 import type { MetricsPort } from "../ports.ts";
-import { type DispatchDeps, dispatch } from "./dispatch.ts";
-import { parseTrigger, TriggerParseError } from "./triggers.ts";
+import type { DispatchDeps } from "./dispatch.ts";
+import { type PrescalingTrigger, parseTrigger, TriggerParseError } from "./triggers.ts";
 
 export interface PrescalingRecord {
   messageId: string;
   body: string;
 }
 
-export interface BatchDeps extends DispatchDeps {
+export interface BatchDeps {
+  /** Carries one trigger out, in every cluster it concerns. */
+  dispatch(trigger: PrescalingTrigger): Promise<void>;
+  now(): number;
   metrics: MetricsPort;
   log: DispatchDeps["log"] & { error(message: string, fields: Record<string, unknown>): void };
 }
@@ -22,7 +25,7 @@ export async function processPrescalingBatch(deps: BatchDeps, records: readonly 
     try {
       const trigger = parseTrigger(record.body, record.messageId, deps.now());
       deps.metrics.count("PrescalingTriggers", { type: trigger.type });
-      await dispatch(deps, trigger);
+      await deps.dispatch(trigger);
     } catch (error) {
       if (error instanceof TriggerParseError) {
         deps.metrics.count("PrescalingUnparsable");

@@ -45,6 +45,8 @@ export const commandMessageSchema = z.strictObject({
   harbormaster: z.literal("prescaling"),
   action: z.literal("command"),
   command: scalingCommandSchema,
+  /** The cluster it is for; absent only where the function serves one cluster. */
+  cluster: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   actor: z.string().check(z.minLength(1), z.maxLength(100)),
   /** Stable per request: a redelivered message is the same command, and names the same thread. */
   requestId: z.string().check(z.minLength(1), z.maxLength(128)),

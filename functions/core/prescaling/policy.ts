@@ -75,6 +75,10 @@ export type HeadroomSpec = z.infer<typeof headroomSchema>;
 export const policySchema = z
   .strictObject({
     name,
+    /** The clusters whose targets and headroom it holds; required when the function serves more than one. */
+    clusters: z.optional(
+      z.array(z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/, "a cluster name"))).check(z.minLength(1)),
+    ),
     /** CloudWatch alarm names: ALARM raises, OK restores after the cooldown. */
     alarms: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(255))), []),
     windows: z._default(z.array(windowSchema), []),

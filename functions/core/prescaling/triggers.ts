@@ -8,7 +8,7 @@ export type PrescalingTrigger =
   | { type: "alarm"; id: string; alarmName: string; state: "ALARM" | "OK" | "INSUFFICIENT_DATA"; at: number }
   | { type: "window"; id: string; policy: string; window: string; at: number }
   | { type: "sweep"; id: string; at: number }
-  | { type: "command"; id: string; command: ScalingCommand; actor: string; at: number };
+  | { type: "command"; id: string; command: ScalingCommand; cluster?: string; actor: string; at: number };
 
 /**
  * Example (EventBridge, source aws.cloudwatch):
@@ -65,7 +65,7 @@ export function parseTrigger(body: string, messageId: string, receivedAt: number
   const command = commandMessageSchema.safeParse(json);
   if (command.success) {
     const c = command.data;
-    return { type: "command", id: c.requestId, command: c.command, actor: c.actor, at: c.at };
+    return { type: "command", id: c.requestId, command: c.command, cluster: c.cluster, actor: c.actor, at: c.at };
   }
   // A command message that does not validate says why, rather than "not a schedule".
   if (isCommandMessage(json)) throw new TriggerParseError(`command message: ${z.prettifyError(command.error)}`);

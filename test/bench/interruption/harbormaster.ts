@@ -10,7 +10,11 @@ import type { Scenario } from "./scenario.ts";
  * poller is its own execution environment (its own handler and caches), with the deployed batch size and
  * batching window; partial batch responses.
  */
-export function startHarbormaster(kubeconfigPath: string, scenario: Scenario) {
+export function startHarbormaster(
+  /** How the handler reaches its clusters: KUBECONFIG for one, HARBORMASTER_CLUSTERS for several. */
+  clusterEnv: Record<string, string>,
+  scenario: Pick<Scenario, "queue" | "dlqUrl">,
+) {
   const sqs = new SQSClient({});
   let running = true;
   const pollers: Promise<void>[] = [];
@@ -19,7 +23,7 @@ export function startHarbormaster(kubeconfigPath: string, scenario: Scenario) {
       (async () => {
         const handler = createInterruptionHandler({
           AWS_REGION: process.env.AWS_REGION,
-          KUBECONFIG: kubeconfigPath,
+          ...clusterEnv,
           HARBORMASTER_DEAD_LETTER_QUEUE_URL: scenario.dlqUrl,
         });
         while (running) {

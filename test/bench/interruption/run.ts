@@ -2,7 +2,10 @@
 // by Harbormaster and by aws-node-termination-handler in queue-processor mode, alternately, on fresh
 // testbeds. Prints a table and writes the raw runs to test/bench/results/interruption.json.
 //
-//   npm run bench:interruption -- [pairs=5] [nodes=100] [podsPerNode=30] [tools=harbormaster,nth]
+//   npm run bench:interruption -- [pairs=5] [nodes=100] [podsPerNode=30] [tools=harbormaster,two-clusters,nth]
+//
+// `two-clusters` is one deployment serving two clusters, half of the nodes and pods in each, every warning
+// in the one queue.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
@@ -10,10 +13,11 @@ import { startTestbed } from "../../testbed/testbed.ts";
 import { startHarbormaster } from "./harbormaster.ts";
 import { buildNth } from "./nth/build.ts";
 import { startNth } from "./nth/run.ts";
-import { observe } from "./observe.ts";
+import { type Milestones, observe } from "./observe.ts";
 import { buildScenario, sendSpotWarnings } from "./scenario.ts";
+import { lookups, runTwoClusters } from "./two-clusters.ts";
 
-type Tool = "harbormaster" | "nth";
+type Tool = "harbormaster" | "two-clusters" | "nth";
 interface RunResult {
   tool: Tool;
   pair: number;
@@ -22,6 +26,8 @@ interface RunResult {
   podsDrained: number;
   elapsedMs: number;
   podsPerSecond: number;
+  /** EC2 DescribeInstances/DescribeTags calls for the burst (Harbormaster's arms). */
+  instanceLookups?: number;
 }
 
 // The two-minute warning and ten seconds: after that the instances are gone, and what was not drained by
@@ -29,7 +35,7 @@ interface RunResult {
 const windowMs = 130_000;
 
 const [pairs = 5, nodes = 100, podsPerNode = 30] = process.argv.slice(2, 5).map(Number);
-const tools = (process.argv[5] ?? "harbormaster,nth").split(",") as Tool[];
+const tools = (process.argv[5] ?? "harbormaster,two-clusters,nth").split(",") as Tool[];
 const size = { nodes, podsPerNode, deployments: 30 };
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -51,10 +57,16 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
   process.env.AWS_ENDPOINT_URL = testbed.endpoints.awsEndpoint;
   const { kubeconfigPath } = testbed.endpoints;
   try {
+    if (tool === "two-clusters") {
+      const run = await runTwoClusters(testbed.endpoints, scale, fastControlPlane, windowMs, (m) =>
+        log(`${tool} #${pair}: ${m}`),
+      );
+      return report(tool, pair, run.milestones, run.pods, run.instanceLookups);
+    }
     const scenario = await buildScenario(kubeconfigPath, scale, (m) => log(`${tool} #${pair}: ${m}`));
     const handler =
       tool === "harbormaster"
-        ? startHarbormaster(kubeconfigPath, scenario)
+        ? startHarbormaster({ KUBECONFIG: kubeconfigPath }, scenario)
         : await startNth({
             binary: nthBinary,
             kubeconfigPath,
@@ -66,22 +78,28 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     let sentAt = 0;
     const watching = observe(kubeconfigPath, scenario, () => sentAt, windowMs);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // informers synced
+    const lookupsBefore = await lookups(testbed.endpoints.awsEndpoint);
     sentAt = Date.now();
     await sendSpotWarnings(scenario);
     log(`${tool} #${pair}: ${scenario.lostNodes.length} warnings sent in ${Date.now() - sentAt} ms`);
     const milestones = await watching;
     await handler.stop();
-    // Over the time pods were moving: a tool that stops at the spot deadline is not charged for the rest.
-    const podsPerSecond = Math.round((milestones.podsDrained * 10_000) / Math.max(milestones.lastMovedMs, 1)) / 10;
-    const result = { tool, pair, ...milestones, podsPerSecond };
-    log(
-      `${tool} #${pair}: cordoned ${milestones.allCordonedMs ?? "-"} ms, drained ${milestones.allDrainedMs ?? "-"} ms, ` +
-        `${milestones.podsDrained}/${scenario.pods} pods moved in ${milestones.elapsedMs} ms`,
-    );
-    return result;
+    const instanceLookups = (await lookups(testbed.endpoints.awsEndpoint)) - lookupsBefore;
+    return report(tool, pair, milestones, scenario.pods, tool === "nth" ? undefined : instanceLookups);
   } finally {
     await testbed.stop();
   }
+}
+
+function report(tool: Tool, pair: number, milestones: Milestones, pods: number, instanceLookups?: number): RunResult {
+  // Over the time pods were moving: a tool that stops at the spot deadline is not charged for the rest.
+  const podsPerSecond = Math.round((milestones.podsDrained * 10_000) / Math.max(milestones.lastMovedMs, 1)) / 10;
+  log(
+    `${tool} #${pair}: cordoned ${milestones.allCordonedMs ?? "-"} ms, drained ${milestones.allDrainedMs ?? "-"} ms, ` +
+      `${milestones.podsDrained}/${pods} pods moved in ${milestones.elapsedMs} ms` +
+      (instanceLookups === undefined ? "" : `, ${instanceLookups} EC2 lookups`),
+  );
+  return { tool, pair, ...milestones, podsPerSecond, instanceLookups };
 }
 
 const median = (values: number[]) => {
@@ -119,33 +137,32 @@ const summary = (tool: Tool) => {
     drainedMs: median(mine.map((r) => r.allDrainedMs ?? windowMs)),
     unfinished: mine.filter((r) => r.allDrainedMs === null).length,
     podsPerSecond: median(mine.map((r) => r.podsPerSecond)),
+    lookups: median(mine.map((r) => r.instanceLookups ?? 0)),
   };
 };
-const ours = summary("harbormaster");
-const theirs = summary("nth");
-const rows = [
-  ["", "harbormaster", `nth ${nth.version}`, "ratio"],
-  [
-    "all nodes cordoned (median ms)",
-    ours.cordonedMs,
-    theirs.cordonedMs,
-    (theirs.cordonedMs / ours.cordonedMs).toFixed(1),
-  ],
+const arms = tools.map((tool) => ({ tool, ...summary(tool) }));
+const ours = arms.find((a) => a.tool === "harbormaster");
+const two = arms.find((a) => a.tool === "two-clusters");
+const theirs = arms.find((a) => a.tool === "nth");
+const label = (tool: Tool) => (tool === "nth" ? `nth ${nth.version}` : tool);
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : "-");
+const rows: (string | number)[][] = [
+  ["", ...arms.map((a) => label(a.tool))],
+  ["all nodes cordoned (median ms)", ...arms.map((a) => a.cordonedMs)],
   [
     "all nodes drained (median ms)",
-    `${ours.drainedMs}${ours.unfinished ? ` (${ours.unfinished} runs >${windowMs})` : ""}`,
-    `${theirs.drainedMs}${theirs.unfinished ? ` (${theirs.unfinished} runs >${windowMs})` : ""}`,
-    (theirs.drainedMs / ours.drainedMs).toFixed(1),
+    ...arms.map((a) => `${a.drainedMs}${a.unfinished ? ` (${a.unfinished} >${windowMs})` : ""}`),
   ],
-  [
-    "drain throughput (pods/s)",
-    ours.podsPerSecond,
-    theirs.podsPerSecond,
-    (ours.podsPerSecond / theirs.podsPerSecond).toFixed(1),
-  ],
+  ["drain throughput (pods/s)", ...arms.map((a) => a.podsPerSecond)],
+  ["EC2 lookups for the burst (median)", ...arms.map((a) => (a.tool === "nth" ? "-" : a.lookups))],
 ];
 process.stdout.write(`\nAZ loss: ${nodes} nodes, ${nodes * podsPerNode} pods, ${pairs} pairs after a warm-up\n`);
-for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padEnd(i === 0 ? 32 : 24)).join("")}\n`);
-writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs, ours, theirs }, null, 2));
+for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padEnd(i === 0 ? 36 : 24)).join("")}\n`);
+process.stdout.write(
+  `ratios: nth drained / harbormaster drained ${ratio(theirs?.drainedMs, ours?.drainedMs)}, ` +
+    `harbormaster / nth pods/s ${ratio(ours?.podsPerSecond, theirs?.podsPerSecond)}, ` +
+    `two-clusters drained / harbormaster drained ${ratio(two?.drainedMs, ours?.drainedMs)} (target <= 1.1)\n`,
+);
+writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs, arms }, null, 2));
 // Idle pod watches of the handlers would hold the process open for up to a minute more.
 process.exit(0);

@@ -28,6 +28,8 @@ export async function buildScenario(
   kubeconfigPath: string,
   size: ScenarioSize,
   log: (m: string) => void,
+  /** Tags the lost instances as EKS tags a cluster's nodes, so routing can tell clusters apart. */
+  eksCluster?: string,
 ): Promise<Scenario> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
@@ -44,6 +46,9 @@ export async function buildScenario(
       MinCount: size.nodes,
       MaxCount: size.nodes,
       Placement: { AvailabilityZone: "us-east-2a" },
+      ...(eksCluster && {
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "eks:cluster-name", Value: eksCluster }] }],
+      }),
     }),
   );
   const ids = (run.Instances ?? []).map((i) => i.InstanceId ?? "");
@@ -110,9 +115,9 @@ export async function buildScenario(
 }
 
 /** Puts one spot interruption warning per lost node into the queue, as fast as SQS takes them. */
-export async function sendSpotWarnings(scenario: Scenario): Promise<void> {
+export async function sendSpotWarnings(scenario: Scenario, lostNodes = scenario.lostNodes): Promise<void> {
   const sqs = new SQSClient({});
-  const bodies = scenario.lostNodes.map((n) =>
+  const bodies = lostNodes.map((n) =>
     JSON.stringify({
       version: "0",
       id: crypto.randomUUID(),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import io
 import json
 import logging
 import os
@@ -334,10 +335,32 @@ def register_action(body: dict[str, Any]) -> tuple[int, Any]:
         return 201, EdgeState.public(action)
 
 
+# Requests by query-protocol Action (EC2, Auto Scaling, SQS's query form): benchmarks count how many
+# lookups a handler made, as CloudTrail would show them.
+REQUESTS: dict[str, int] = {}
+
+
+def count_action(environ: dict[str, Any]) -> None:
+    from urllib.parse import parse_qs
+
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    fields = parse_qs(environ.get("QUERY_STRING", ""))
+    if not fields.get("Action") and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        fields = parse_qs(body.decode("utf-8", "replace"))
+    action = (fields.get("Action") or [None])[0]
+    if action:
+        with STATE.lock:
+            REQUESTS[action] = REQUESTS.get(action, 0) + 1
+
+
 def reset_all() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 
     STATE.clear()
+    with STATE.lock:
+        REQUESTS.clear()
     moto_api_backend.reset()  # what POST /moto-api/reset does
 
 
@@ -353,6 +376,7 @@ class EdgeApp:
             return self.control(environ, start_response)
         if path.rstrip("/") == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
             STATE.clear()  # keep our state consistent with moto's when reset the moto way
+        count_action(environ)
         return self.moto_app(environ, start_response)
 
     def control(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -367,6 +391,10 @@ class EdgeApp:
             elif route == ("POST", "reset"):
                 reset_all()
                 status, payload = 200, {"ok": True}
+            elif route == ("GET", "requests"):
+                with STATE.lock:
+                    payload = dict(REQUESTS)
+                status = 200
             elif route == ("GET", "autoscaling/calls"):
                 wanted = req.args.get("action")
                 with STATE.lock:

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import {
+  ClusterRouter,
+  type ResourceDirectory,
+  type RoutableCluster,
+} from "../../../../functions/core/routing/router.ts";
+import { eksClusterFromTags, type ResourceTag } from "../../../../functions/core/routing/tags.ts";
+
+// The directory and clusters are the router's ports; these record what the router asked of them.
+function world(options: {
+  instanceTags?: Record<string, ResourceTag[]>;
+  groupTags?: Record<string, ResourceTag[]>;
+  nodes?: Record<string, string[]>;
+  down?: string[];
+}) {
+  const calls = { instances: [] as string[][], groups: [] as string[][], nodes: [] as string[] };
+  const directory: ResourceDirectory = {
+    instanceTags: async (ids) => {
+      calls.instances.push([...ids]);
+      return new Map(ids.flatMap((id) => (options.instanceTags?.[id] ? [[id, options.instanceTags[id]]] : [])));
+    },
+    groupTags: async (names) => {
+      calls.groups.push([...names]);
+      return new Map(names.flatMap((n) => (options.groupTags?.[n] ? [[n, options.groupTags[n]]] : [])));
+    },
+  };
+  const cluster = (name: string, eksCluster: string, autoScalingGroups: string[] = []): RoutableCluster => ({
+    name,
+    eksCluster,
+    autoScalingGroups,
+    hasNode: async (id) => {
+      calls.nodes.push(`${name}:${id}`);
+      if (options.down?.includes(name)) throw new Error(`${name} is down`);
+      return options.nodes?.[name]?.includes(id) ?? false;
+    },
+  });
+  let now = 0;
+  const clusters = [cluster("blue", "eks-blue", ["blue-spot"]), cluster("green", "eks-green")];
+  const router = new ClusterRouter(clusters, directory, () => now);
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { router, calls, advance };
+}
+
+const tag = (key: string, value = "owned") => ({ key, value });
+
+describe("eksClusterFromTags", () => {
+  it.each([
+    [[tag("eks:cluster-name", "prod")], "prod"],
+    [[tag("aws:eks:cluster-name", "prod")], "prod"],
+    [[tag("kubernetes.io/cluster/prod")], "prod"],
+    [[tag("Name", "x"), tag("kubernetes.io/cluster/")], undefined],
+    [[], undefined],
+  ])("reads %j as %s", (tags, expected) => {
+    expect(eksClusterFromTags(tags)).toBe(expected);
+  });
+});
+
+describe("ClusterRouter", () => {
+  it("routes a whole batch by instance tags in one directory call, and caches the answers", async () => {
+    const { router, calls } = world({
+      instanceTags: {
+        "i-1": [tag("eks:cluster-name", "eks-blue")],
+        "i-2": [tag("kubernetes.io/cluster/eks-green")],
+        "i-3": [tag("eks:cluster-name", "eks-other")],
+      },
+    });
+    const routes = await router.route([{ instanceId: "i-1" }, { instanceId: "i-2" }, { instanceId: "i-3" }]);
+    expect(routes.get("i-1")).toEqual({ status: "routed", cluster: "blue", by: "tags" });
+    expect(routes.get("i-2")).toEqual({ status: "routed", cluster: "green", by: "tags" });
+    expect(routes.get("i-3")).toEqual({ status: "foreign", eksCluster: "eks-other" });
+    expect(calls.instances).toEqual([["i-1", "i-2", "i-3"]]);
+    expect(calls.nodes).toEqual([]);
+    await router.route([{ instanceId: "i-1" }, { instanceId: "i-3" }]);
+    expect(calls.instances).toHaveLength(1);
+  });
+
+  it("routes lifecycle messages by the configured ASG first, then by the ASG's tags", async () => {
+    const { router, calls } = world({ groupTags: { "green-od": [tag("eks:cluster-name", "eks-green")] } });
+    const routes = await router.route([
+      { instanceId: "i-1", groupName: "blue-spot" },
+      { instanceId: "i-2", groupName: "green-od" },
+    ]);
+    expect(routes.get("i-1")).toEqual({ status: "routed", cluster: "blue", by: "asg" });
+    expect(routes.get("i-2")).toEqual({ status: "routed", cluster: "green", by: "asg" });
+    expect(calls.groups).toEqual([["green-od"]]);
+    expect(calls.instances).toEqual([]);
+  });
+
+  it("looks for the node in every cluster when no tag names one, and calls an instance nobody has foreign", async () => {
+    const { router, calls } = world({ nodes: { green: ["i-9"] } });
+    const routes = await router.route([{ instanceId: "i-9" }, { instanceId: "i-0" }]);
+    expect(routes.get("i-9")).toEqual({ status: "routed", cluster: "green", by: "node" });
+    expect(routes.get("i-0")).toEqual({ status: "foreign" });
+    expect(calls.nodes.sort()).toEqual(["blue:i-0", "blue:i-9", "green:i-0", "green:i-9"]);
+  });
+
+  it("does not call an instance foreign while a cluster that may hold it cannot be asked", async () => {
+    const { router } = world({ nodes: { green: ["i-9"] }, down: ["blue"] });
+    const routes = await router.route([{ instanceId: "i-9" }, { instanceId: "i-0" }]);
+    expect(routes.get("i-9")).toEqual({ status: "routed", cluster: "green", by: "node" });
+    expect(routes.get("i-0")).toMatchObject({ status: "unreachable", clusters: ["blue"] });
+    // Unreachable is never cached: the next batch asks again.
+    const again = await router.route([{ instanceId: "i-0" }]);
+    expect(again.get("i-0")?.status).toBe("unreachable");
+  });
+
+  it("forgets a foreign answer after a minute, so a node that joins later is found", async () => {
+    const state = { nodes: { blue: [] as string[] } };
+    const { router, advance } = world(state);
+    expect((await router.route([{ instanceId: "i-5" }])).get("i-5")?.status).toBe("foreign");
+    state.nodes.blue.push("i-5");
+    advance(30_000);
+    expect((await router.route([{ instanceId: "i-5" }])).get("i-5")?.status).toBe("foreign");
+    advance(31_000);
+    expect((await router.route([{ instanceId: "i-5" }])).get("i-5")).toMatchObject({ cluster: "blue" });
+  });
+});
