@@ -108,7 +108,6 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     if (options.runId) stops.push(() => tearDownClusters(clusters));
     const clusterInfos = clusters.map((c) => c.info);
     log("cluster", clusters.map((c) => `${c.info.name}: ${c.info.nodes.length} nodes`).join(", "));
-    const blue = clusterInfos[0] as LocalClusterInfo;
     const clustersJson = clustersEnv(clusterInfos);
 
     log("aws", "creating EventBridge rules and queues from stacks/ definitions");
@@ -184,9 +183,6 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
             {
               AWS_REGION: process.env.AWS_REGION,
               HARBORMASTER_CLUSTERS: clustersJson,
-              // The pre-scaling function reads one cluster from KUBECONFIG until it reads HARBORMASTER_CLUSTERS;
-              // the local policy's targets are blue's.
-              KUBECONFIG: blue.kubeconfigPath,
               HARBORMASTER_PRESCALING_POLICIES: policiesJson,
             },
             { notifier: notifierFor("prescaling") },
