@@ -2,17 +2,16 @@
 // the testbed's control plane as blue, and a second one beside it as green, both served by one deployment.
 
 import { startLocal } from "../local/start.ts";
+import { buildAll } from "./build/index.ts";
 import { startCluster } from "./cluster.ts";
 import { TestbedError } from "./errors.ts";
+import { cacheRoot } from "./paths.ts";
+import { stderrProgress } from "./progress.ts";
 import { startTestbed } from "./testbed.ts";
 
 async function main(): Promise<void> {
-  const testbed = await startTestbed({ keepWorkDir: true });
+  const { testbed, green } = await startBoth();
   const { endpoints } = testbed;
-  const green = await startCluster({ name: "green", keepWorkDir: true }).catch(async (error: unknown) => {
-    await testbed.stop();
-    throw error;
-  });
   const stopClusters = async () => {
     await green.close();
     await testbed.stop();
@@ -53,6 +52,21 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await local.play();
+}
+
+// The two control planes start side by side; if one fails, the other is stopped before the error is shown.
+async function startBoth() {
+  // Built first, once: two starts finding a cold cache would build the same entry twice at once.
+  await buildAll(stderrProgress, cacheRoot());
+  const [testbed, green] = await Promise.allSettled([
+    startTestbed({ keepWorkDir: true }),
+    startCluster({ name: "green", keepWorkDir: true }),
+  ]);
+  if (testbed.status === "fulfilled" && green.status === "fulfilled")
+    return { testbed: testbed.value, green: green.value };
+  if (testbed.status === "fulfilled") await testbed.value.stop();
+  if (green.status === "fulfilled") await green.value.close();
+  throw testbed.status === "rejected" ? testbed.reason : (green as PromiseRejectedResult).reason;
 }
 
 main().catch((error: unknown) => {
