@@ -1,8 +1,8 @@
-import { mapLimit } from "./concurrency.ts";
+import { errorRetrySeconds, runCluster } from "./cluster-run.ts";
 import type { InterruptionMessage } from "./events/message.ts";
 import { parseBody } from "./events/registry.ts";
-import type { Clock, ClusterPort, MetricsPort } from "./ports.ts";
-import { cordonFirst, type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
+import type { Clock, MetricsPort } from "./ports.ts";
+import type { ProcessorDeps } from "./processor.ts";
 import type { Route, RouteRequest } from "./routing/router.ts";
 
 export interface QueueRecord {
@@ -44,10 +44,6 @@ export interface BatchDeps {
   /** Instances already logged as foreign in this environment: each is logged once. */
   foreignLogged?: Set<string>;
 }
-
-const errorRetrySeconds = 5;
-/** After `pauseAt`, how long a cluster's work may still run before its records are handed back unanswered. */
-const clusterGraceMs = 20_000;
 
 export interface BatchResult {
   batchItemFailures: { itemIdentifier: string }[];
@@ -119,51 +115,6 @@ export async function processBatch(
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-// A cluster's work races its own deadline: records still open then go back to the queue, the others stand.
-async function runCluster(
-  deps: BatchDeps,
-  cluster: string,
-  groups: Work[][],
-  pauseAt: number,
-  requeue: Requeue,
-): Promise<void> {
-  const settled = new Set<Work>();
-  const work = (async () => {
-    const clusterDeps = await deps.cluster(cluster);
-    await processCluster(
-      deps,
-      { ...clusterDeps, cluster: countingEvictions(clusterDeps.cluster, deps.metrics) },
-      groups,
-      pauseAt,
-      (w, delay) => {
-        settled.add(w);
-        if (delay !== undefined) requeue(w.record, delay);
-      },
-    );
-  })();
-  const timer = deadline(deps.clock, pauseAt + clusterGraceMs);
-  const outcome = await Promise.race([
-    work.then(
-      () => "done" as const,
-      (error: unknown) => error,
-    ),
-    timer.promise.then(() => "late" as const),
-  ]);
-  timer.cancel();
-  if (outcome === "done") return;
-  deps.log.error(
-    outcome === "late"
-      ? "cluster too slow; its records go back to the queue"
-      : "cluster failed; its records will be retried",
-    {
-      cluster,
-      error: outcome === "late" ? undefined : String(outcome),
-    },
-  );
-  deps.metrics.count("ClusterUnavailable", { cluster });
-  for (const group of groups) for (const w of group) if (!settled.has(w)) requeue(w.record, errorRetrySeconds);
-}
-
 async function parseRecords(deps: BatchDeps, records: readonly QueueRecord[], failed: Set<string>) {
   const byInstance = new Map<string, Work[]>();
   for (const record of records) {
@@ -214,54 +165,6 @@ function foreign(deps: BatchDeps, instanceId: string, work: Work[], eksCluster: 
   });
 }
 
-/** Every node of the cluster is cordoned before any drain starts (see cordonFirst), then each instance's messages run in order. */
-async function processCluster(
-  deps: BatchDeps,
-  cluster: ProcessorDeps,
-  groups: Work[][],
-  pauseAt: number,
-  settle: (work: Work, delaySeconds?: number) => void,
-) {
-  const startedEarlier = new Set<InterruptionMessage>();
-  await mapLimit(groups, deps.groupConcurrency, async ([first]) => {
-    if (first && (await cordonFirst(cluster, first.message).catch(() => false))) startedEarlier.add(first.message);
-  });
-  await mapLimit(groups, deps.groupConcurrency, async (group) => {
-    for (const work of group) {
-      const { record, message } = work;
-      const fields = {
-        messageId: record.messageId,
-        eventId: message.eventId,
-        instanceId: message.instanceId,
-        kind: message.kind,
-        cluster: cluster.clusterName,
-      };
-      let outcome: MessageOutcome;
-      try {
-        outcome = await processMessage(cluster, message, pauseAt, startedEarlier.has(message));
-      } catch (error) {
-        deps.log.error("message failed; it will be retried", {
-          ...fields,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        // Soon, not after the queue's visibility timeout: that is longer than a spot warning.
-        settle(work, errorRetrySeconds);
-        continue;
-      }
-      deps.log.info("message handled", { ...fields, status: outcome.status, result: outcome.result });
-      settle(work, outcome.status === "retry" ? outcome.delaySeconds : undefined);
-    }
-  });
-}
-
-function deadline(clock: Clock, at: number) {
-  const stop = new AbortController();
-  return {
-    promise: clock.sleep(Math.max(0, at - clock.now()), stop.signal),
-    cancel: () => stop.abort(),
-  };
-}
-
 /**
  * A drain may outlive many invocations (a Health event days ahead, a budget that blocks for a long time).
  * Each retry is a receive, and at the queue's maxReceiveCount SQS would move the message to the DLQ
@@ -280,19 +183,4 @@ async function handOver(deps: BatchDeps, record: QueueRecord, delaySeconds: numb
     });
     return false;
   }
-}
-
-function countingEvictions(cluster: ClusterPort, metrics: MetricsPort): ClusterPort {
-  return {
-    findNode: (...args) => cluster.findNode(...args),
-    updateNode: (...args) => cluster.updateNode(...args),
-    deleteNode: (...args) => cluster.deleteNode(...args),
-    listPods: (...args) => cluster.listPods(...args),
-    deletePod: (...args) => cluster.deletePod(...args),
-    evict: async (pod) => {
-      const result = await cluster.evict(pod);
-      metrics.count("Evictions", { result: result.outcome });
-      return result;
-    },
-  };
 }

@@ -63,8 +63,18 @@ export class ClusterRouter {
       else if (!routes.has(request.instanceId)) open.push(request);
     }
     if (open.length === 0) return routes;
-    // One cluster: every lookup would end in it or nowhere, which its node list answers alone.
-    if (this.clusters.length === 1) return this.settle(routes, open, await this.byNode(open));
+    // One cluster: every lookup would end in it or nowhere, which its node list answers alone. A lifecycle
+    // message is its, though: a launching instance has no node yet, and its hook targets this queue.
+    if (this.clusters.length === 1) {
+      const [only] = this.clusters;
+      const lifecycle = new Map<string, Route>(
+        open.flatMap((r) =>
+          r.groupName && only ? [[r.instanceId, { status: "routed", cluster: only.name, by: "asg" }]] : [],
+        ),
+      );
+      const rest = open.filter((r) => !lifecycle.has(r.instanceId));
+      return this.settle(routes, open, new Map([...lifecycle, ...(await this.byNode(rest))]));
+    }
 
     const byGroup = await this.routeByGroup(open);
     const untagged = open.filter((r) => !byGroup.has(r.instanceId));

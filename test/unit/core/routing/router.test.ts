@@ -117,3 +117,31 @@ describe("ClusterRouter", () => {
     expect((await router.route([{ instanceId: "i-5" }])).get("i-5")).toMatchObject({ cluster: "blue" });
   });
 });
+
+describe("ClusterRouter with one cluster", () => {
+  it("routes lifecycle messages to it without a lookup, and other messages by its node list", async () => {
+    const asked: string[] = [];
+    const only: RoutableCluster = {
+      name: "solo",
+      eksCluster: "eks-solo",
+      autoScalingGroups: [],
+      hasNode: async (id) => {
+        asked.push(id);
+        return id === "i-node";
+      },
+    };
+    const refuse = async () => {
+      throw new Error("no directory lookups with one cluster");
+    };
+    const router = new ClusterRouter([only], { instanceTags: refuse, groupTags: refuse }, () => 0);
+    const routes = await router.route([
+      { instanceId: "i-launching", groupName: "any-group" },
+      { instanceId: "i-node" },
+      { instanceId: "i-gone" },
+    ]);
+    expect(routes.get("i-launching")).toEqual({ status: "routed", cluster: "solo", by: "asg" });
+    expect(routes.get("i-node")).toEqual({ status: "routed", cluster: "solo", by: "node" });
+    expect(routes.get("i-gone")).toEqual({ status: "foreign" });
+    expect(asked.sort()).toEqual(["i-gone", "i-node"]);
+  });
+});

@@ -1,0 +1,134 @@
+// One cluster's share of a batch: it races its own deadline, so a cluster that is slow or down holds up no
+// other. Within the cluster every node is cordoned first, then each instance's messages run in order.
+import { mapLimit } from "./concurrency.ts";
+import type { InterruptionMessage } from "./events/message.ts";
+import type { Clock, ClusterPort, MetricsPort } from "./ports.ts";
+import { cordonFirst, type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
+
+export interface Work {
+  record: { messageId: string };
+  message: InterruptionMessage;
+}
+
+export interface ClusterRunDeps {
+  cluster(name: string): Promise<ProcessorDeps>;
+  log: {
+    info(message: string, fields: Record<string, unknown>): void;
+    error(message: string, fields: Record<string, unknown>): void;
+  };
+  metrics: MetricsPort;
+  clock: Clock;
+  groupConcurrency: number;
+}
+
+export const errorRetrySeconds = 5;
+/** After `pauseAt`, how long a cluster's work may still run before its records are handed back unanswered. */
+const clusterGraceMs = 20_000;
+
+// A cluster's work races its own deadline: records still open then go back to the queue, the others stand.
+export async function runCluster<W extends Work>(
+  deps: ClusterRunDeps,
+  cluster: string,
+  groups: W[][],
+  pauseAt: number,
+  requeue: (record: W["record"], delaySeconds: number) => void,
+): Promise<void> {
+  const settled = new Set<W>();
+  const work = (async () => {
+    const clusterDeps = await deps.cluster(cluster);
+    await processCluster(
+      deps,
+      { ...clusterDeps, cluster: countingEvictions(clusterDeps.cluster, deps.metrics) },
+      groups,
+      pauseAt,
+      (w, delay) => {
+        settled.add(w);
+        if (delay !== undefined) requeue(w.record, delay);
+      },
+    );
+  })();
+  const timer = deadline(deps.clock, pauseAt + clusterGraceMs);
+  const outcome = await Promise.race([
+    work.then(
+      () => "done" as const,
+      (error: unknown) => error,
+    ),
+    timer.promise.then(() => "late" as const),
+  ]);
+  timer.cancel();
+  if (outcome === "done") return;
+  deps.log.error(
+    outcome === "late"
+      ? "cluster too slow; its records go back to the queue"
+      : "cluster failed; its records will be retried",
+    {
+      cluster,
+      error: outcome === "late" ? undefined : String(outcome),
+    },
+  );
+  deps.metrics.count("ClusterUnavailable", { cluster });
+  for (const group of groups) for (const w of group) if (!settled.has(w)) requeue(w.record, errorRetrySeconds);
+}
+
+/** Every node of the cluster is cordoned before any drain starts (see cordonFirst), then each instance's messages run in order. */
+async function processCluster<W extends Work>(
+  deps: ClusterRunDeps,
+  cluster: ProcessorDeps,
+  groups: W[][],
+  pauseAt: number,
+  settle: (work: W, delaySeconds?: number) => void,
+) {
+  const startedEarlier = new Set<InterruptionMessage>();
+  await mapLimit(groups, deps.groupConcurrency, async ([first]) => {
+    if (first && (await cordonFirst(cluster, first.message).catch(() => false))) startedEarlier.add(first.message);
+  });
+  await mapLimit(groups, deps.groupConcurrency, async (group) => {
+    for (const work of group) {
+      const { record, message } = work;
+      const fields = {
+        messageId: record.messageId,
+        eventId: message.eventId,
+        instanceId: message.instanceId,
+        kind: message.kind,
+        cluster: cluster.clusterName,
+      };
+      let outcome: MessageOutcome;
+      try {
+        outcome = await processMessage(cluster, message, pauseAt, startedEarlier.has(message));
+      } catch (error) {
+        deps.log.error("message failed; it will be retried", {
+          ...fields,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        // Soon, not after the queue's visibility timeout: that is longer than a spot warning.
+        settle(work, errorRetrySeconds);
+        continue;
+      }
+      deps.log.info("message handled", { ...fields, status: outcome.status, result: outcome.result });
+      settle(work, outcome.status === "retry" ? outcome.delaySeconds : undefined);
+    }
+  });
+}
+
+function deadline(clock: Clock, at: number) {
+  const stop = new AbortController();
+  return {
+    promise: clock.sleep(Math.max(0, at - clock.now()), stop.signal),
+    cancel: () => stop.abort(),
+  };
+}
+
+function countingEvictions(cluster: ClusterPort, metrics: MetricsPort): ClusterPort {
+  return {
+    findNode: (...args) => cluster.findNode(...args),
+    updateNode: (...args) => cluster.updateNode(...args),
+    deleteNode: (...args) => cluster.deleteNode(...args),
+    listPods: (...args) => cluster.listPods(...args),
+    deletePod: (...args) => cluster.deletePod(...args),
+    evict: async (pod) => {
+      const result = await cluster.evict(pod);
+      metrics.count("Evictions", { result: result.outcome });
+      return result;
+    },
+  };
+}
