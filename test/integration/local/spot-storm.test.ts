@@ -84,11 +84,9 @@ describe("the local stack handles a spot storm end to end", () => {
   });
 
   it("snapshots both clusters, labelled, each with its nodes, pods and HPAs; the storm touched blue only", async () => {
-    const state = (await (await fetch(`${stack.info.statusUrl}/api/state`)).json()) as { snapshot: Snapshot };
-    const [blue, other] = state.snapshot.clusters;
-    expect(state.snapshot.clusters.map((c) => [c.name, c.eksCluster])).toEqual(
-      stack.info.clusters.map((c) => [c.name, c.eksCluster]),
-    );
+    const { clusters } = await snapshot();
+    const [blue, other] = clusters;
+    expect(clusters.map((c) => [c.name, c.eksCluster])).toEqual(stack.info.clusters.map((c) => [c.name, c.eksCluster]));
     for (const [view, info] of [blue, other].map((v, i) => [v, stack.info.clusters[i]] as const)) {
       expect(view?.nodes.map((n) => n.name).sort()).toEqual(info?.nodes.map((n) => n.name).sort());
       expect(view?.pods).toBeGreaterThan(0);
@@ -146,4 +144,24 @@ describe("the local stack handles a spot storm end to end", () => {
       await browser.close();
     }
   }, 60_000);
+
+  // Last: its threads would add to the ops channel the test above counts.
+  it(
+    "routes a storm on green's instances to green by their tags, and leaves blue's nodes as they were",
+    async () => {
+      const before = (await snapshot()).clusters[0]?.nodes.filter((n) => n.cordoned).map((n) => n.name);
+      const onGreen = await playScenario(stack.info, "spot-storm", () => {}, "green");
+      const greenNodes = new Set(stack.info.clusters[1]?.nodes.map((n) => n.name));
+      expect(onGreen.facts.targets).toHaveLength(6);
+      expect((onGreen.facts.targets as string[]).every((name) => greenNodes.has(name))).toBe(true);
+      expect(new Set(onGreen.facts.drained as string[])).toEqual(new Set(onGreen.facts.targets as string[]));
+      const after = (await snapshot()).clusters[0]?.nodes.filter((n) => n.cordoned).map((n) => n.name);
+      expect(after).toEqual(before);
+    },
+    slow,
+  );
+
+  async function snapshot(): Promise<Snapshot> {
+    return ((await (await fetch(`${stack.info.statusUrl}/api/state`)).json()) as { snapshot: Snapshot }).snapshot;
+  }
 });
