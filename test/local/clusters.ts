@@ -38,10 +38,13 @@ export function nodeTarget(info: LocalClusterInfo, ec2: EC2Client, runId?: strin
   return { core: kc.makeApiClient(CoreV1Api), ec2, eksCluster: info.eksCluster, runId };
 }
 
-/** Nodes and the dev overlay in every cluster at once. `runId` isolates a test's run on a shared cluster. */
+/**
+ * Nodes and the dev overlay in every cluster at once. `runId` isolates a test's run on a shared cluster. If
+ * one cluster fails, the others that were set up are torn down before the error is thrown.
+ */
 export async function setUpClusters(inputs: readonly ClusterInput[], runId?: string): Promise<LocalCluster[]> {
   const ec2 = new EC2Client({});
-  return Promise.all(
+  const results = await Promise.allSettled(
     inputs.map(async (input) => {
       const kc = new KubeConfig();
       kc.loadFromFile(input.kubeconfigPath);
@@ -53,6 +56,11 @@ export async function setUpClusters(inputs: readonly ClusterInput[], runId?: str
       return { info, kc, core, autoscaling: kc.makeApiClient(AutoscalingV2Api), objects };
     }),
   );
+  const set = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = results.find((r) => r.status === "rejected");
+  if (!failed) return set;
+  await tearDownClusters(set);
+  throw failed.reason;
 }
 
 /** A test's run leaves each cluster as it found it: its objects, nodes and their instances go. */
