@@ -1,5 +1,5 @@
-// The local stack's pre-scaling policy: the ad server's p99 alarm raises its floor to 4 and holds headroom
-// placeholders in the general pool. With a run id (tests), names follow the isolated manifests.
+// The local stack's pre-scaling policy: the ad server's p99 alarm raises blue's floor to 4 and holds headroom
+// placeholders in its general pool. With a run id (tests), names follow the isolated manifests.
 import type { z } from "zod";
 import type { policiesSchema } from "../../functions/core/prescaling/policy.ts";
 import { poolLabel } from "./cluster.ts";
@@ -11,6 +11,8 @@ export function localPolicies(runId?: string): z.input<typeof policiesSchema> {
   return [
     {
       name: "adserver-spike",
+      // The function serves blue and green; the scenarios' alarm is about blue's ad server.
+      clusters: ["blue"],
       alarms: [renamed(spikeAlarm)],
       targets: [{ namespace: renamed("adserver"), name: "adserver" }],
       // Absolute: a multiple of the running count needs the HPA status, which the metrics-less testbed fills late.

@@ -1,13 +1,14 @@
-// `npm run scenario -- <name>`: plays a scenario against the stack `npm start` is running.
+// `npm run scenario -- <name> [cluster]`: plays a scenario against the stack `npm start` is running, on blue
+// unless a cluster is named (`npm run scenario -- spot-storm green`).
 import { readFileSync } from "node:fs";
 import { infoPath } from "./info-file.ts";
 import { playScenario, scenarios } from "./scenarios/index.ts";
 import { type LocalStackInfo, useEmulator } from "./stack.ts";
 
 async function main(): Promise<void> {
-  const name = process.argv[2];
+  const [name, cluster] = process.argv.slice(2);
   if (!name || !scenarios[name]) {
-    process.stderr.write(`usage: npm run scenario -- <${Object.keys(scenarios).join("|")}>\n`);
+    process.stderr.write(`usage: npm run scenario -- <${Object.keys(scenarios).join("|")}> [cluster]\n`);
     process.exit(2);
   }
   let info: LocalStackInfo;
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   useEmulator(info.awsEndpoint);
-  await playScenario(info, name, (line) => process.stdout.write(`${line}\n`));
+  await playScenario(info, name, (line) => process.stdout.write(`${line}\n`), cluster);
   process.stdout.write(`\nlive view: ${info.statusUrl}\n`);
 }
 

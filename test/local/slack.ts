@@ -15,14 +15,20 @@ import { createSlackWorker } from "../../functions/adapters/slack/worker-wiring.
 import { lambdaContext } from "../helpers/lambda.ts";
 import { buttonBody, functionUrl, sign, signingSecret, slashCommandBody } from "../helpers/slack-requests.ts";
 import { SlackServer } from "../helpers/slack-server.ts";
+import type { LocalClusterInfo } from "./clusters.ts";
 
 const botToken = "xoxb-local-token";
 export const opsChannel = "C0OPS";
 
+/** Commands in a cluster's channel address it; the first cluster (blue) has the ops channel. */
+export function clusterChannel(index: number): string {
+  return index === 0 ? opsChannel : `C0OPS${index + 1}`;
+}
+
 export async function startSlack(
   sqs: SQSClient,
   prefix: string,
-  kubeconfigPath: string,
+  clusters: readonly LocalClusterInfo[],
   trafficBus: string,
   prescalingQueueUrl: string,
 ) {
@@ -44,6 +50,7 @@ export async function startSlack(
   );
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
   const slack = await SlackServer.start({ token: botToken });
+  const names = clusters.map((c) => c.name);
   const env: Record<string, string> = {
     AWS_REGION: process.env.AWS_REGION ?? "us-east-2",
     HARBORMASTER_SLACK_SIGNING_SECRET: signingSecret,
@@ -54,12 +61,19 @@ export async function startSlack(
     HARBORMASTER_SLACK_QUEUE_URL: QueueUrl,
     HARBORMASTER_SLACK_DEFAULT_CHANNEL: opsChannel,
     HARBORMASTER_SLACK_TRAFFIC_BUS: trafficBus,
-    // `scale` and `headroom` go to the pre-scaling function's queue, as deployed.
-    HARBORMASTER_SLACK_PRESCALING_QUEUES: JSON.stringify({ local: prescalingQueueUrl }),
-    HARBORMASTER_CLUSTER_NAME: "local",
-    HARBORMASTER_SLACK_CLUSTERS: JSON.stringify({ local: { kubeconfig: kubeconfigPath, channels: [opsChannel] } }),
+    // `scale` and `headroom` go to the pre-scaling function's queue, as deployed: one queue for every cluster.
+    HARBORMASTER_SLACK_PRESCALING_QUEUES: JSON.stringify(Object.fromEntries(names.map((n) => [n, prescalingQueueUrl]))),
+    // No HARBORMASTER_CLUSTER_NAME: one deployment serves every cluster, and each notification names its own.
+    HARBORMASTER_SLACK_CLUSTERS: JSON.stringify(
+      Object.fromEntries(
+        clusters.map((c, i) => [
+          c.name,
+          { eksCluster: c.eksCluster, kubeconfig: c.kubeconfigPath, channels: [clusterChannel(i)] },
+        ]),
+      ),
+    ),
     // Locally everyone may run everything; docs/slack.md shows real access rules.
-    HARBORMASTER_SLACK_ACCESS: JSON.stringify([{ users: "*", channels: "*", commands: "*", clusters: ["local"] }]),
+    HARBORMASTER_SLACK_ACCESS: JSON.stringify([{ users: "*", channels: "*", commands: "*", clusters: names }]),
   };
   const command = await functionUrl(createSlackCommandHandler(env));
   const worker = createSlackWorker(env);

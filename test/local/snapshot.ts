@@ -1,5 +1,5 @@
-// What the live view shows, read from the cluster and the emulator on each request: nodes with their
-// cordon and drain state, drains in progress, HPA floors, free headroom and rollout weights.
+// What the live view shows, read from every cluster and the emulator on each request: per cluster, nodes with
+// their cordon and drain state, pods, drains in progress, HPA floors and free headroom; and rollout weights.
 import { ListHostedZonesCommand, ListResourceRecordSetsCommand, type Route53Client } from "@aws-sdk/client-route-53";
 import type { AutoscalingV2Api, CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import { readState } from "../../functions/core/drain/node-state.ts";
@@ -19,13 +19,31 @@ export interface NodeView {
   cpuFree: number;
 }
 
-export interface Snapshot {
-  at: number;
+/** One cluster as the live view shows it, labelled with its name and EKS name. */
+export interface ClusterSnapshot {
+  name: string;
+  eksCluster: string;
   nodes: NodeView[];
+  /** Live pods on the cluster's (shown) nodes. */
+  pods: number;
   drains: { node: string; phase: string; kinds: string[]; evicted: number; remaining: number; deadline: string }[];
   hpas: { name: string; namespace: string; min: number; max: number; current: number; desired: number }[];
   headroom: { placeholders: number; cpuFree: number; cpuAllocatable: number };
+}
+
+export interface Snapshot {
+  at: number;
+  clusters: ClusterSnapshot[];
   rollouts: { name: string; weights: { id: string; weight: number }[] }[];
+}
+
+/** A cluster to read: its API clients, and which nodes are this stack's (tests share a cluster). */
+export interface ClusterView {
+  name: string;
+  eksCluster: string;
+  core: CoreV1Api;
+  autoscaling: AutoscalingV2Api;
+  nodeFilter?: (labels: Record<string, string>) => boolean;
 }
 
 function cpu(quantity: string | undefined): number {
@@ -36,12 +54,16 @@ function cpu(quantity: string | undefined): number {
 const live = (p: V1Pod) =>
   !p.metadata?.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed";
 
-export async function takeSnapshot(
-  core: CoreV1Api,
-  autoscaling: AutoscalingV2Api,
-  route53: Route53Client,
-  nodeFilter: (labels: Record<string, string>) => boolean = () => true,
-): Promise<Snapshot> {
+export async function takeSnapshot(clusters: readonly ClusterView[], route53: Route53Client): Promise<Snapshot> {
+  const [views, rollouts] = await Promise.all([
+    Promise.all(clusters.map(clusterSnapshot)),
+    rolloutWeights(route53).catch(() => []),
+  ]);
+  return { at: Date.now(), clusters: views, rollouts };
+}
+
+async function clusterSnapshot(view: ClusterView): Promise<ClusterSnapshot> {
+  const { core, autoscaling, nodeFilter = () => true } = view;
   const [nodeList, podList, hpaList] = await Promise.all([
     core.listNode(),
     core.listPodForAllNamespaces(),
@@ -58,7 +80,7 @@ export async function takeSnapshot(
     count.set(node, (count.get(node) ?? 0) + 1);
   }
   const nodes: NodeView[] = [];
-  const drains: Snapshot["drains"] = [];
+  const drains: ClusterSnapshot["drains"] = [];
   for (const node of nodeList.items) {
     const labels = node.metadata?.labels ?? {};
     if (!nodeFilter(labels)) continue;
@@ -101,8 +123,10 @@ export async function takeSnapshot(
     (p) => p.metadata?.labels?.["app.kubernetes.io/name"] === "headroom" && names.has(p.spec?.nodeName ?? ""),
   ).length;
   return {
-    at: Date.now(),
+    name: view.name,
+    eksCluster: view.eksCluster,
     nodes,
+    pods: pods.filter((p) => names.has(p.spec?.nodeName ?? "")).length,
     drains,
     hpas: hpaList.items.map((h) => ({
       name: h.metadata?.name ?? "",
@@ -117,7 +141,6 @@ export async function takeSnapshot(
       cpuFree: schedulable.reduce((sum, n) => sum + (nodes.find((v) => v.name === n.metadata?.name)?.cpuFree ?? 0), 0),
       cpuAllocatable: schedulable.reduce((sum, n) => sum + cpu(n.status?.allocatable?.cpu), 0),
     },
-    rollouts: await rolloutWeights(route53).catch(() => []),
   };
 }
 

@@ -1,11 +1,10 @@
-// The local control plane on a running testbed: the simulated cluster with the dev overlay, the services,
+// The local control plane on a running testbed: the simulated clusters with the dev overlay, the services,
 // the deployed event routing in the emulator, every function behind a local SQS event source, and the live
 // view. stop() leaves nothing of it running.
 import { writeFileSync } from "node:fs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { AutoscalingV2Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createInterruptionHandler } from "../../functions/adapters/interruption-wiring.ts";
 import { createPrescalingHandler } from "../../functions/adapters/prescaling/wiring.ts";
 import { createSlackNotifier } from "../../functions/adapters/slack/queued-notifier.ts";
@@ -14,10 +13,10 @@ import { parsePolicies } from "../../functions/config/prescaling-config.ts";
 import type { Notification } from "../../functions/core/notifications.ts";
 import { eventSourceScaling, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
 import { prescalingQueueSettings } from "../../stacks/prescaling-patterns.ts";
-import { deleteAll, runKey } from "../helpers/k8s-manifests.ts";
+import { runKey } from "../helpers/k8s-manifests.ts";
 import { lambdaContext } from "../helpers/lambda.ts";
 import type { TestbedEndpoints } from "../testbed/testbed.ts";
-import { applyDevOverlay, createNodes, type LocalNode } from "./cluster.ts";
+import { type ClusterInput, clustersEnv, type LocalClusterInfo, setUpClusters, tearDownClusters } from "./clusters.ts";
 import { type EventSource, startEventSource } from "./event-source.ts";
 import { localPolicies } from "./policies.ts";
 import { createRouting, type Routing } from "./routing.ts";
@@ -31,6 +30,8 @@ import { createTrafficWorld, startScheduler } from "./traffic.ts";
 export interface LocalStackOptions {
   /** Isolates the run on a shared cluster (tests): its own nodes, renamed manifests, its own bus. */
   runId?: string;
+  /** The clusters it serves; the first is the one scenarios target. Default: the testbed's, as blue. */
+  clusters?: ClusterInput[];
   /** Start Scissors and the ad server (default true). */
   services?: boolean;
   statusPort?: number;
@@ -42,12 +43,12 @@ export interface LocalStackInfo {
   statusUrl: string;
   /** The local Slack view. */
   slackUrl: string;
-  kubeconfigPath: string;
+  /** Every cluster it serves, blue first: scenarios target it unless they say otherwise. */
+  clusters: LocalClusterInfo[];
   awsEndpoint: string;
   redisUrl: string;
   bus: string;
   runId?: string;
-  nodes: LocalNode[];
   scissorsUrl?: string;
   adserverUrl?: string;
 }
@@ -93,23 +94,21 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     stops.length = 0;
   };
   try {
-    const kc = new KubeConfig();
-    kc.loadFromFile(testbed.kubeconfigPath);
-    const core = kc.makeApiClient(CoreV1Api);
     const timeline = new Timeline();
     const prefix = options.runId ?? "harbormaster-local";
+    const inputs = options.clusters ?? [{ name: "blue", kubeconfigPath: testbed.kubeconfigPath }];
+    const names = inputs.map((c) => c.name).join(", ");
 
-    log("cluster", "creating nodes: 3 zones, a general spot pool and a dedicated scissors pool");
-    const nodes = await createNodes(core, { runId: options.runId });
-    log("cluster", `${nodes.length} nodes ready; applying k8s/overlays/dev (server-side apply)`);
-    const objects = await applyDevOverlay(kc, options.runId);
-    if (options.runId) {
-      // A test's run leaves the shared cluster as it found it; the start command's cluster goes with it.
-      stops.push(async () => {
-        await deleteAll(kc, objects);
-        await Promise.allSettled((info.nodes ?? nodes).map((n) => core.deleteNode({ name: n.name })));
-      });
-    }
+    log(
+      "cluster",
+      `${names}: creating nodes (3 zones, a general spot pool, a scissors pool), applying k8s/overlays/dev`,
+    );
+    const clusters = await setUpClusters(inputs, options.runId);
+    // A test's run leaves the shared cluster as it found it; the start command's clusters go with it.
+    if (options.runId) stops.push(() => tearDownClusters(clusters));
+    const clusterInfos = clusters.map((c) => c.info);
+    log("cluster", clusters.map((c) => `${c.info.name}: ${c.info.nodes.length} nodes`).join(", "));
+    const clustersJson = clustersEnv(clusterInfos);
 
     log("aws", "creating EventBridge rules and queues from stacks/ definitions");
     const sqs = new SQSClient({});
@@ -129,7 +128,7 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
 
     log("functions", "starting the interruption and pre-scaling functions behind their SQS event sources");
     log("slack", "starting the Slack worker, the command function and a local Slack Web API");
-    const slack = await startSlack(sqs, prefix, testbed.kubeconfigPath, bus, routing.prescaling.url);
+    const slack = await startSlack(sqs, prefix, clusterInfos, bus, routing.prescaling.url);
     stops.push(() => slack.stop());
     // Each function queues for Slack as deployed; the timeline gets the same notifications.
     const queued = createSlackNotifier(slack.env, { log: (message) => log("slack", message) });
@@ -157,7 +156,8 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
           createInterruptionHandler(
             {
               AWS_REGION: process.env.AWS_REGION,
-              KUBECONFIG: testbed.kubeconfigPath,
+              // Every cluster; the function finds an instance's by its eks:cluster-name tag.
+              HARBORMASTER_CLUSTERS: clustersJson,
               HARBORMASTER_DEAD_LETTER_QUEUE_URL: routing.interruptionsDlq.url,
               HARBORMASTER_MAX_RECEIVE_COUNT: String(interruptionQueueSettings.maxReceiveCount),
               HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "5",
@@ -182,7 +182,7 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
           createPrescalingHandler(
             {
               AWS_REGION: process.env.AWS_REGION,
-              KUBECONFIG: testbed.kubeconfigPath,
+              HARBORMASTER_CLUSTERS: clustersJson,
               HARBORMASTER_PRESCALING_POLICIES: policiesJson,
             },
             { notifier: notifierFor("prescaling") },
@@ -232,32 +232,26 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
       await Promise.all(sources.map((s) => s.stop()));
     });
 
-    const autoscaling = kc.makeApiClient(AutoscalingV2Api);
     const route53 = new Route53Client({});
     const ours = options.runId ? (labels: Record<string, string>) => labels[runKey] === options.runId : undefined;
+    const views = clusters.map((c) => ({ ...c.info, core: c.core, autoscaling: c.autoscaling, nodeFilter: ours }));
     const slackView = {
       state: () => ({ messages: slack.slack.messages, responses: slack.slack.responses }),
       command: (text: string) => slack.slashCommand(text),
       confirm: (value: string) => slack.confirm(value),
     };
-    const status = await startStatusServer(
-      timeline,
-      () => takeSnapshot(core, autoscaling, route53, ours),
-      slackView,
-      options.statusPort,
-    );
+    const status = await startStatusServer(timeline, () => takeSnapshot(views, route53), slackView, options.statusPort);
     stops.push(() => status.stop());
     timeline.add({ kind: "note", source: "local", text: "local control plane started" });
 
     Object.assign(info, {
       statusUrl: status.url,
       slackUrl: `${status.url}/slack`,
-      kubeconfigPath: testbed.kubeconfigPath,
+      clusters: clusterInfos,
       awsEndpoint: testbed.awsEndpoint,
       redisUrl: testbed.redisUrl,
       bus: routing.bus,
       runId: options.runId,
-      nodes,
       scissorsUrl: services?.scissorsUrl,
       adserverUrl: services?.adserverUrl,
     });

@@ -1,21 +1,29 @@
 // The start command's local control plane, on top of the testbed: started after it, stopped before it.
 import { rmSync } from "node:fs";
 import type { TestbedEndpoints } from "../testbed/testbed.ts";
+import type { ClusterInput } from "./clusters.ts";
 import { infoPath } from "./info-file.ts";
 import { playScenario, scenarios } from "./scenarios/index.ts";
 import { startLocalStack, writeInfo } from "./stack.ts";
 
-/** `scenario`: one to play as soon as the stack is up (`npm start -- spot-storm`), e.g. for a first look. */
-export async function startLocal(endpoints: TestbedEndpoints, scenario?: string) {
+/**
+ * `clusters`: blue (the testbed's) and green, each with its own nodes and overlay; scenarios target blue.
+ * `scenario`: one to play as soon as the stack is up (`npm start -- spot-storm`), e.g. for a first look.
+ */
+export async function startLocal(endpoints: TestbedEndpoints, clusters: ClusterInput[], scenario?: string) {
   if (scenario && !scenarios[scenario])
     throw new Error(`unknown scenario ${scenario}; one of: ${Object.keys(scenarios).join(", ")}`);
   const t0 = Date.now();
   const stack = await startLocalStack(endpoints, {
+    clusters,
     statusPort: Number(process.env.HARBORMASTER_STATUS_PORT ?? 0) || undefined,
     log: (step, message) => process.stderr.write(`[local] ${step.padEnd(9)} ${message}\n`),
   });
   writeInfo(infoPath(), stack.info);
   const lines = [
+    ...stack.info.clusters.map(
+      (c) => `  Cluster ${c.name.padEnd(6)}          ${c.nodes.length} nodes, EKS name ${c.eksCluster}`,
+    ),
     `  Live view:               ${stack.info.statusUrl}`,
     `  Local Slack:             ${stack.info.slackUrl}`,
     `  Scissors:                ${stack.info.scissorsUrl}/sample.jpg?width=320`,

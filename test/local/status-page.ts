@@ -11,13 +11,12 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:3px 8px;font-size:12px;text-align:left}
 #timeline{background:#fff;border:1px solid #ddd}
 .muted{color:#888}
+.cluster{border:1px solid #ccd;border-radius:8px;padding:4px 12px 12px;margin:12px 0;background:#fcfcff}
+.cluster h2{font-size:17px} h3{font-size:14px;margin:12px 0 4px}
 </style></head><body>
 <h1>Harbormaster — local control plane</h1>
 <div class="muted" id="updated">loading…</div>
-<h2>Nodes</h2><div class="zones" id="nodes"></div>
-<h2>Drains in progress</h2><table id="drains"></table>
-<h2>HPA floors</h2><table id="hpas"></table>
-<h2>Free headroom</h2><div id="headroom"></div>
+<div id="clusters"></div>
 <h2>Rollout weights</h2><table id="rollouts"></table>
 <h2>Timeline</h2><svg id="timeline" width="1000" height="220"></svg>
 <table id="events"></table>
@@ -28,13 +27,26 @@ const rows = (head, list) => "<tr>" + head.map((h) => "<th>" + h + "</th>").join
    : '<tr><td colspan="' + head.length + '" class="muted">none</td></tr>');
 function drawNodes(nodes) {
   const zones = [...new Set(nodes.map((n) => n.zone))].sort();
-  document.getElementById("nodes").innerHTML = zones.map((z) => '<div class="zone"><b>' + esc(z) + "</b>" +
+  return zones.map((z) => '<div class="zone"><b>' + esc(z) + "</b>" +
     nodes.filter((n) => n.zone === z).map((n) => {
       const cls = ["node", n.pool, n.phase === "drained" ? "drained" : n.cordoned ? "cordoned" : ""].join(" ");
       const state = n.phase ? n.phase : n.cordoned ? "cordoned" : "ready";
       return '<div class="' + cls + '" data-node="' + esc(n.name) + '" data-state="' + esc(state) + '">' + esc(n.name) +
         "<br>" + esc(n.pool + " · " + n.capacityType + " · " + state + " · " + n.pods + " pods · " + n.cpuFree.toFixed(1) + " CPU free") + "</div>";
     }).join("") + "</div>").join("");
+}
+// One section per cluster, labelled with its name and EKS name: nodes by zone, drains, HPA floors, headroom.
+function drawCluster(c) {
+  const h = c.headroom;
+  return '<section class="cluster" data-cluster="' + esc(c.name) + '"><h2>Cluster ' + esc(c.name) +
+    ' <span class="muted">(' + esc(c.eksCluster) + ") · " + c.nodes.length + " nodes · " + c.pods + " pods</span></h2>" +
+    '<h3>Nodes</h3><div class="zones">' + drawNodes(c.nodes) + "</div>" +
+    '<h3>Drains in progress</h3><table class="drains">' + rows(["node", "phase", "kinds", "evicted", "remaining", "deadline"],
+      c.drains.map((d) => [d.node, d.phase, d.kinds.join(","), d.evicted, d.remaining, d.deadline])) + "</table>" +
+    '<h3>HPA floors</h3><table class="hpas">' + rows(["namespace", "name", "floor (min)", "max", "current", "desired"],
+      c.hpas.map((x) => [x.namespace, x.name, x.min, x.max, x.current, x.desired])) + "</table>" +
+    '<h3>Free headroom</h3><div class="headroom">' + esc(h.cpuFree.toFixed(1) + " CPU free of " + h.cpuAllocatable.toFixed(1) +
+      " schedulable; " + h.placeholders + " headroom placeholders") + "</div></section>";
 }
 function drawTimeline(entries) {
   const svg = document.getElementById("timeline");
@@ -51,13 +63,7 @@ function drawTimeline(entries) {
 async function refresh() {
   try {
     const s = await (await fetch("/api/state")).json();
-    drawNodes(s.snapshot.nodes);
-    document.getElementById("drains").innerHTML = rows(["node", "phase", "kinds", "evicted", "remaining", "deadline"],
-      s.snapshot.drains.map((d) => [d.node, d.phase, d.kinds.join(","), d.evicted, d.remaining, d.deadline]));
-    document.getElementById("hpas").innerHTML = rows(["namespace", "name", "floor (min)", "max", "current", "desired"],
-      s.snapshot.hpas.map((h) => [h.namespace, h.name, h.min, h.max, h.current, h.desired]));
-    const h = s.snapshot.headroom;
-    document.getElementById("headroom").textContent = h.cpuFree.toFixed(1) + " CPU free of " + h.cpuAllocatable.toFixed(1) + " schedulable; " + h.placeholders + " headroom placeholders";
+    document.getElementById("clusters").innerHTML = s.snapshot.clusters.map(drawCluster).join("");
     document.getElementById("rollouts").innerHTML = rows(["record", "weights"],
       s.snapshot.rollouts.map((r) => [r.name, r.weights.map((w) => w.id + "=" + w.weight).join("  ")]));
     drawTimeline(s.timeline);

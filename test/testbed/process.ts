@@ -12,6 +12,8 @@ export interface ComponentSpec {
   /** Resolves true once the component serves; called repeatedly until it does. */
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** How long stop() waits after SIGTERM before SIGKILL (default 5 s). */
+  stopGraceMs?: number;
 }
 
 export interface RunningComponent {
@@ -74,7 +76,7 @@ export async function startComponent(spec: ComponentSpec): Promise<RunningCompon
     name: spec.name,
     pid: child.pid ?? -1,
     logPath: spec.logPath,
-    stop: () => stopChild(child),
+    stop: () => stopChild(child, spec.stopGraceMs),
   };
 
   const deadline = Date.now() + (spec.readyTimeoutMs ?? 60_000);

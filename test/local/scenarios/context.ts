@@ -1,8 +1,10 @@
 // What every scenario gets: the running stack's endpoints, API clients, a way to emit AWS events and to
 // write on the live view's timeline, and the measurements it reports.
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { AutoscalingV2Api, CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
 import { readState } from "../../../functions/core/drain/node-state.ts";
+import { nodeTarget } from "../clusters.ts";
 import { putEvents } from "../routing.ts";
 import type { LocalStackInfo } from "../stack.ts";
 import type { TimelineEntry } from "../timeline.ts";
@@ -21,14 +23,20 @@ export interface ScenarioResult {
 
 export type ScenarioContext = ReturnType<typeof scenarioContext>;
 
-export function scenarioContext(info: LocalStackInfo, print: (line: string) => void = () => {}) {
+/** `clusterName`: the cluster the scenario's events are about; blue (the first) unless a scenario says. */
+export function scenarioContext(info: LocalStackInfo, print: (line: string) => void = () => {}, clusterName?: string) {
+  const cluster = clusterName ? info.clusters.find((c) => c.name === clusterName) : info.clusters[0];
+  if (!cluster) throw new Error(`no cluster ${clusterName} in the local stack`);
   const kc = new KubeConfig();
-  kc.loadFromFile(info.kubeconfigPath);
+  kc.loadFromFile(cluster.kubeconfigPath);
   const events = new EventBridgeClient({});
   const started = Date.now();
   const core = kc.makeApiClient(CoreV1Api);
   return {
     info,
+    cluster,
+    /** Where replacement nodes go: the scenario's cluster, as instances tagged with its EKS name. */
+    nodeTarget: nodeTarget(cluster, new EC2Client({}), info.runId),
     kc,
     core,
     autoscaling: kc.makeApiClient(AutoscalingV2Api),

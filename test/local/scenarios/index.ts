@@ -21,15 +21,17 @@ export interface PlayedScenario extends ScenarioResult {
   load: LoadResult[];
 }
 
+/** `cluster`: whose instances the scenario's events are about; blue (the first) by default. */
 export async function playScenario(
   info: LocalStackInfo,
   name: string,
   print: (line: string) => void = () => {},
+  cluster?: string,
 ): Promise<PlayedScenario> {
   const play = scenarios[name];
   if (!play) throw new Error(`unknown scenario ${name}; one of: ${Object.keys(scenarios).join(", ")}`);
-  const ctx = scenarioContext(info, print);
-  print(`scenario ${name}`);
+  const ctx = scenarioContext(info, print, cluster);
+  print(`scenario ${name} on ${ctx.cluster.name}`);
   await ctx.step("note", "scenario", `${name} starts`);
   const loads: ReturnType<typeof startLoad>[] = [];
   if (info.adserverUrl)

@@ -39,8 +39,8 @@ export async function interruptNodes(
   );
   if (options.replace) {
     // The node group launches replacements as soon as it learns of the interruption.
-    const added = await Promise.all(targets.map((t) => addNode(ctx.core, "general", t.zone, ctx.info.runId)));
-    ctx.info.nodes.push(...added);
+    const added = await Promise.all(targets.map((t) => addNode(ctx.nodeTarget, "general", t.zone)));
+    ctx.cluster.nodes.push(...added);
     await ctx.step("event", "node-group", `${added.length} replacement spot nodes joined`);
   }
   const cordoned = new Map<string, number>();

@@ -25,6 +25,9 @@ export function kubeApiserver(ctx: ControlPlaneContext): ComponentSpec {
     ],
     logPath: ctx.logPath("kube-apiserver"),
     readyTimeoutMs: 90_000,
+    // On SIGTERM it stops listening at once, then lingers for seconds; its state is in etcd, so a stop
+    // (a test's outage, a teardown) need not wait for that.
+    stopGraceMs: 1_000,
     ready: () =>
       httpOk(`https://127.0.0.1:${port}/readyz`, { token: ctx.credentials.adminToken, insecure: true }, "ok"),
   };
