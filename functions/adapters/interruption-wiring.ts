@@ -67,9 +67,13 @@ export function createInterruptionHandler(
     ...ports,
   };
   const clusters = new Map(config.clusters.map((target) => [target.name, clusterHandle(target, config.dryRun)]));
-  const clusterDeps = async (name: string): Promise<ProcessorDeps> => {
+  const clusterHandleOf = (name: string) => {
     const handle = clusters.get(name);
     if (!handle) throw new Error(`no cluster named ${name}`);
+    return handle;
+  };
+  const clusterDeps = async (name: string): Promise<ProcessorDeps> => {
+    const handle = clusterHandleOf(name);
     return {
       ...shared,
       clusterName: name,
@@ -83,7 +87,10 @@ export function createInterruptionHandler(
       name: target.name,
       eksCluster: target.eksCluster,
       autoScalingGroups: target.autoScalingGroups,
-      hasNode: async (instanceId: string) => Boolean(await findNode(await clusterDeps(target.name), instanceId)),
+      // By providerID from the node list; only then by the instance's DNS names (nodes without one).
+      hasNode: async (instanceId: string) =>
+        (await (await clusterHandleOf(target.name).port()).hasInstance(instanceId)) ||
+        Boolean(await findNode(await clusterDeps(target.name), instanceId)),
     })),
     { instanceTags: (ids) => instances.instanceTags(ids), groupTags: (names) => lifecycle.groupTags(names) },
     systemClock.now,

@@ -64,6 +64,19 @@ export class KubernetesCluster implements ClusterPort {
     return node ? toNodeInfo(node) : undefined;
   }
 
+  /**
+   * Whether a node names the instance in its providerID, from the node list alone (no read of the node):
+   * routing asks every cluster about every unrouted instance, and the drain reads the node anyway.
+   */
+  async hasInstance(instanceId: string): Promise<boolean> {
+    const stale = Date.now() - this.cachedAt > this.cacheTtlMs;
+    if (stale || (!this.nodeByInstance.has(instanceId) && !this.missedRecently(instanceId)))
+      await this.refreshMapping();
+    if (this.nodeByInstance.has(instanceId)) return true;
+    this.missed(instanceId);
+    return false;
+  }
+
   // One list serves a burst: concurrent lookups share the request in flight.
   private refreshMapping(): Promise<void> {
     this.listing ??= (async () => {
