@@ -14,6 +14,8 @@ import { type CachedResult, type ResultCache, SingleFlight } from "./core/result
 import { verifySignature } from "./core/signature.ts";
 import { type SourceFormat, sniffFormat } from "./core/sniff.ts";
 import { type FetchPolicy, resolveSource, type SourceRef } from "./core/source.ts";
+import { defaultSvgLimits } from "./core/svg/limits.ts";
+import { checkElementTags } from "./core/svg/prescan.ts";
 
 export interface ImageRequest {
   path: string;
@@ -46,8 +48,11 @@ function acceptClass(format: string | undefined, accept: string): string {
   return `auto:${accepts(accept, "image/avif") ? "avif" : ""}${accepts(accept, "image/webp") ? "webp" : ""}`;
 }
 
-function refuseSvg(format: SourceFormat, ref: SourceRef): void {
-  if (format === "svg" && ref.svg !== "rasterize") throw unsupported("SVG sources are not accepted from this origin");
+/** SVG is refused unless its source opted in; one with too many elements is refused before it is queued. */
+function screenSvg(format: SourceFormat, ref: SourceRef, bytes: Buffer): void {
+  if (format !== "svg") return;
+  if (ref.svg !== "rasterize") throw unsupported("SVG sources are not accepted from this origin");
+  checkElementTags(bytes, defaultSvgLimits);
 }
 
 /** Parses, checks and answers one image request: from the cache, from an identical request in flight, or anew. */
@@ -101,7 +106,7 @@ export function createImageHandler(deps: ImageDeps) {
     const source = await download(ref, signal);
     const sourceFormat = sniffFormat(source.bytes);
     if (!sourceFormat) throw unsupported("source is not a JPEG, PNG, WebP, GIF, AVIF or SVG image");
-    refuseSvg(sourceFormat, ref);
+    screenSvg(sourceFormat, ref, source.bytes);
     const { format, varies } = negotiateFormat(options.format, sourceFormat, request.accept);
     const identity = source.validator ?? contentIdentity(source.bytes);
     const etag = resultEtag(identity, canonicalOptions(options, format));

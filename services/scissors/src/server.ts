@@ -64,7 +64,6 @@ export function createScissors(config: ScissorsConfig, log: Logger, runtime: Sci
     },
     log,
   );
-  if (runtime.warmRenderers) renderers.warm();
   // A short queue: an SVG that waits behind a slow one is usually one more of the same kind.
   const svgLimiter = new Limiter(config.svg.renderers, 4 * config.svg.renderers, config.concurrency.queueWaitMs);
   const svg = { limiter: svgLimiter, renderers };
@@ -219,15 +218,17 @@ export function createScissors(config: ScissorsConfig, log: Logger, runtime: Sci
 
   return {
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      if (runtime.warmRenderers) await renderers.warm();
+      return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           const { address, port } = server.address() as AddressInfo;
           const host = address.includes(":") ? `[${address}]` : address;
           resolve(`http://${host}:${port}`);
         });
-      }),
+      });
+    },
     async shutdown() {
       if (draining) return { rasterJobs: processing.active };
       draining = true;

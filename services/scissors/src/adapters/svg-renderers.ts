@@ -54,11 +54,15 @@ export class SvgRenderers {
     this.#log = log;
   }
 
-  /** Starts every renderer now rather than at the first SVG, which would otherwise wait for one to load. */
-  warm(): void {
+  /**
+   * Starts every renderer now rather than at the first SVG, which would otherwise wait for one to load;
+   * resolves once all are ready, and rejects if one cannot start (a broken entry point shows at start).
+   */
+  async warm(): Promise<void> {
     while (!this.#closed && this.#idle.length + this.#busy.size < this.#settings.processes) {
       this.#idle.push(this.#spawn());
     }
+    await Promise.all(this.#idle.map((worker) => worker.ready));
   }
 
   /** Process ids of the renderers now alive, for tests and metrics. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cleanCss } from "../../src/core/svg/css.ts";
 import { readSvgDocument } from "../../src/core/svg/document.ts";
 import { defaultSvgLimits } from "../../src/core/svg/limits.ts";
+import { checkElementTags } from "../../src/core/svg/prescan.ts";
 
 const svg = (body: string, extra = "") =>
   `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"${extra}>${body}</svg>`;
@@ -84,5 +85,14 @@ describe("cleanCss", () => {
 
   it("refuses CSS escapes, which can spell url( without the letters", () => {
     expect(() => cleanCss("fill: \\75 rl(http://x)")).toThrow(/CSS escapes/);
+  });
+});
+
+describe("checkElementTags", () => {
+  const limits = { ...defaultSvgLimits, maxElements: 3 };
+  it("counts element tags only, not closing tags, comments or declarations", () => {
+    const text = '<?xml version="1.0"?><!-- c --><svg><rect/><g></g></svg>';
+    expect(() => checkElementTags(Buffer.from(text), limits)).not.toThrow();
+    expect(() => checkElementTags(Buffer.from(`${text}<a/>`), limits)).toThrow("SVG has more than 3 element tags");
   });
 });

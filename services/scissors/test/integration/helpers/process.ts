@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { bundle } from "../../../build.ts";
+import { statusMiB } from "./proc-stats.ts";
 
 const service = join(import.meta.dirname, "..", "..", "..");
 
@@ -52,11 +53,7 @@ export async function startScissors(env: Record<string, string>): Promise<Scisso
     child,
     logs,
     exited,
-    peakRssMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      const kib = Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1]);
-      return kib / 1024;
-    },
+    peakRssMiB: () => statusMiB(child.pid as number, "VmHWM"),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
