@@ -11,7 +11,7 @@ export interface ScissorsConfig {
   signingKeys: string[];
   presets: Record<string, Preset>;
   /** SVG renderer processes; SVG is rasterised only from sources with `svg: "rasterize"`. */
-  svg: { renderers: number; maxRssMiB: number; nice: number };
+  svg: { renderers: number; maxRssMiB: number; nice: number; maxBytes: number };
   limits: {
     maxSourceBytes: number;
     maxInputPixels: number;
@@ -106,6 +106,8 @@ const envSchema = z.object({
   // One render at a time is enough for the occasional diagram, and bounds what hostile SVGs can hold.
   SCISSORS_SVG_RENDERERS: int(1, 1),
   SCISSORS_SVG_MAX_RSS_MIB: int(512, 64),
+  // SVG is text: 2 MiB holds a large diagram. It also bounds what the SVGs waiting for a renderer hold.
+  SCISSORS_SVG_MAX_BYTES: int(2 * 1024 * 1024, 1),
   // Nice 10 gives a busy renderer about a tenth of a core that raster images want, and any idle CPU.
   SCISSORS_SVG_NICE: z.coerce.number().int().min(0).max(19).default(10),
   SCISSORS_MAX_URL_BYTES: int(8192, 256),
@@ -144,7 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ScissorsConfig {
     allowedHosts: e.SCISSORS_ALLOWED_HOSTS,
     signingKeys: e.SCISSORS_SIGNING_KEYS,
     presets: e.SCISSORS_PRESETS,
-    svg: { renderers: e.SCISSORS_SVG_RENDERERS, maxRssMiB: e.SCISSORS_SVG_MAX_RSS_MIB, nice: e.SCISSORS_SVG_NICE },
+    svg: {
+      renderers: e.SCISSORS_SVG_RENDERERS,
+      maxRssMiB: e.SCISSORS_SVG_MAX_RSS_MIB,
+      nice: e.SCISSORS_SVG_NICE,
+      maxBytes: e.SCISSORS_SVG_MAX_BYTES,
+    },
     maxUrlBytes: e.SCISSORS_MAX_URL_BYTES,
     limits: {
       maxSourceBytes: e.SCISSORS_MAX_SOURCE_BYTES,

@@ -5,7 +5,7 @@ import type { SvgRenderers } from "./adapters/svg-renderers.ts";
 import { type TransformResult, transform } from "./adapters/transform.ts";
 import type { ScissorsConfig } from "./config.ts";
 import { deadline } from "./core/deadline.ts";
-import { forbidden, timedOut, unsupported } from "./core/errors.ts";
+import { forbidden, timedOut, tooLarge, unsupported } from "./core/errors.ts";
 import { contentIdentity, matchesIfNoneMatch, resultEtag } from "./core/etag.ts";
 import type { Limiter } from "./core/limiter.ts";
 import { accepts, contentTypes, negotiateFormat } from "./core/negotiate.ts";
@@ -48,10 +48,11 @@ function acceptClass(format: string | undefined, accept: string): string {
   return `auto:${accepts(accept, "image/avif") ? "avif" : ""}${accepts(accept, "image/webp") ? "webp" : ""}`;
 }
 
-/** SVG is refused unless its source opted in; one with too many elements is refused before it is queued. */
-function screenSvg(format: SourceFormat, ref: SourceRef, bytes: Buffer): void {
+/** SVG is refused unless its source opted in; one too big or with too many elements, before it is queued. */
+function screenSvg(format: SourceFormat, ref: SourceRef, bytes: Buffer, maxBytes: number): void {
   if (format !== "svg") return;
   if (ref.svg !== "rasterize") throw unsupported("SVG sources are not accepted from this origin");
+  if (bytes.length > maxBytes) throw tooLarge(`SVG is ${bytes.length} bytes, more than ${maxBytes}`);
   checkElementTags(bytes, defaultSvgLimits);
 }
 
@@ -106,7 +107,7 @@ export function createImageHandler(deps: ImageDeps) {
     const source = await download(ref, signal);
     const sourceFormat = sniffFormat(source.bytes);
     if (!sourceFormat) throw unsupported("source is not a JPEG, PNG, WebP, GIF, AVIF or SVG image");
-    screenSvg(sourceFormat, ref, source.bytes);
+    screenSvg(sourceFormat, ref, source.bytes, config.svg.maxBytes);
     const { format, varies } = negotiateFormat(options.format, sourceFormat, request.accept);
     const identity = source.validator ?? contentIdentity(source.bytes);
     const etag = resultEtag(identity, canonicalOptions(options, format));

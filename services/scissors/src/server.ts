@@ -64,8 +64,9 @@ export function createScissors(config: ScissorsConfig, log: Logger, runtime: Sci
     },
     log,
   );
-  // A short queue: an SVG that waits behind a slow one is usually one more of the same kind.
-  const svgLimiter = new Limiter(config.svg.renderers, 4 * config.svg.renderers, config.concurrency.queueWaitMs);
+  // SVGs wait for a renderer rather than being refused at once: a client refused at once sends the next
+  // request at once, and a flood of those costs more than the waiting (at most 32 × SVG max bytes each).
+  const svgLimiter = new Limiter(config.svg.renderers, 32 * config.svg.renderers, config.concurrency.queueWaitMs);
   const svg = { limiter: svgLimiter, renderers };
   const handleImage = createImageHandler({ config, policy, processing, downloads, cache, metrics, svg });
   let draining = false;

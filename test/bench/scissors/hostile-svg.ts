@@ -11,6 +11,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import sharp from "sharp";
 import {
   embeddedBomb,
   fullPngBomb,
@@ -30,8 +31,12 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const { dir, names } = await benchPhotos(log);
 const files = new Map(names.map((name) => [`/${name}`, readFileSync(join(dir, name))]));
 const bomb = fullPngBomb(10_000);
+const smallPng = await sharp(readFileSync(join(dir, names[0] as string)))
+  .resize(64)
+  .png()
+  .toBuffer();
 const svgs = [
-  ...hostileSvgs(bomb, readFileSync(join(dir, names[0] as string))).map((entry) => entry.svg("http://127.0.0.1:9")),
+  ...hostileSvgs(bomb, smallPng).map((entry) => entry.svg("http://127.0.0.1:9")),
   slowSvg(),
   embeddedBomb(bomb),
 ];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddedBomb, fullPngBomb, hostileSvgs, slowSvg } from "./helpers/hostile-svgs.ts";
 import { type Origin, startOrigin } from "./helpers/origin.ts";
 import { fixture } from "./helpers/photos.ts";
-import { alive, childPids, cpuSeconds, treeCpuSeconds, watchChildPeaks } from "./helpers/proc-stats.ts";
+import { alive, childPids, cpuSeconds, watchChildPeaks } from "./helpers/proc-stats.ts";
 import { type ScissorsProcess, startScissors } from "./helpers/process.ts";
 
 // The real service process and its real SVG renderer processes, against a hostile corpus served by a real
@@ -15,7 +15,7 @@ let secret: string;
 let origin: Origin;
 let scissors: ScissorsProcess;
 const bomb = fullPngBomb(10_000);
-const smallPng = fixture("coffee.png");
+let smallPng: Buffer;
 
 const corpus = () => hostileSvgs(bomb, smallPng);
 const sources = () =>
@@ -25,6 +25,7 @@ const sources = () =>
   ]);
 
 beforeAll(async () => {
+  smallPng = await sharp(fixture("coffee.png")).resize(64).png().toBuffer();
   listener = net.createServer((socket) => {
     connections++;
     socket.destroy();
@@ -37,7 +38,12 @@ beforeAll(async () => {
     "/slow.svg": Buffer.from(slowSvg()),
     "/bomb.svg": Buffer.from(embeddedBomb(bomb)),
   });
-  scissors = await startScissors({ SCISSORS_SOURCES: sources(), SCISSORS_ALLOWED_HOSTS: "127.0.0.1" });
+  // At nice 0: these tests time the checks, not the scheduler (the bench measures what nice 10 protects).
+  scissors = await startScissors({
+    SCISSORS_SOURCES: sources(),
+    SCISSORS_ALLOWED_HOSTS: "127.0.0.1",
+    SCISSORS_SVG_NICE: "0",
+  });
 });
 
 afterAll(async () => {
@@ -67,16 +73,17 @@ describe("hostile SVG corpus, from a source that rasterises SVG", () => {
     "%s: refused in under 100 ms or rendered within bounds, reaching nothing",
     async (_name, i, entry) => {
       const before = connections;
-      const { status, body, ms } = await timedGet(
-        `${scissors.url}/svg/${i}.svg${entry.query ? `?${entry.query}` : ""}`,
-      );
+      const url = `${scissors.url}/svg/${i}.svg${entry.query ? `?${entry.query}` : ""}`;
+      const { status, body } = await timedGet(url);
       if (entry.expect === "rendered") {
         expect(status).toBe(200);
         const { width, height } = await sharp(body).metadata();
         expect(Math.max(width, height)).toBeLessThanOrEqual(4096);
       } else {
         expect({ status, message: JSON.parse(body.toString()).message }).toMatchObject({ status: entry.expect });
-        expect(ms).toBeLessThan(100);
+        // The fastest of three: other jobs on a shared machine can delay any one answer, not all three.
+        const times = [(await timedGet(url)).ms, (await timedGet(url)).ms, (await timedGet(url)).ms];
+        expect(Math.min(...times)).toBeLessThan(100);
       }
       expect(connections).toBe(before);
     },
@@ -100,25 +107,31 @@ describe("hostile SVG corpus, from a source that rasterises SVG", () => {
 
 describe("an SVG that passes every bound but renders too long", () => {
   it("is killed at its deadline with a 504, and its CPU stops", async () => {
-    const service = await startScissors({ SCISSORS_SOURCES: sources(), SCISSORS_PROCESSING_TIMEOUT_MS: "1500" });
+    const service = await startScissors({
+      SCISSORS_SOURCES: sources(),
+      SCISSORS_PROCESSING_TIMEOUT_MS: "2000",
+      SCISSORS_SVG_NICE: "0",
+    });
     try {
       const pid = service.child.pid as number;
-      const [renderer] = childPids(pid);
-      const atStart = treeCpuSeconds(pid);
+      const [renderer] = childPids(pid) as [number];
+      // The service with the children it has reaped, plus the renderer doing the work while it exists: once
+      // killed, its CPU moves into the service's reaped total. The replacement renderer is left out.
+      const cpu = () => cpuSeconds(pid, true) + cpuSeconds(renderer);
+      const atStart = cpu();
       const { status, body } = await timedGet(`${service.url}/svg/slow.svg`);
       expect(status).toBe(504);
-      expect(JSON.parse(body.toString()).message).toBe("SVG rendering took more than 1500 ms and was stopped");
-      const atTimeout = treeCpuSeconds(pid);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const after = treeCpuSeconds(pid);
+      expect(JSON.parse(body.toString()).message).toBe("SVG rendering took more than 2000 ms and was stopped");
+      const atTimeout = cpu();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const after = cpu();
       console.log(
-        `process tree CPU: ${atStart.toFixed(2)} s at the request, ${atTimeout.toFixed(2)} s at the 504, ${after.toFixed(2)} s 1.5 s later`,
+        `CPU of the service and its renderer: ${atStart.toFixed(2)} s at the request, ${atTimeout.toFixed(2)} s at the 504, ${after.toFixed(2)} s 2 s later`,
       );
-      // The render burnt CPU until its deadline. Had it gone on, the next 1.5 s would add about 1.5 s more;
-      // killed, they add only the replacement renderer loading sharp.
-      expect(atTimeout - atStart).toBeGreaterThan(0.5);
-      expect(after - atTimeout).toBeLessThan(0.5);
-      expect(alive(renderer as number)).toBe(false);
+      // It burnt CPU until its deadline; had it gone on, the next 2 s would add as much again.
+      expect(atTimeout - atStart).toBeGreaterThan(0.3);
+      expect(after - atTimeout).toBeLessThan(0.15);
+      expect(alive(renderer)).toBe(false);
       expect(childPids(pid)).toHaveLength(1);
     } finally {
       await service.stop();
@@ -132,6 +145,7 @@ describe("an SVG that passes every bound but renders too long", () => {
       SCISSORS_RESPONSE_TIMEOUT_MS: "600000",
       SCISSORS_DRAIN_DELAY_MS: "500",
       SCISSORS_SHUTDOWN_GRACE_MS: "1000",
+      SCISSORS_SVG_NICE: "0",
     });
     try {
       const pid = service.child.pid as number;
@@ -141,7 +155,7 @@ describe("an SVG that passes every bound but renders too long", () => {
         () => "closed",
       );
       // Until the renderer is well into the drawing.
-      while (cpuSeconds(renderer as number) < 0.5) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (cpuSeconds(renderer as number) < 0.3) await new Promise((resolve) => setTimeout(resolve, 50));
       const signalled = performance.now();
       service.child.kill("SIGTERM");
       expect(await service.exited).toBe(0);

@@ -39,6 +39,9 @@ describe("measureSvgWork", () => {
     expect(work(svg(`${filter}${'<rect filter="url(#f)"/>'.repeat(5)}`)).filterPrimitives).toBe(10);
     // A stylesheet may apply it to any of the 7 elements.
     expect(work(svg(`${filter}<style>rect{filter:url(#f)}</style><rect/><rect/>`)).filterPrimitives).toBe(7 * 2);
+    expect(() => work(svg(`${filter}${'<rect filter="url(#f)"/>'.repeat(129)}`))).toThrow(
+      "SVG runs 258 filter primitives, more than 256",
+    );
     const huge = `<filter id="h">${"<feOffset/>".repeat(17)}</filter>`;
     expect(() => work(svg(huge))).toThrow(/17 primitives, more than 16/);
   });

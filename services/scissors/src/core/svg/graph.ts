@@ -91,6 +91,9 @@ export function measureSvgWork(document: SvgDocument, limits: SvgLimits): SvgWor
     const uses = (times[index] ?? 0) - (node.parent >= 0 ? (times[node.parent] ?? 0) : 0);
     filterPrimitives += Math.max(0, uses) * primitives;
   });
+  if (filterPrimitives > limits.maxFilterRuns) {
+    throw tooLarge(`SVG runs ${filterPrimitives} filter primitives, more than ${limits.maxFilterRuns}`);
+  }
   const embedded = nodes.flatMap((node, index) =>
     node.embedded === undefined ? [] : [{ base64: node.embedded, times: times[index] ?? 0 }],
   );

@@ -30,10 +30,6 @@ export function cpuSeconds(pid: number, reaped = false): number {
   }
 }
 
-/** CPU seconds of a process, its live children and its reaped ones: it only grows. */
-export const treeCpuSeconds = (pid: number) =>
-  childPids(pid).reduce((sum, child) => sum + cpuSeconds(child), cpuSeconds(pid, true));
-
 /** A line of /proc/<pid>/status in MiB (VmRSS now, VmHWM the peak); 0 once the process is gone. */
 export function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
