@@ -113,6 +113,7 @@ export class SvgRenderers {
     const { timeoutMs, maxRssBytes } = this.#settings;
     return new Promise<TransformResult>((resolve, reject) => {
       let settled = false;
+      let sent = false;
       const finish = (alive: boolean, error?: Error, result?: TransformResult) => {
         if (settled) return;
         settled = true;
@@ -127,6 +128,7 @@ export class SvgRenderers {
       };
       const stop = (error: Error) => {
         child.kill("SIGKILL");
+        this.#log.warn("SVG renderer killed", { pid: child.pid, reason: error.message });
         finish(false, error);
       };
       const onMessage = (message: RenderReply) => {
@@ -140,7 +142,12 @@ export class SvgRenderers {
       };
       const onExit = (code: number | null, signalName: string | null) =>
         finish(false, unprocessable(`SVG renderer stopped (${signalName ?? code}) while rendering`));
-      const onAbort = () => stop(signal.reason instanceof Error ? signal.reason : new Error("request abandoned"));
+      const onAbort = () => {
+        const reason = signal.reason instanceof Error ? signal.reason : new Error("request abandoned");
+        // Nothing to stop before the job was sent.
+        if (sent) stop(reason);
+        else finish(true, reason);
+      };
       const timer = setTimeout(
         () => stop(timedOut(`SVG rendering took more than ${timeoutMs} ms and was stopped`)),
         timeoutMs,
@@ -163,6 +170,7 @@ export class SvgRenderers {
           if (settled) return;
           try {
             child.send({ ...request, id } satisfies RenderRequest);
+            sent = true;
           } catch (error) {
             stop(unprocessable(`SVG renderer unreachable: ${(error as Error).message}`));
           }
