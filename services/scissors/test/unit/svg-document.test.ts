@@ -83,6 +83,10 @@ describe("cleanCss", () => {
     });
   });
 
+  it("refuses a url() the pattern cannot take apart, rather than passing it on", () => {
+    expect(() => cleanCss("fill: url('http://evil/a)b')")).toThrow(/url\(\) that cannot be checked/);
+  });
+
   it("refuses CSS escapes, which can spell url( without the letters", () => {
     expect(() => cleanCss("fill: \\75 rl(http://x)")).toThrow(/CSS escapes/);
   });

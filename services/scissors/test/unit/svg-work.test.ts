@@ -28,6 +28,15 @@ describe("measureSvgWork", () => {
     expect(performance.now() - started).toBeLessThan(100);
   });
 
+  it("follows a reference to every element that carries the id, so a duplicate cannot hide a bomb", () => {
+    const uses = '<use href="#a"/>'.repeat(500);
+    // 500 uses of a lone <g/>: about a thousand drawn, well within the bound.
+    expect(work(svg(`<g id="a"/>${uses}`)).drawn).toBeLessThan(1100);
+    // The same, with a second "a" of 50 rects that a renderer may pick instead: 25,000 drawn.
+    const second = `<defs><g id="a">${"<rect/>".repeat(50)}</g></defs>`;
+    expect(() => work(svg(`<g id="a"/>${second}${uses}`))).toThrow(/draws \d+ elements/);
+  });
+
   it("refuses long reference chains and cycles", () => {
     const chain = Array.from({ length: 12 }, (_, i) => `<g id="c${i}"><use href="#c${i + 1}"/></g>`).join("");
     expect(() => work(svg(`${chain}<rect id="c12"/>`))).toThrow(/chains references 12 deep, more than 8/);

@@ -23,5 +23,8 @@ export function cleanCss(text: string): CleanCss {
     references.push(trimmed.slice(1));
     return `url(#${trimmed.slice(1)})`;
   });
+  // Whatever the pattern could not take apart (a ')' inside quotes, say) is refused, not passed on.
+  if (/url\(/i.test(cleaned.replace(/url\(#[^)'"\s]*\)/g, "")))
+    throw unprocessable("SVG with a url() that cannot be checked");
   return { text: cleaned, references };
 }

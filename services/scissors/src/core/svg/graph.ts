@@ -23,9 +23,10 @@ const drawsTarget = new Set(["symbol", "svg", "g", "pattern", "mask", "clipPath"
  */
 export function measureSvgWork(document: SvgDocument, limits: SvgLimits): SvgWork {
   const { nodes } = document;
-  const byId = new Map<string, number>();
+  // Every element with an id, duplicates included: whichever one the renderer picks is counted.
+  const byId = new Map<string, number[]>();
   nodes.forEach((node, index) => {
-    if (node.id !== undefined && !byId.has(node.id)) byId.set(node.id, index);
+    if (node.id !== undefined) byId.set(node.id, [...(byId.get(node.id) ?? []), index]);
   });
   // Edges: parent → child, referrer → referenced (a `<use>` target, or content such as a pattern drawn again).
   const edges: { to: number; weight: number; reference: boolean }[][] = nodes.map(() => []);
@@ -36,17 +37,14 @@ export function measureSvgWork(document: SvgDocument, limits: SvgLimits): SvgWor
   };
   nodes.forEach((node, index) => {
     if (node.parent >= 0) addEdge(node.parent, index, 1, false);
-    for (const id of node.references) {
-      const target = byId.get(id);
-      if (target === undefined) continue;
+    for (const target of node.references.flatMap((id) => byId.get(id) ?? [])) {
       const local = nodes[target]?.local ?? "";
       if (node.local === "use" || node.local === "feImage" || drawsTarget.has(local)) addEdge(index, target, 1, true);
     }
   });
   // A selector may apply a stylesheet's url(#id) to every element in the file.
-  for (const id of document.stylesheetReferences) {
-    const target = byId.get(id);
-    if (target !== undefined && target !== 0) addEdge(0, target, nodes.length, true);
+  for (const target of document.stylesheetReferences.flatMap((id) => byId.get(id) ?? [])) {
+    if (target !== 0) addEdge(0, target, nodes.length, true);
   }
 
   const times = new Array<number>(nodes.length).fill(0);
