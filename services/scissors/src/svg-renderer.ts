@@ -5,7 +5,9 @@ import type { RenderReply, RenderRequest } from "./adapters/svg-protocol.ts";
 import { renderSvg } from "./adapters/svg-render.ts";
 import { ScissorsError } from "./core/errors.ts";
 
-const reply = (message: RenderReply) => process.send?.(message);
+// A failed send means the service is gone (the IPC channel closed): nothing will read an answer.
+const reply = (message: RenderReply) =>
+  process.send?.(message, (error: Error | null) => error && process.kill(process.pid, "SIGKILL"));
 
 process.on("message", (request: RenderRequest) => {
   renderSvg(request.source, request.options, request.format, request.settings).then(

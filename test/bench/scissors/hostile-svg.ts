@@ -118,10 +118,11 @@ async function round(arm: Round["arm"], concurrency: number, pair: number): Prom
   // The hostile clients get a head start, so the good round begins with them in flight.
   if (hostile) await new Promise((resolve) => setTimeout(resolve, 300));
   const result = await runLoad(goodUrls, concurrency, durationMs);
+  // Taken when the good load ends: hostile answers still on their way after that are not the round's.
+  const cpuMs = treeCpuMs(child.pid as number) - cpu0;
   done = true;
   const statuses = await hostile;
-  const cpuMsPerImage =
-    Math.round(((treeCpuMs(child.pid as number) - cpu0) / Math.max(1, result.requests)) * 100) / 100;
+  const cpuMsPerImage = Math.round((cpuMs / Math.max(1, result.requests)) * 100) / 100;
   const r: Round = { arm, concurrency, pair, ...result, cpuMsPerImage, hostile: statuses };
   log(
     `c=${concurrency} ${pair ? `pair ${pair}` : "warm-up"} ${arm}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
