@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { fits, gravities, type Preset, requestFormats } from "./core/options.ts";
-import type { SourceConfig } from "./core/source.ts";
+import { type SourceConfig, svgPolicies } from "./core/source.ts";
 
 export interface ScissorsConfig {
   host: string;
@@ -10,7 +10,8 @@ export interface ScissorsConfig {
   allowedHosts: string[];
   signingKeys: string[];
   presets: Record<string, Preset>;
-  svg: "sanitize" | "reject";
+  /** SVG renderer processes; SVG is rasterised only from sources with `svg: "rasterize"`. */
+  svg: { renderers: number; maxRssMiB: number; nice: number; maxBytes: number };
   limits: {
     maxSourceBytes: number;
     maxInputPixels: number;
@@ -19,6 +20,8 @@ export interface ScissorsConfig {
     maxRedirects: number;
   };
   timeouts: { downloadMs: number; processingMs: number; responseMs: number };
+  /** The longest request target (path and query) read, in bytes; longer gets 414. */
+  maxUrlBytes: number;
   concurrency: { processing: number; queue: number; queueWaitMs: number; downloads: number };
   cache: { maxBytes: number; maxAgeSeconds: number };
   shutdown: { drainDelayMs: number; graceMs: number };
@@ -45,6 +48,7 @@ const sourceSchema = z.discriminatedUnion("type", [
     type: z.literal("http"),
     origin: z.url({ protocol: /^https?$/ }),
     trustPrivateNetwork: z.boolean().optional(),
+    svg: z.enum(svgPolicies).optional(),
   }),
   z.strictObject({
     prefix: z.string().regex(/^[\w.-]*$/),
@@ -52,6 +56,7 @@ const sourceSchema = z.discriminatedUnion("type", [
     bucket: z.string().min(3),
     keyPrefix: z.string().optional(),
     forcePathStyle: z.boolean().optional(),
+    svg: z.enum(svgPolicies).optional(),
   }),
 ]);
 
@@ -94,7 +99,18 @@ const envSchema = z.object({
   SCISSORS_ALLOWED_HOSTS: list,
   SCISSORS_SIGNING_KEYS: list,
   SCISSORS_PRESETS: jsonText("SCISSORS_PRESETS").pipe(z.record(z.string().regex(/^[\w-]+$/), presetSchema).default({})),
-  SCISSORS_SVG: z.enum(["sanitize", "reject"]).default("sanitize"),
+  // Replaced by the per-source `svg` setting; refused so that a deployment still setting it finds out.
+  SCISSORS_SVG: z
+    .undefined({ message: 'SCISSORS_SVG is gone: SVG is refused unless a source sets "svg": "rasterize"' })
+    .optional(),
+  // One render at a time is enough for the occasional diagram, and bounds what hostile SVGs can hold.
+  SCISSORS_SVG_RENDERERS: int(1, 1),
+  SCISSORS_SVG_MAX_RSS_MIB: int(512, 64),
+  // SVG is text: 2 MiB holds a large diagram. It also bounds what the SVGs waiting for a renderer hold.
+  SCISSORS_SVG_MAX_BYTES: int(2 * 1024 * 1024, 1),
+  // Nice 10 gives a busy renderer about a tenth of a core that raster images want, and any idle CPU.
+  SCISSORS_SVG_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  SCISSORS_MAX_URL_BYTES: int(8192, 256),
   SCISSORS_MAX_SOURCE_BYTES: int(20 * 1024 * 1024, 1),
   // sharp's default is 268 MP, a 1 GB decode; 40 MP covers any camera photo a blog would serve.
   SCISSORS_MAX_INPUT_PIXELS: int(40_000_000, 1),
@@ -130,7 +146,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ScissorsConfig {
     allowedHosts: e.SCISSORS_ALLOWED_HOSTS,
     signingKeys: e.SCISSORS_SIGNING_KEYS,
     presets: e.SCISSORS_PRESETS,
-    svg: e.SCISSORS_SVG,
+    svg: {
+      renderers: e.SCISSORS_SVG_RENDERERS,
+      maxRssMiB: e.SCISSORS_SVG_MAX_RSS_MIB,
+      nice: e.SCISSORS_SVG_NICE,
+      maxBytes: e.SCISSORS_SVG_MAX_BYTES,
+    },
+    maxUrlBytes: e.SCISSORS_MAX_URL_BYTES,
     limits: {
       maxSourceBytes: e.SCISSORS_MAX_SOURCE_BYTES,
       maxInputPixels: e.SCISSORS_MAX_INPUT_PIXELS,

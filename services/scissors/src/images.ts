@@ -1,18 +1,21 @@
 import { type FetchedSource, fetchHttpSource } from "./adapters/http-source.ts";
 import type { Metrics } from "./adapters/metrics.ts";
 import { fetchS3Source } from "./adapters/s3-source.ts";
-import { transform } from "./adapters/transform.ts";
+import type { SvgRenderers } from "./adapters/svg-renderers.ts";
+import { type TransformResult, transform } from "./adapters/transform.ts";
 import type { ScissorsConfig } from "./config.ts";
 import { deadline } from "./core/deadline.ts";
-import { forbidden, timedOut, unsupported } from "./core/errors.ts";
+import { forbidden, timedOut, tooLarge, unsupported } from "./core/errors.ts";
 import { contentIdentity, matchesIfNoneMatch, resultEtag } from "./core/etag.ts";
 import type { Limiter } from "./core/limiter.ts";
 import { accepts, contentTypes, negotiateFormat } from "./core/negotiate.ts";
 import { canonicalOptions, parseOptions, type TransformOptions } from "./core/options.ts";
 import { type CachedResult, type ResultCache, SingleFlight } from "./core/result-cache.ts";
 import { verifySignature } from "./core/signature.ts";
-import { sniffFormat } from "./core/sniff.ts";
+import { type SourceFormat, sniffFormat } from "./core/sniff.ts";
 import { type FetchPolicy, resolveSource, type SourceRef } from "./core/source.ts";
+import { defaultSvgLimits } from "./core/svg/limits.ts";
+import { checkElementTags } from "./core/svg/prescan.ts";
 
 export interface ImageRequest {
   path: string;
@@ -35,6 +38,8 @@ export interface ImageDeps {
   downloads: Limiter;
   cache?: ResultCache;
   metrics: Metrics;
+  /** SVG renders in its own processes, behind its own limiter: hostile SVGs never hold a raster slot. */
+  svg: { limiter: Limiter; renderers: SvgRenderers };
 }
 
 // Accept matters only for format=auto, and only through which of avif and webp it admits.
@@ -43,12 +48,20 @@ function acceptClass(format: string | undefined, accept: string): string {
   return `auto:${accepts(accept, "image/avif") ? "avif" : ""}${accepts(accept, "image/webp") ? "webp" : ""}`;
 }
 
+/** SVG is refused unless its source opted in; one too big or with too many elements, before it is queued. */
+function screenSvg(format: SourceFormat, ref: SourceRef, bytes: Buffer, maxBytes: number): void {
+  if (format !== "svg") return;
+  if (ref.svg !== "rasterize") throw unsupported("SVG sources are not accepted from this origin");
+  if (bytes.length > maxBytes) throw tooLarge(`SVG is ${bytes.length} bytes, more than ${maxBytes}`);
+  checkElementTags(bytes, defaultSvgLimits);
+}
+
 /** Parses, checks and answers one image request: from the cache, from an identical request in flight, or anew. */
 export function createImageHandler(deps: ImageDeps) {
-  const { config, policy, processing, downloads, cache, metrics } = deps;
+  const { config, policy, processing, downloads, cache, metrics, svg } = deps;
   const flights = new SingleFlight<Produced>();
   const settings = { sources: config.sources, allowedHosts: config.allowedHosts };
-  const transformSettings = { ...config.limits, timeoutMs: config.timeouts.processingMs, svg: config.svg };
+  const transformSettings = { ...config.limits, timeoutMs: config.timeouts.processingMs };
 
   const timed = async <T>(phase: "queue" | "download" | "processing", work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -94,16 +107,22 @@ export function createImageHandler(deps: ImageDeps) {
     const source = await download(ref, signal);
     const sourceFormat = sniffFormat(source.bytes);
     if (!sourceFormat) throw unsupported("source is not a JPEG, PNG, WebP, GIF, AVIF or SVG image");
+    screenSvg(sourceFormat, ref, source.bytes, config.svg.maxBytes);
     const { format, varies } = negotiateFormat(options.format, sourceFormat, request.accept);
     const identity = source.validator ?? contentIdentity(source.bytes);
     const etag = resultEtag(identity, canonicalOptions(options, format));
     // The client has this very output: answer 304 before a pixel is decoded.
     if (shortcut && matchesIfNoneMatch(request.ifNoneMatch, etag)) return { notModified: etag, varyAccept: varies };
     const queuedAt = performance.now();
-    const output = await processing.run(async () => {
+    const convert = (): Promise<TransformResult> => {
       metrics.phase("queue", (performance.now() - queuedAt) / 1000);
-      return timed("processing", () => transform(source.bytes, sourceFormat, options, format, transformSettings));
-    }, signal);
+      return timed("processing", () =>
+        sourceFormat === "svg"
+          ? svg.renderers.render({ source: source.bytes, options, format, settings: transformSettings }, signal)
+          : transform(source.bytes, sourceFormat, options, format, transformSettings),
+      );
+    };
+    const output = await (sourceFormat === "svg" ? svg.limiter : processing).run(convert, signal);
     const result: CachedResult = { body: output.body, etag, contentType: contentTypes[format], varyAccept: varies };
     cache?.set(cacheKey, result);
     return result;

@@ -2,10 +2,12 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "./adapters/log.ts";
 import { createMetrics } from "./adapters/metrics.ts";
+import { SvgRenderers } from "./adapters/svg-renderers.ts";
 import type { ScissorsConfig } from "./config.ts";
 import { deadline } from "./core/deadline.ts";
 import { ScissorsError, timedOut } from "./core/errors.ts";
 import { Limiter } from "./core/limiter.ts";
+import { checkRequestHead } from "./core/request-limits.ts";
 import { ResultCache } from "./core/result-cache.ts";
 import { fetchPolicy } from "./core/source.ts";
 import { createImageHandler, type ImageAnswer } from "./images.ts";
@@ -13,8 +15,21 @@ import { createImageHandler, type ImageAnswer } from "./images.ts";
 export interface Scissors {
   server: Server;
   listen(): Promise<string>;
-  /** SIGTERM: readiness fails at once, then the listener closes and the requests in flight finish. */
-  shutdown(): Promise<void>;
+  /**
+   * SIGTERM: readiness fails at once, then the listener closes and the requests in flight finish. Once the
+   * grace period is over the SVG renderers are killed, stuck or not. Resolves to the raster jobs still
+   * running in this process's thread pool, which would hold up a normal exit.
+   */
+  shutdown(): Promise<{ rasterJobs: number }>;
+  /** Process ids of the SVG renderers. */
+  rendererPids(): number[];
+}
+
+export interface ScissorsRuntime {
+  /** The entry point the SVG renderers run (main.ts or its bundle, with `--svg-renderer`). */
+  rendererEntry: string;
+  /** Start the renderers with the service instead of at the first SVG. */
+  warmRenderers?: boolean;
 }
 
 function splitUrl(raw: string): { path: string; params: URLSearchParams } {
@@ -25,7 +40,7 @@ function splitUrl(raw: string): { path: string; params: URLSearchParams } {
     : { path: raw.slice(0, mark), params: new URLSearchParams(raw.slice(mark + 1)) };
 }
 
-export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
+export function createScissors(config: ScissorsConfig, log: Logger, runtime: ScissorsRuntime): Scissors {
   const processing = new Limiter(
     config.concurrency.processing,
     config.concurrency.queue,
@@ -39,7 +54,21 @@ export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
   }));
   const cache = config.cache.maxBytes > 0 ? new ResultCache(config.cache.maxBytes) : undefined;
   const policy = fetchPolicy({ sources: config.sources, allowedHosts: config.allowedHosts });
-  const handleImage = createImageHandler({ config, policy, processing, downloads, cache, metrics });
+  const renderers = new SvgRenderers(
+    {
+      entry: runtime.rendererEntry,
+      processes: config.svg.renderers,
+      timeoutMs: config.timeouts.processingMs,
+      maxRssBytes: config.svg.maxRssMiB * 2 ** 20,
+      nice: config.svg.nice,
+    },
+    log,
+  );
+  // SVGs wait for a renderer rather than being refused at once: a client refused at once sends the next
+  // request at once, and a flood of those costs more than the waiting (at most 32 × SVG max bytes each).
+  const svgLimiter = new Limiter(config.svg.renderers, 32 * config.svg.renderers, config.concurrency.queueWaitMs);
+  const svg = { limiter: svgLimiter, renderers };
+  const handleImage = createImageHandler({ config, policy, processing, downloads, cache, metrics, svg });
   let draining = false;
   let inFlight = 0;
 
@@ -117,6 +146,20 @@ export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<{ route: string; status: number }> {
+    try {
+      checkRequestHead(
+        {
+          target: req.url ?? "/",
+          contentLength: req.headers["content-length"],
+          transferEncoding: req.headers["transfer-encoding"],
+        },
+        config.maxUrlBytes,
+      );
+    } catch (error) {
+      // The body, if any, is never read: the connection closes after the answer.
+      res.shouldKeepAlive = false;
+      return { route: "other", status: sendError(res, error, "") };
+    }
     const { path, params } = splitUrl(req.url ?? "/");
     if (req.method !== "GET" && req.method !== "HEAD") {
       send(res, 405, { allow: "GET, HEAD", "content-type": "text/plain" }, "method not allowed\n");
@@ -176,17 +219,19 @@ export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
 
   return {
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      if (runtime.warmRenderers) await renderers.warm();
+      return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           const { address, port } = server.address() as AddressInfo;
           const host = address.includes(":") ? `[${address}]` : address;
           resolve(`http://${host}:${port}`);
         });
-      }),
+      });
+    },
     async shutdown() {
-      if (draining) return;
+      if (draining) return { rasterJobs: processing.active };
       draining = true;
       log.info("draining: readiness now fails", { inFlight, delayMs: config.shutdown.drainDelayMs });
       // Endpoints controllers and load balancers need a moment to see the failing probe and route away.
@@ -196,8 +241,11 @@ export function createScissors(config: ScissorsConfig, log: Logger): Scissors {
       const giveUp = new Promise((resolve) => setTimeout(resolve, config.shutdown.graceMs).unref());
       await Promise.race([closed, giveUp]);
       if (inFlight > 0) log.warn("grace period over, closing connections", { inFlight });
+      renderers.close();
       server.closeAllConnections();
-      log.info("stopped");
+      log.info("stopped", { rasterJobs: processing.active });
+      return { rasterJobs: processing.active };
     },
+    rendererPids: () => renderers.pids,
   };
 }

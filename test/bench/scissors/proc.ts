@@ -37,14 +37,18 @@ export function treeRssMiB(root: number): number {
   return kib / 1024;
 }
 
-/** CPU time (user + system, all threads) used so far by a process and its descendants, in ms. */
+/**
+ * CPU time (user + system, all threads) used so far by a process and its descendants, in ms, including
+ * descendants that have ended and been waited for (the kernel adds them to their parent's cutime and
+ * cstime): Scissors kills and replaces SVG renderers, whose CPU would otherwise drop out of the sum.
+ */
 export function treeCpuMs(root: number): number {
   let ticks = 0;
   for (const pid of descendants(root)) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // gone
     }

@@ -2,7 +2,6 @@ import sharp, { type Metadata, type Sharp } from "sharp";
 import { ScissorsError, timedOut, tooLarge, unprocessable, unsupported } from "../core/errors.ts";
 import { effectiveQuality, type OutputFormat, type TransformOptions, targetSize } from "../core/options.ts";
 import type { SourceFormat } from "../core/sniff.ts";
-import { sanitizeSvg } from "../core/svg.ts";
 
 // libvips' operation cache keeps decoded images around for reuse that never comes in a proxy: off, so RSS
 // follows the work in flight. One libvips thread per image: requests run in parallel instead, which is
@@ -29,7 +28,6 @@ export interface TransformSettings {
   maxFrames: number;
   maxDimension: number;
   timeoutMs: number;
-  svg: "sanitize" | "reject";
 }
 
 export interface TransformResult {
@@ -50,7 +48,7 @@ const loaderFormat: Record<SourceFormat, string[]> = {
 
 const animatable = new Set<OutputFormat>(["webp", "gif"]);
 
-function decodeError(error: unknown): ScissorsError {
+export function decodeError(error: unknown): ScissorsError {
   if (error instanceof ScissorsError) return error;
   const message = (error as Error).message ?? String(error);
   if (/timeout/i.test(message)) return timedOut("image processing took too long");
@@ -67,7 +65,7 @@ function decodeError(error: unknown): ScissorsError {
 const singleImage = new Set<SourceFormat>(["jpeg", "png"]);
 
 /** Reads the header only: dimensions and frame count are checked before a single pixel is decoded. */
-async function inspect(input: Buffer, settings: TransformSettings, expected: SourceFormat): Promise<Metadata> {
+export async function inspect(input: Buffer, settings: TransformSettings, expected: SourceFormat): Promise<Metadata> {
   let metadata: Metadata;
   try {
     metadata = await sharp(input, { failOn: "warning", limitInputPixels: false }).metadata();
@@ -131,23 +129,14 @@ function pipeline(
   }
 }
 
-/**
- * Decodes, auto-rotates, resizes and encodes one image. Metadata (EXIF, XMP, ICC beyond sRGB) is dropped, as
- * sharp does unless asked to keep it. Every failure is a ScissorsError with a 4xx or 504.
- */
-export async function transform(
-  source: Buffer,
-  sourceFormat: SourceFormat,
+/** Runs the decode, resize and encode, with every failure mapped to a ScissorsError. */
+export async function render(
+  input: Buffer,
+  metadata: Metadata | undefined,
   options: TransformOptions,
   format: OutputFormat,
   settings: TransformSettings,
 ): Promise<TransformResult> {
-  let input = source;
-  if (sourceFormat === "svg") {
-    if (settings.svg === "reject") throw unsupported("SVG sources are not accepted");
-    input = Buffer.from(sanitizeSvg(source.toString("utf8")));
-  }
-  const metadata = singleImage.has(sourceFormat) ? undefined : await inspect(input, settings, sourceFormat);
   try {
     const { data, info } = await pipeline(input, metadata, options, format, settings).toBuffer({
       resolveWithObject: true,
@@ -156,4 +145,20 @@ export async function transform(
   } catch (error) {
     throw decodeError(error);
   }
+}
+
+/**
+ * Decodes, auto-rotates, resizes and encodes one raster image. Metadata (EXIF, XMP, ICC beyond sRGB) is
+ * dropped, as sharp does unless asked to keep it. Every failure is a ScissorsError with a 4xx or 504. SVG
+ * never comes here: librsvg ignores the timeout, so it renders in a child process (svg-renderers.ts).
+ */
+export async function transform(
+  source: Buffer,
+  sourceFormat: Exclude<SourceFormat, "svg">,
+  options: TransformOptions,
+  format: OutputFormat,
+  settings: TransformSettings,
+): Promise<TransformResult> {
+  const metadata = singleImage.has(sourceFormat) ? undefined : await inspect(source, settings, sourceFormat);
+  return render(source, metadata, options, format, settings);
 }

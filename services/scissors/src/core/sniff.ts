@@ -6,6 +6,11 @@ const startsWith = (bytes: Uint8Array, signature: number[], offset = 0) =>
 const ascii = (bytes: Uint8Array, start: number, end: number) =>
   String.fromCharCode(...bytes.subarray(start, Math.min(end, bytes.length)));
 
+// Processing instructions and comments, then perhaps a DOCTYPE (whose internal subset, in brackets, may hold
+// '>': the SVG reader refuses it by name), then the root element.
+const svgStart =
+  /^(<\?[^>]*>\s*|<!--[\s\S]*?-->\s*)*(<!DOCTYPE\s+svg[^>[]*(\[[\s\S]*?\]\s*)?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i;
+
 /**
  * The format named by the file's first bytes, or undefined. Only these formats reach the decoder, whatever
  * the origin's Content-Type says, so a PDF, a TIFF or a libvips .v file never gets to its loader.
@@ -24,6 +29,6 @@ export function sniffFormat(bytes: Uint8Array): SourceFormat | undefined {
   const head = ascii(bytes, 0, 1024)
     .replace(/^\uFEFF/, "")
     .trimStart();
-  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(head)) return "svg";
+  if (svgStart.test(head)) return "svg";
   return undefined;
 }

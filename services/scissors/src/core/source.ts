@@ -1,12 +1,19 @@
 import { badRequest, forbidden, notFound } from "./errors.ts";
 
+/**
+ * What happens to an SVG source: refused with 415 (the default), or rasterised under limits in a renderer
+ * process. Rasterising is opt-in per configured source; absolute URLs never get it.
+ */
+export const svgPolicies = ["reject", "rasterize"] as const;
+export type SvgPolicy = (typeof svgPolicies)[number];
+
 export type SourceConfig =
-  | { prefix: string; type: "http"; origin: string; trustPrivateNetwork?: boolean }
-  | { prefix: string; type: "s3"; bucket: string; keyPrefix?: string; forcePathStyle?: boolean };
+  | { prefix: string; type: "http"; origin: string; trustPrivateNetwork?: boolean; svg?: SvgPolicy }
+  | { prefix: string; type: "s3"; bucket: string; keyPrefix?: string; forcePathStyle?: boolean; svg?: SvgPolicy };
 
 export type SourceRef =
-  | { type: "http"; url: URL; cacheKey: string }
-  | { type: "s3"; bucket: string; key: string; forcePathStyle: boolean; cacheKey: string };
+  | { type: "http"; url: URL; cacheKey: string; svg: SvgPolicy }
+  | { type: "s3"; bucket: string; key: string; forcePathStyle: boolean; cacheKey: string; svg: SvgPolicy };
 
 /** Which URLs may be fetched, and from which of them private addresses are acceptable. */
 export interface FetchPolicy {
@@ -81,7 +88,7 @@ export function resolveSource(rawPath: string, settings: SourceSettings, policy:
       throw badRequest("source URL is not a valid URL");
     }
     policy.check(url);
-    return { type: "http", url, cacheKey: url.href };
+    return { type: "http", url, cacheKey: url.href, svg: "reject" };
   }
   const slash = path.indexOf("/");
   const first = slash < 0 ? path : path.slice(0, slash);
@@ -99,10 +106,11 @@ export function resolveSource(rawPath: string, settings: SourceSettings, policy:
       key,
       forcePathStyle: source.forcePathStyle ?? false,
       cacheKey: `s3://${source.bucket}/${key}`,
+      svg: source.svg ?? "reject",
     };
   }
   const base = source.origin.replace(/\/+$/, "");
   const url = new URL(`${base}/${segments.map(encodeURIComponent).join("/")}`);
   policy.check(url);
-  return { type: "http", url, cacheKey: url.href };
+  return { type: "http", url, cacheKey: url.href, svg: source.svg ?? "reject" };
 }

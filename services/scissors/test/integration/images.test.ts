@@ -6,6 +6,7 @@ import { sign } from "../../src/core/signature.ts";
 import { createScissors, type Scissors } from "../../src/server.ts";
 import { type Origin, startOrigin } from "./helpers/origin.ts";
 import { photoSet } from "./helpers/photos.ts";
+import { inProcessRuntime } from "./helpers/process.ts";
 
 // The service in this process, against a real origin on loopback serving real photographs.
 let origin: Origin;
@@ -30,7 +31,7 @@ beforeAll(async () => {
     SCISSORS_PRESETS: JSON.stringify({ thumb: { width: 120, height: 80, fit: "cover", quality: 60 } }),
     SCISSORS_CACHE_BYTES: String(32 * 1024 * 1024),
   });
-  scissors = createScissors(config, createLogger("warn"));
+  scissors = createScissors(config, createLogger("warn"), inProcessRuntime);
   base = await scissors.listen();
 });
 
@@ -165,6 +166,7 @@ describe("caching", () => {
         SCISSORS_SOURCES: JSON.stringify([{ prefix: "", type: "http", origin: origin.url, trustPrivateNetwork: true }]),
       }),
       createLogger("warn"),
+      inProcessRuntime,
     );
     const url = await replica.listen();
     try {
@@ -239,6 +241,7 @@ describe("signed URLs", () => {
         SCISSORS_SIGNING_KEYS: "new-key,old-key",
       }),
       createLogger("warn"),
+      inProcessRuntime,
     );
     const url = await signed.listen();
     try {

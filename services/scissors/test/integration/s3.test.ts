@@ -5,7 +5,7 @@ import { createLogger } from "../../src/adapters/log.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createScissors, type Scissors } from "../../src/server.ts";
 import { fixture } from "./helpers/photos.ts";
-import { startScissors } from "./helpers/process.ts";
+import { inProcessRuntime, startScissors } from "./helpers/process.ts";
 
 // Sources in an S3 bucket, served by the shared moto emulator through the SDK's standard configuration.
 const bucket = `scissors-${Date.now().toString(36)}`;
@@ -27,6 +27,7 @@ beforeAll(async () => {
       SCISSORS_MAX_SOURCE_BYTES: "200000",
     }),
     createLogger("warn"),
+    inProcessRuntime,
   );
   base = await scissors.listen();
 });

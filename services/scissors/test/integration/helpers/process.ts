@@ -1,16 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { bundle } from "../../../build.ts";
+import { statusMiB } from "./proc-stats.ts";
 
 const service = join(import.meta.dirname, "..", "..", "..");
 
 /**
  * The production artifact, as the Dockerfile builds it, in a file of its own (test files run in parallel),
- * next to the real one so that sharp resolves from node_modules the same way. Node has read it once the
- * process listens, and the caller removes it then.
+ * next to the real one so that sharp resolves from node_modules the same way. It stays until the process
+ * exits: the service starts its SVG renderers from the same file, again after killing one.
  */
 async function productionBundle(): Promise<string> {
   const outfile = join(service, "dist", `test-${randomUUID()}.mjs`);
@@ -37,6 +38,7 @@ export async function startScissors(env: Record<string, string>): Promise<Scisso
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  exited.then(() => rmSync(main, { force: true }));
   child.stderr?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -45,20 +47,19 @@ export async function startScissors(env: Record<string, string>): Promise<Scisso
       if (line.includes('"msg":"listening"')) resolve(JSON.parse(line).url as string);
     });
     exited.then((code) => reject(new Error(`scissors exited with ${code}: ${logs.join("\n")}`)));
-  }).finally(() => rmSync(main, { force: true }));
+  });
   return {
     url,
     child,
     logs,
     exited,
-    peakRssMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      const kib = Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1]);
-      return kib / 1024;
-    },
+    peakRssMiB: () => statusMiB(child.pid as number, "VmHWM"),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
     },
   };
 }
+
+/** For tests that run the service in their own process: its SVG renderers run the TypeScript entry point. */
+export const inProcessRuntime = { rendererEntry: join(service, "src", "main.ts") };
