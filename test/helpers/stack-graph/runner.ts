@@ -73,6 +73,8 @@ monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, res?:
   register(req, (err: unknown, res?: RegisterResponse) => {
     if (res) {
       const parent = byUrn.get(req.getParent());
+      // Aliases by name (`{ name }` specs) or URN: what lets an upgrade rename a resource in place.
+      const aliases = req.getAliasesList().map((a) => (a.hasSpec() ? a.getSpec().getName() : a.getUrn()));
       const { deserializeProperties } = requirePlatform("@pulumi/pulumi/runtime/rpc");
       const resource: RegisteredResource = {
         type: req.getType(),
@@ -82,6 +84,7 @@ monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, res?:
         inputs: unsecret(deserializeProperties(req.getObject())) as Record<string, unknown>,
         outputs: unsecret(deserializeProperties(res.getObject())) as Record<string, unknown>,
         ...(parent && { parent: { type: parent.type, name: parent.name } }),
+        ...(aliases.length > 0 && { aliases }),
         providerRef: req.getProvider() || parent?.providerRef,
       };
       byUrn.set(res.getUrn(), resource);
@@ -106,6 +109,7 @@ interface RegisterRequest {
   getProvider(): string;
   getCustom(): boolean;
   getObject(): unknown;
+  getAliasesList(): { hasSpec(): boolean; getSpec(): { getName(): string }; getUrn(): string }[];
 }
 interface RegisterResponse {
   getUrn(): string;

@@ -24,6 +24,8 @@ export interface RegisteredResource {
   /** What the mocks answered for it (./mocks.ts): the inputs plus the name, ARN, URL and id AWS would assign. */
   outputs: Record<string, unknown>;
   parent?: { type: string; name: string };
+  /** The resource's aliases, by name (or URN). */
+  aliases?: string[];
   /** Internal: the provider reference a child inherits. */
   providerRef?: string;
 }

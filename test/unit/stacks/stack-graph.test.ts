@@ -7,6 +7,7 @@ import {
   accessPolicies,
   expectedAccess,
   expectedOutputs,
+  groupFunction,
   iamFindings,
 } from "../../helpers/stack-graph/cluster-findings.ts";
 import { oneCluster, oneClusterBare, threeClusters, threeClustersNoSlack } from "../../helpers/stack-graph/configs.ts";
@@ -17,6 +18,7 @@ import {
   ruleFindings,
 } from "../../helpers/stack-graph/findings.ts";
 import { type StackGraph, stackGraph } from "../../helpers/stack-graph/graph.ts";
+import { types } from "../../helpers/stack-graph/wiring.ts";
 
 const configs = {
   "one cluster, every feature": oneCluster,
@@ -69,5 +71,48 @@ describe.each(Object.keys(configs) as Case[])("sst.config.ts, %s", (name) => {
     // SST adds `_protect` for its CLI, which does not print underscored outputs.
     const printed = Object.fromEntries(Object.entries(graph().outputs).filter(([key]) => !key.startsWith("_")));
     expect(printed).toEqual(expectedOutputs(graph(), config, "test"));
+  });
+});
+
+describe("sst.config.ts names and placement", () => {
+  const components = (g: StackGraph, type: string) => g.of(type).map((r) => r.name);
+
+  it("keeps the names of earlier releases for one cluster, and aliases its access entries' earlier names", () => {
+    const g = graphs.get("one cluster, every feature") as StackGraph;
+    expect(g.of("pulumi:providers:aws")).toEqual([]);
+    expect(components(g, "sst:aws:Queue")).toEqual(
+      expect.arrayContaining(["InterruptionQueue", "InterruptionDlq", "PrescalingQueue", "PrescalingDlq"]),
+    );
+    expect(components(g, "sst:aws:Function")).toEqual(
+      expect.arrayContaining(["InterruptionHandler", "PrescalingHandler"]),
+    );
+    expect(components(g, types.rule)).toContain("InterruptionSpotInterruptionRule");
+    expect(
+      g
+        .of(types.accessEntry)
+        .map((e) => [e.name, e.aliases])
+        .sort(),
+    ).toEqual(
+      [
+        ["prod-InterruptionAccessEntry", ["InterruptionAccessEntry"]],
+        ["prod-PrescalingAccessEntry", ["PrescalingAccessEntry"]],
+        ["prod-SlackWorkerAccessEntry", ["SlackWorkerAccessEntry"]],
+      ].sort(),
+    );
+  });
+
+  it("makes one provider for the region away from home, and runs each group's function in its VPC", () => {
+    const g = graphs.get("three clusters in two regions and two VPCs") as StackGraph;
+    expect(g.of("pulumi:providers:aws").map((p) => p.inputs.region)).toEqual(["eu-west-1"]);
+    const placement = threeClusters.clusters;
+    for (const [name, cluster] of Object.entries(placement)) {
+      const fn = groupFunction(g, "interruptions", [name]);
+      const vpc = fn?.inputs.vpcConfig as { subnetIds: string[]; securityGroupIds: string[] } | undefined;
+      const expected =
+        "vpc" in cluster
+          ? { subnetIds: cluster.vpc.privateSubnets, securityGroupIds: cluster.vpc.securityGroups }
+          : undefined;
+      expect({ name, region: fn?.region, vpc }).toEqual({ name, region: cluster.region, vpc: expected });
+    }
   });
 });
