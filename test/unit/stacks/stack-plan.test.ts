@@ -30,3 +30,9 @@ describe("the stack plan of the docs/deploy.md example", () => {
     ]);
   });
 });
+
+describe("a run of sst.config.ts that fails", () => {
+  it("rejects with the program's own error, as the deploy would stop", async () => {
+    await expect(stackGraph({ clusters: {} })).rejects.toThrow(/ConfigError: clusters: at least one cluster/);
+  }, 300_000);
+});
