@@ -28,16 +28,14 @@ export const oneCluster = {
 /** The same cluster with nothing optional: no pre-scaling, traffic or Slack. */
 export const oneClusterBare = { clusters: oneCluster.clusters };
 
-/**
- * Three clusters across two regions (home us-east-2) and two VPCs, Slack on. No pre-scaling: a policy must
- * name its cluster once there are several, and the function's policy schema refuses `cluster`.
- */
+/** Three clusters across two regions (home us-east-2) and two VPCs, Slack on, pre-scaling in two groups. */
 export const threeClusters = {
   clusters: {
     staging: { eksCluster: "staging", region: "eu-west-1", drainPolicy: { onBlocked: "force" } },
     "production-blue": { eksCluster: "prod-blue", region: "us-east-2", vpc: prodVpc, autoScalingGroups: ["blue-a"] },
     "production-green": { eksCluster: "prod-green", region: "us-east-2", vpc: greenVpc },
   },
+  scaling: [{ name: "blue-green", clusters: ["production-blue", "production-green"], headroom }],
   slack: { defaultChannel: "C0ALERTS", vpc: prodVpc },
   alarmTopicArn: ["arn:aws:sns:us-east-2:123456789012:alarms", "arn:aws:sns:eu-west-1:123456789012:alarms"],
 };
