@@ -1,7 +1,7 @@
 // Least-privilege permissions of each function, as plain values: the stacks hand them to sst.aws.Function
 // (`permissions`) and the tests read them. `R` is a resource the stack only knows at deploy time (a queue's
 // ARN as a Pulumi Output); tests pass strings. The SQS event sources' own ReceiveMessage/DeleteMessage
-// are added by SST's `subscribe`, scoped to the one queue.
+// are in stacks/queue-poller.ts: SST's `subscribe` adds none for a function given by ARN.
 
 export interface Permission<R = string> {
   actions: string[];

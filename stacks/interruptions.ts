@@ -4,6 +4,7 @@ import { functionDefaults } from "./function-defaults.ts";
 import { interruptionPermissions } from "./iam.ts";
 import { functionVpc } from "./network.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
+import { queuePollerPermissions } from "./queue-poller.ts";
 import type { RegionOptions } from "./regions.ts";
 import { reservedConcurrency } from "./settings.ts";
 
@@ -60,6 +61,7 @@ export function interruptions(args: InterruptionStackArgs) {
       },
       permissions: [
         ...interruptionPermissions({ clusters: args.clusters, queueArn: queue.arn, dlqArn: dlq.arn }),
+        ...queuePollerPermissions(queue.arn),
         ...notificationPermissions(args.notifications),
       ],
     },

@@ -6,6 +6,7 @@ import { stageName } from "./naming.ts";
 import { functionVpc } from "./network.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
 import { prescalingAlarmPattern, prescalingQueueSettings, prescalingSchedules } from "./prescaling-patterns.ts";
+import { queuePollerPermissions } from "./queue-poller.ts";
 import type { RegionOptions } from "./regions.ts";
 
 export interface PrescalingStackArgs {
@@ -129,6 +130,7 @@ export function prescaling(args: PrescalingStackArgs) {
           alarmNames: [...new Set(policies.flatMap((p) => p.alarms))],
         }),
         ...notificationPermissions(args.notifications),
+        ...queuePollerPermissions(queue.arn),
       ],
     },
     args.opts,

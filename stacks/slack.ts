@@ -2,6 +2,7 @@ import type { VpcPlacement } from "./cluster-groups.ts";
 import { functionDefaults } from "./function-defaults.ts";
 import { slackCommandPermissions, slackWorkerPermissions } from "./iam.ts";
 import { functionVpc } from "./network.ts";
+import { queuePollerPermissions } from "./queue-poller.ts";
 import { reservedConcurrency } from "./settings.ts";
 
 export interface SlackStackArgs {
@@ -94,13 +95,16 @@ export function slack(args: SlackStackArgs) {
         : {}),
       POWERTOOLS_SERVICE_NAME: "harbormaster-slack-worker",
     },
-    permissions: slackWorkerPermissions({
-      tableArn: table.arn,
-      clusters: eksClusters(args.clusters),
-      trafficBus: args.trafficBus ? { region: "*", name: args.trafficBus } : undefined,
-      // Clusters of one group share its queue: one statement resource per queue.
-      prescalingQueueArns: [...new Set(args.prescalingQueues?.map((q) => q.arn))].map((arn) => $output(arn)),
-    }),
+    permissions: [
+      ...queuePollerPermissions(queue.arn),
+      ...slackWorkerPermissions({
+        tableArn: table.arn,
+        clusters: eksClusters(args.clusters),
+        trafficBus: args.trafficBus ? { region: "*", name: args.trafficBus } : undefined,
+        // Clusters of one group share its queue: one statement resource per queue.
+        prescalingQueueArns: [...new Set(args.prescalingQueues?.map((q) => q.arn))].map((arn) => $output(arn)),
+      }),
+    ],
   });
   queue.subscribe(worker.arn, { batch: { size: slackQueueSettings.batchSize, partialResponses: true } });
 
