@@ -37,31 +37,51 @@ export async function claimDrain(deps: LeaseDeps, nodeName: string, ownerId: str
   }
 }
 
+/** What the owner's drain tells its lease: a progress save extended it, or found another owner. */
+export interface LeaseHandle {
+  /** A progress save by the owner extended the lease (progressChange does), so no renewal is due yet. */
+  renewed(): void;
+  /** A write found another owner: stop now. */
+  lost(): void;
+}
+
 /**
- * Runs the owner's drain while renewing its lease. If a renewal finds another owner (this one stalled past
- * its lease and was taken over), `signal` aborts and the drain stops: two owners must never evict at once.
+ * Runs the owner's drain while keeping its lease. Progress saves (every few seconds while pods move)
+ * extend it; a separate renewal is written only when none did for `renewEveryMs`, so a burst of a hundred
+ * drains does not add a hundred node writes every five seconds to the apiserver's load. If a write finds
+ * another owner (this one stalled past its lease and was taken over), `signal` aborts and the drain stops:
+ * two owners must never evict at once.
  */
 export async function withLease<T>(
   deps: LeaseDeps,
   nodeName: string,
   ownerId: string,
-  work: (lost: AbortSignal) => Promise<T>,
+  work: (lost: AbortSignal, lease: LeaseHandle) => Promise<T>,
 ): Promise<T> {
   const lost = new AbortController();
   const stop = new AbortController();
+  let renewedAt = deps.clock.now();
+  const lease: LeaseHandle = {
+    renewed: () => {
+      renewedAt = deps.clock.now();
+    },
+    lost: () => lost.abort(),
+  };
   const renewals = (async () => {
     for (;;) {
-      await deps.clock.sleep(renewEveryMs, stop.signal);
+      await deps.clock.sleep(Math.max(0, renewedAt + renewEveryMs - deps.clock.now()), stop.signal);
       if (stop.signal.aborted) return;
+      if (deps.clock.now() - renewedAt < renewEveryMs) continue;
       // A failed renewal is tried again; the lease has room for two.
       const node = await deps.cluster
         .updateNode(nodeName, (current) => renewChange(current, ownerId, new Date(deps.clock.now())))
         .catch(() => undefined);
       if (node && !ownsDrain(node, ownerId)) return lost.abort();
+      if (node) renewedAt = deps.clock.now();
     }
   })();
   try {
-    return await work(lost.signal);
+    return await work(lost.signal, lease);
   } finally {
     stop.abort();
     await renewals;

@@ -13,7 +13,7 @@ import {
   seenEvent,
 } from "./drain/node-state.ts";
 import type { DrainPolicy } from "./drain/policy.ts";
-import { claimDrain, releaseDrain, withLease } from "./drain-lease.ts";
+import { claimDrain, type LeaseHandle, releaseDrain, withLease } from "./drain-lease.ts";
 import { Kind } from "./events/kinds.ts";
 import type { InterruptionMessage } from "./events/message.ts";
 import { findNode } from "./find-node.ts";
@@ -126,7 +126,7 @@ async function cordonAndMaybeDrain(
 
   // A dry run writes nothing, so it claims nothing: it is one pass the apiserver validates and applies nowhere.
   const ownerId = deps.dryRun ? undefined : deps.newOwnerId();
-  const drain = async (before: InterruptionState | undefined, lost?: AbortSignal) => {
+  const drain = async (before: InterruptionState | undefined, lost?: AbortSignal, lease?: LeaseHandle) => {
     // Evictions of earlier owners of this drain, so the counts on the node and in Slack are the whole drain's.
     const evictedBefore = before?.evicted ?? 0;
     const outcome = await drainNode(deps.cluster, deps.clock, node.name, {
@@ -144,6 +144,8 @@ async function cordonAndMaybeDrain(
           blocked: progress.blocked.map((b) => `${b.namespace}/${b.name}`),
           blockedSince: blockedSinceIso(progress.blockedSince),
         });
+        if (saved) lease?.renewed();
+        else lease?.lost();
         if (saved && progress.blocked.length > 0) {
           const blocked = progress.blocked;
           const evicted = evictedBefore + progress.evicted;
@@ -166,7 +168,10 @@ async function cordonAndMaybeDrain(
       if (claim.outcome === "waiting") return { kind: "waiting" };
       // No state to claim in (removed by hand since the cordon): nothing to record either, so just drain.
       if (claim.outcome === "unclaimed") return { kind: "ran", outcome: await drain(state) };
-      return { kind: "ran", outcome: await withLease(deps, node.name, ownerId, (lost) => drain(claim.state, lost)) };
+      return {
+        kind: "ran",
+        outcome: await withLease(deps, node.name, ownerId, (lost, lease) => drain(claim.state, lost, lease)),
+      };
     });
     if (step.kind === "waiting")
       return { status: "retry", result: "waiting_for_owner", delaySeconds: continueDelaySeconds };

@@ -3,6 +3,13 @@ import type { InterruptionMessage } from "../events/message.ts";
 import type { NodeChange, NodeInfo, Taint } from "../ports.ts";
 import * as z from "../zod.ts";
 
+/** How long a drain's claim holds without renewal: how long a dead owner delays the drain at most. */
+export const leaseMs = 15_000;
+
+export function leaseFor(ownerId: string, now: Date) {
+  return { id: ownerId, until: new Date(now.getTime() + leaseMs).toISOString() };
+}
+
 export const stateAnnotation = "harbormaster.io/interruption";
 export const excludeFromLoadBalancers = "node.kubernetes.io/exclude-from-external-load-balancers";
 
@@ -142,7 +149,8 @@ export function progressChange(
     ...fields,
     evicted: Math.max(state.evicted, fields.evicted ?? 0),
     answered: answered ? [...new Set([...state.answered, answered])].slice(-eventMemory) : state.answered,
-    owner: release ? undefined : state.owner,
+    // The owner's own save extends its lease: the drain is alive, so no separate renewal is needed.
+    owner: release ? undefined : state.owner && ownerId ? leaseFor(ownerId, now) : state.owner,
     updatedAt: now.toISOString(),
   };
   return withState(next);

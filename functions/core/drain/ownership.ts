@@ -5,10 +5,10 @@
 // invocations claiming at once exactly one succeeds. The claim is a lease: the owner renews it while it
 // drains, and when an owner dies its lease lapses and a waiting invocation takes over.
 import type { NodeChange, NodeInfo } from "../ports.ts";
-import { finished, readState, withState } from "./node-state.ts";
+import { finished, leaseFor, readState, withState } from "./node-state.ts";
 
-/** How long a claim holds without renewal: how long a dead owner delays the drain at most. */
-export const leaseMs = 15_000;
+export { leaseMs } from "./node-state.ts";
+
 /** Three renewals per lease, so one slow or failed write does not lose it. */
 export const renewEveryMs = 5_000;
 /** How often an invocation that does not own the drain looks at the node again. */
@@ -39,8 +39,4 @@ export function releaseChange(node: NodeInfo, ownerId: string, now: Date): NodeC
 
 export function ownsDrain(node: NodeInfo, ownerId: string): boolean {
   return readState(node)?.owner?.id === ownerId;
-}
-
-function leaseFor(ownerId: string, now: Date) {
-  return { id: ownerId, until: new Date(now.getTime() + leaseMs).toISOString() };
 }

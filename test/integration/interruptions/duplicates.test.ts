@@ -96,7 +96,8 @@ describe("copies of one spot warning handled by several instances at the same mo
     const owner = spawnInstance(rig.env, rig.queue);
     const owned = await eventually(async () => {
       const state = await stateOf(target.name);
-      if (!state.owner || state.evicted !== 1 || state.blocked?.length !== 1) throw new Error("not mid-drain yet");
+      if (!state.owner || state.evicted !== 1 || state.blocked?.length !== 1)
+        throw new Error(`not mid-drain yet: ${JSON.stringify(state)}`);
       return state;
     }, 45_000);
 

@@ -36,6 +36,15 @@ describe("drain ownership", () => {
     expect(releaseChange(taken, "a", later(leaseMs + 2))).toBeUndefined();
   });
 
+  it("extends the lease with the owner's own progress save, so a drain that moves pods needs no renewal", () => {
+    const owned = apply(cordoned(), claimChange(cordoned(), "a", now));
+    const saved = apply(owned, progressChange(owned, { phase: "draining", evicted: 3 }, later(leaseMs - 1_000), "a"));
+    expect(readState(saved)?.owner?.until).toBe(later(2 * leaseMs - 1_000).toISOString());
+    expect(claimChange(saved, "b", later(leaseMs + 1))).toBeUndefined();
+    // Another's save extends nothing: it is refused outright.
+    expect(progressChange(saved, { phase: "draining", evicted: 4 }, later(leaseMs), "b")).toBeUndefined();
+  });
+
   it("extends the lease on renewal, so a live owner keeps its drain", () => {
     const owned = apply(cordoned(), claimChange(cordoned(), "a", now));
     const renewed = apply(owned, renewChange(owned, "a", later(leaseMs - 1_000)));
