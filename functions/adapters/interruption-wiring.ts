@@ -87,10 +87,9 @@ export function createInterruptionHandler(
       name: target.name,
       eksCluster: target.eksCluster,
       autoScalingGroups: target.autoScalingGroups,
-      // By providerID from the node list; only then by the instance's DNS names (nodes without one).
-      hasNode: async (instanceId: string) =>
-        (await (await clusterHandleOf(target.name).port()).hasInstance(instanceId)) ||
-        Boolean(await findNode(await clusterDeps(target.name), instanceId)),
+      hasNode: async (instanceId: string) => (await clusterHandleOf(target.name).port()).hasInstance(instanceId),
+      // Nodes registered without a providerID, by the instance's DNS names (the directory caches them).
+      hasNodeNamed: async (instanceId: string) => Boolean(await findNode(await clusterDeps(target.name), instanceId)),
     })),
     { instanceTags: (ids) => instances.instanceTags(ids), groupTags: (names) => lifecycle.groupTags(names) },
     systemClock.now,

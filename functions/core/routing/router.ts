@@ -15,8 +15,10 @@ export interface RoutableCluster {
   name: string;
   eksCluster: string;
   autoScalingGroups: readonly string[];
-  /** Whether this cluster has a node for the instance; throws when the cluster cannot be asked. */
+  /** Whether a node of this cluster names the instance in its providerID; throws when it cannot be asked. */
   hasNode(instanceId: string): Promise<boolean>;
+  /** Whether a node without a providerID carries one of the instance's DNS names (custom AMIs). */
+  hasNodeNamed(instanceId: string): Promise<boolean>;
 }
 
 /** What the router needs to know of one instance's messages. */
@@ -85,14 +87,17 @@ export class ClusterRouter {
     const ungrouped = open.filter((r) => !byGroup.has(r.instanceId));
     // A redelivery in a new environment asks the clusters before EC2: a burst's retries spread over many
     // environments, and each would otherwise describe again what the first one already routed.
-    const again = await this.byNode(ungrouped.filter((r) => r.redelivered));
+    const again = await this.byNode(
+      ungrouped.filter((r) => r.redelivered),
+      false,
+    );
     const foundAgain = new Map([...again].filter(([, route]) => route.status === "routed"));
     const untagged = ungrouped.filter((r) => !foundAgain.has(r.instanceId));
     const byTags = await this.routeByTags(untagged);
     const rest = untagged.filter((r) => !byTags.has(r.instanceId));
-    const askedAlready = new Map([...again].filter(([id]) => rest.some((r) => r.instanceId === id)));
-    const byNode = await this.byNode(rest.filter((r) => !askedAlready.has(r.instanceId)));
-    return this.settle(routes, open, new Map([...byGroup, ...foundAgain, ...byTags, ...askedAlready, ...byNode]));
+    // Asked again by providerID costs nothing (the node lists were just read); by DNS name only now.
+    const byNode = await this.byNode(rest);
+    return this.settle(routes, open, new Map([...byGroup, ...foundAgain, ...byTags, ...byNode]));
   }
 
   private settle(routes: Map<string, Route>, open: RouteRequest[], found: Map<string, Route>) {
@@ -146,29 +151,42 @@ export class ClusterRouter {
   }
 
   // Every cluster is asked at once; one that cannot answer makes the instance's route unknown, not foreign.
-  private async byNode(requests: readonly RouteRequest[]): Promise<Map<string, Route>> {
+  // By providerID first, from node lists: the DNS names, which cost EC2 calls, are fetched only for what no
+  // cluster names that way, in one call for the batch.
+  private async byNode(requests: readonly RouteRequest[], byName = true): Promise<Map<string, Route>> {
     const routes = new Map<string, Route>();
-    await Promise.all(
-      requests.map(async ({ instanceId }) => {
-        const answers = await Promise.all(
-          this.clusters.map((c) =>
-            c.hasNode(instanceId).then(
-              (found) => ({ cluster: c.name, found, error: undefined }),
-              (error: unknown) => ({ cluster: c.name, found: false, error: String(error) }),
+    const ask = async (instanceIds: readonly string[], has: (c: RoutableCluster, id: string) => Promise<boolean>) => {
+      await Promise.all(
+        instanceIds.map(async (instanceId) => {
+          const answers = await Promise.all(
+            this.clusters.map((c) =>
+              has(c, instanceId).then(
+                (found) => ({ cluster: c.name, found, error: undefined }),
+                (error: unknown) => ({ cluster: c.name, found: false, error: String(error) }),
+              ),
             ),
-          ),
-        );
-        const owner = answers.find((a) => a.found);
-        const failed = answers.filter((a) => a.error !== undefined);
-        if (owner) routes.set(instanceId, { status: "routed", cluster: owner.cluster, by: "node" });
-        else if (failed.length > 0)
-          routes.set(instanceId, {
-            status: "unreachable",
-            clusters: failed.map((f) => f.cluster),
-            error: failed[0]?.error ?? "",
-          });
-      }),
+          );
+          const owner = answers.find((a) => a.found);
+          const failed = answers.filter((a) => a.error !== undefined);
+          if (owner) routes.set(instanceId, { status: "routed", cluster: owner.cluster, by: "node" });
+          else if (failed.length > 0)
+            routes.set(instanceId, {
+              status: "unreachable",
+              clusters: failed.map((f) => f.cluster),
+              error: failed[0]?.error ?? "",
+            });
+        }),
+      );
+    };
+    await ask(
+      requests.map((r) => r.instanceId),
+      (c, id) => c.hasNode(id),
     );
+    const unnamed = requests.map((r) => r.instanceId).filter((id) => !routes.has(id));
+    if (unnamed.length === 0 || !byName) return routes;
+    // One EC2 call for the batch fills the directory's DNS names; each cluster then matches them.
+    await this.directory.instanceTags(unnamed).catch(() => undefined);
+    await ask(unnamed, (c, id) => c.hasNodeNamed(id));
     return routes;
   }
 }

@@ -11,9 +11,11 @@ function world(options: {
   instanceTags?: Record<string, ResourceTag[]>;
   groupTags?: Record<string, ResourceTag[]>;
   nodes?: Record<string, string[]>;
+  /** Nodes found only by the instance's DNS names (no providerID). */
+  named?: Record<string, string[]>;
   down?: string[];
 }) {
-  const calls = { instances: [] as string[][], groups: [] as string[][], nodes: [] as string[] };
+  const calls = { instances: [] as string[][], groups: [] as string[][], nodes: [] as string[], named: [] as string[] };
   const directory: ResourceDirectory = {
     instanceTags: async (ids) => {
       calls.instances.push([...ids]);
@@ -32,6 +34,11 @@ function world(options: {
       calls.nodes.push(`${name}:${id}`);
       if (options.down?.includes(name)) throw new Error(`${name} is down`);
       return options.nodes?.[name]?.includes(id) ?? false;
+    },
+    hasNodeNamed: async (id) => {
+      calls.named.push(`${name}:${id}`);
+      if (options.down?.includes(name)) throw new Error(`${name} is down`);
+      return options.named?.[name]?.includes(id) ?? false;
     },
   });
   let now = 0;
@@ -119,7 +126,7 @@ describe("ClusterRouter", () => {
 });
 
 describe("ClusterRouter with one cluster", () => {
-  it("routes lifecycle messages to it without a lookup, and other messages by its node list", async () => {
+  it("routes lifecycle messages to it, and others by its node list, then by DNS names in one EC2 call", async () => {
     const asked: string[] = [];
     const only: RoutableCluster = {
       name: "solo",
@@ -129,20 +136,35 @@ describe("ClusterRouter with one cluster", () => {
         asked.push(id);
         return id === "i-node";
       },
+      hasNodeNamed: async (id) => id === "i-named",
     };
-    const refuse = async () => {
-      throw new Error("no directory lookups with one cluster");
-    };
-    const router = new ClusterRouter([only], { instanceTags: refuse, groupTags: refuse }, () => 0);
+    const described: string[][] = [];
+    const router = new ClusterRouter(
+      [only],
+      {
+        instanceTags: async (ids) => {
+          described.push([...ids]);
+          return new Map();
+        },
+        groupTags: async () => {
+          throw new Error("no ASG lookups with one cluster");
+        },
+      },
+      () => 0,
+    );
     const routes = await router.route([
       { instanceId: "i-launching", groupName: "any-group" },
       { instanceId: "i-node" },
+      { instanceId: "i-named" },
       { instanceId: "i-gone" },
     ]);
     expect(routes.get("i-launching")).toEqual({ status: "routed", cluster: "solo", by: "asg" });
     expect(routes.get("i-node")).toEqual({ status: "routed", cluster: "solo", by: "node" });
+    expect(routes.get("i-named")).toEqual({ status: "routed", cluster: "solo", by: "node" });
     expect(routes.get("i-gone")).toEqual({ status: "foreign" });
-    expect(asked.sort()).toEqual(["i-gone", "i-node"]);
+    expect(asked.sort()).toEqual(["i-gone", "i-named", "i-node"]);
+    // The DNS names of what no providerID names, in one call for the batch.
+    expect(described).toEqual([["i-named", "i-gone"]]);
   });
 });
 
@@ -163,5 +185,7 @@ describe("ClusterRouter with redeliveries", () => {
     expect(routes.get("i-lost")).toEqual({ status: "routed", cluster: "blue", by: "tags" });
     expect(calls.instances).toEqual([["i-lost", "i-new"]]);
     expect(calls.nodes.filter((n) => n.endsWith("i-new"))).toEqual([]);
+    // Found by providerID in green: no cluster was asked by DNS name, which would have cost EC2 calls.
+    expect(calls.named.filter((n) => n.endsWith("i-again"))).toEqual([]);
   });
 });
