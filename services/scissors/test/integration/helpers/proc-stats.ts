@@ -55,12 +55,17 @@ export function alive(pid: number): boolean {
  */
 export function watchChildPeaks(pid: number) {
   const peaks = new Map<number, number>();
-  const timer = setInterval(() => {
+  const sample = () => {
     for (const child of childPids(pid)) peaks.set(child, Math.max(peaks.get(child) ?? 0, statusMiB(child, "VmHWM")));
-  }, 20);
+  };
+  // Sampled at once and at the end too: refusals can all answer before the first tick on a busy machine,
+  // and VmHWM keeps a living child's peak for the last sample.
+  sample();
+  const timer = setInterval(sample, 20);
   return {
     stop() {
       clearInterval(timer);
+      sample();
       return Math.max(0, ...peaks.values());
     },
   };
