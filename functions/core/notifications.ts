@@ -1,6 +1,7 @@
 import type { Kind } from "./events/kinds.ts";
 import type { PrescalingNotification } from "./prescaling/notifications.ts";
 import type { TrafficNotification } from "./traffic/notifications.ts";
+import type { UpgradeNotification } from "./upgrade/notifications.ts";
 
 export interface BlockedPod {
   namespace: string;
@@ -13,7 +14,11 @@ export interface BlockedPod {
  * Typed notification events of every feature; the Slack notifier threads them by `threadKey` and posts
  * each `dedupeKey` once. Each feature adds its own union here.
  */
-export type Notification = InterruptionNotification | TrafficNotification | PrescalingNotification;
+export type Notification =
+  | InterruptionNotification
+  | TrafficNotification
+  | PrescalingNotification
+  | UpgradeNotification;
 
 /** Fields every notification carries, whichever feature sends it. */
 export interface NotificationEnvelope {
