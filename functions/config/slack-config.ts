@@ -1,6 +1,7 @@
 import { ConfigurationError } from "../core/errors.ts";
 import { type AccessRule, accessRulesSchema } from "../core/slack/access.ts";
 import { type Route, routeSchema } from "../core/slack/routing.ts";
+import type { UpgradeTarget } from "../core/slack/upgrade-words.ts";
 import * as z from "../core/zod.ts";
 
 const json = (name: string, fallback: string) =>
@@ -27,7 +28,14 @@ const clusterSchema = z
   })
   .check(z.refine((c) => c.eksCluster || c.kubeconfig, { message: "set eksCluster or kubeconfig" }));
 export type SlackCluster = z.infer<typeof clusterSchema>;
-const clustersSchema = z.record(z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/)), clusterSchema);
+const clusterName = z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/));
+const clustersSchema = z.record(clusterName, clusterSchema);
+
+/** Upgrade name → its domain and clusters: what `upgrade` commands may address, and what authorises them. */
+const upgradesSchema = z.record(
+  z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/)),
+  z.strictObject({ domain: z.string().check(z.minLength(1)), blue: clusterName, green: clusterName }),
+);
 
 const commandEnv = z.object({
   AWS_REGION: z.string().check(z.minLength(1)),
@@ -35,6 +43,7 @@ const commandEnv = z.object({
   HARBORMASTER_SLACK_COMMAND: z._default(z.string().check(z.regex(/^\/[a-z0-9_-]{1,31}$/)), "/harbormaster"),
   HARBORMASTER_SLACK_ACCESS: json("HARBORMASTER_SLACK_ACCESS", "[]"),
   HARBORMASTER_SLACK_CLUSTERS: json("HARBORMASTER_SLACK_CLUSTERS", "{}"),
+  HARBORMASTER_SLACK_UPGRADES: json("HARBORMASTER_SLACK_UPGRADES", "{}"),
   HARBORMASTER_SLACK_TABLE: z.string().check(z.minLength(1)),
   HARBORMASTER_SLACK_QUEUE_URL: z.url(),
 });
@@ -67,6 +76,7 @@ export interface SlackCommandConfig {
   slashCommand: string;
   access: AccessRule[];
   clusters: Record<string, SlackCluster>;
+  upgrades: Record<string, UpgradeTarget>;
   table: string;
   queueUrl: string;
 }
@@ -106,6 +116,7 @@ export function loadSlackCommandConfig(env: NodeJS.ProcessEnv): SlackCommandConf
       slashCommand: e.HARBORMASTER_SLACK_COMMAND,
       access: accessRulesSchema.parse(e.HARBORMASTER_SLACK_ACCESS),
       clusters: clustersSchema.parse(e.HARBORMASTER_SLACK_CLUSTERS),
+      upgrades: upgradesSchema.parse(e.HARBORMASTER_SLACK_UPGRADES),
       table: e.HARBORMASTER_SLACK_TABLE,
       queueUrl: e.HARBORMASTER_SLACK_QUEUE_URL,
     };

@@ -2,14 +2,20 @@
 
 import type { SlackCluster } from "../../config/slack-config.ts";
 import { drainPolicySchema } from "../../core/drain/policy.ts";
-import type { ClusterCommands, CommandTargets, ScalingCommands, TrafficCommands } from "../../core/slack/ports.ts";
+import type {
+  ClusterCommands,
+  CommandTargets,
+  ScalingCommands,
+  TrafficCommands,
+  UpgradeCommands,
+} from "../../core/slack/ports.ts";
 import { CommandRefused } from "../../core/slack/ports.ts";
 import { systemClock } from "../clock.ts";
 import { type ClusterSource, connectionSource } from "../eks-connection.ts";
 import type { KubeConnection } from "../kubernetes/connection.ts";
 import { KubernetesCommands } from "./kubernetes-commands.ts";
 import { PrescalingCommandQueue } from "./scaling-commands.ts";
-import { unavailableScaling, unavailableTraffic } from "./unavailable-commands.ts";
+import { unavailableScaling, unavailableTraffic, unavailableUpgrades } from "./unavailable-commands.ts";
 
 export interface TargetOptions {
   region: string;
@@ -20,6 +26,7 @@ export interface TargetOptions {
   prescalingQueues?: Record<string, string>;
   scaling?: (cluster: string) => Promise<ScalingCommands>;
   traffic?: () => Promise<TrafficCommands>;
+  upgrades?: () => Promise<UpgradeCommands>;
 }
 
 /** A Slack drain gets as long as a spot warning gives: two minutes. */
@@ -56,6 +63,7 @@ export function commandTargets(options: TargetOptions): CommandTargets {
     },
     scaling: options.scaling ?? scalingTargets(options.prescalingQueues ?? {}),
     traffic: options.traffic ?? (async () => unavailableTraffic),
+    upgrades: options.upgrades ?? (async () => unavailableUpgrades),
   };
 }
 

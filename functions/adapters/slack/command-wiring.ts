@@ -20,6 +20,7 @@ export function createSlackCommandHandler(env: NodeJS.ProcessEnv, ports: Partial
     slashCommand: config.slashCommand,
     access: config.access,
     clusters: directory(config.clusters),
+    upgrades: config.upgrades,
     replay: state,
     jobs: new SqsJobQueue(config.queueUrl),
     now: () => Date.now(),

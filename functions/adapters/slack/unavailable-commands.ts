@@ -4,6 +4,7 @@ import {
   type CommandResult,
   type ScalingCommands,
   type TrafficCommands,
+  type UpgradeCommands,
 } from "../../core/slack/ports.ts";
 
 const refuse = (why: string) => async (): Promise<CommandResult> => {
@@ -22,4 +23,9 @@ export const unavailableTraffic: TrafficCommands = {
   pause: noTraffic,
   resume: noTraffic,
   rollback: noTraffic,
+};
+
+/** No bus configured (HARBORMASTER_SLACK_TRAFFIC_BUS): the upgrade engine cannot be reached from Slack. */
+export const unavailableUpgrades: UpgradeCommands = {
+  request: refuse("cluster upgrades are not available from Slack in this deployment"),
 };

@@ -14,6 +14,7 @@ import { EmfMetrics } from "../emf-metrics.ts";
 import { commandTargets, type TargetOptions } from "./command-targets.ts";
 import { DynamoSlackState } from "./dynamo-state.ts";
 import { TrafficControlEvents } from "./traffic-commands.ts";
+import { UpgradeEvents } from "./upgrade-commands.ts";
 import { SlackWebApi } from "./web-api.ts";
 
 export interface SlackWorkerPorts {
@@ -22,6 +23,7 @@ export interface SlackWorkerPorts {
   targets: CommandTargets;
   scaling: TargetOptions["scaling"];
   traffic: TargetOptions["traffic"];
+  upgrades: TargetOptions["upgrades"];
 }
 
 /** Time kept back at the end of an invocation to answer Slack and report the batch. */
@@ -55,6 +57,8 @@ export function createSlackWorker(env: NodeJS.ProcessEnv, ports: Partial<SlackWo
       prescalingQueues: config.prescalingQueues,
       scaling: ports.scaling,
       traffic: ports.traffic ?? trafficTargets(config.trafficBus),
+      // Upgrades run inside the traffic function, so their events go to the bus its rules listen on.
+      upgrades: ports.upgrades ?? upgradeTargets(config.trafficBus),
     });
   const log = {
     error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
@@ -114,5 +118,11 @@ export function createSlackWorker(env: NodeJS.ProcessEnv, ports: Partial<SlackWo
 function trafficTargets(bus: string | undefined): TargetOptions["traffic"] {
   if (!bus) return undefined;
   const events = new TrafficControlEvents(bus);
+  return async () => events;
+}
+
+function upgradeTargets(bus: string | undefined): TargetOptions["upgrades"] {
+  if (!bus) return undefined;
+  const events = new UpgradeEvents(bus);
   return async () => events;
 }

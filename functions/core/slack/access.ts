@@ -1,6 +1,7 @@
 // The allow-list: which Slack users, in which channels, may run which commands on which clusters and domains.
 import * as z from "../zod.ts";
-import { type Command, type CommandName, commandNames, targetsDomain } from "./commands.ts";
+import { type Command, type CommandName, commandNames, targetsDomain, targetsUpgrade } from "./commands.ts";
+import type { UpgradeTarget } from "./upgrade-words.ts";
 
 const anyOr = <T extends z.ZodMiniType>(item: T) => z.union([z.literal("*"), z.array(item).check(z.minLength(1))]);
 
@@ -21,6 +22,8 @@ export interface AccessRequest {
   channel: string;
   command: Command;
   cluster: string;
+  /** For `upgrade`: the configured upgrade it addresses (unknown to the caller: refused). */
+  upgrade?: UpgradeTarget;
 }
 
 const allows = <T>(list: "*" | readonly T[], value: T) => list === "*" || list.includes(value);
@@ -33,6 +36,22 @@ export function authorize(rules: readonly AccessRule[], request: AccessRequest):
       allows(rule.users, request.user) &&
       allows(rule.channels, request.channel) &&
       (command.name === "help" || allows(rule.commands, command.name)) &&
-      (targetsDomain(command) ? allows(rule.domains, command.domain) : allows(rule.clusters, request.cluster)),
+      coversTarget(rule, request),
   );
+}
+
+/**
+ * An upgrade moves its domain's weights and raises floors in both its clusters: one rule must cover the
+ * domain and both clusters, so a person kept off a cluster or a domain cannot reach it through an upgrade.
+ */
+function coversTarget(rule: AccessRule, request: AccessRequest): boolean {
+  const { command, upgrade } = request;
+  if (targetsUpgrade(command))
+    return (
+      !!upgrade &&
+      allows(rule.domains, upgrade.domain) &&
+      allows(rule.clusters, upgrade.blue) &&
+      allows(rule.clusters, upgrade.green)
+    );
+  return targetsDomain(command) ? allows(rule.domains, command.domain) : allows(rule.clusters, request.cluster);
 }

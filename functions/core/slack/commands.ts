@@ -1,5 +1,7 @@
 // The slash command's grammar: text → a typed command, or a message saying what was wrong.
+import type { UpgradeAction } from "../upgrade/commands.ts";
 import { splitCluster } from "./cluster-words.ts";
+import { parseUpgradeWords } from "./upgrade-words.ts";
 
 export type Command =
   | { name: "help" }
@@ -9,7 +11,8 @@ export type Command =
   | { name: "scale"; namespace: string; hpa: string; min: number; forSeconds?: number }
   | { name: "headroom"; pods: number; forSeconds?: number }
   | { name: "shift"; domain: string; percent: number; target?: string }
-  | { name: "pause" | "resume" | "rollback"; domain: string };
+  | { name: "pause" | "resume" | "rollback"; domain: string }
+  | { name: "upgrade"; action: UpgradeAction; upgrade: string };
 
 export type CommandName = Command["name"];
 
@@ -34,21 +37,32 @@ export const commandNames: readonly CommandName[] = [
   "pause",
   "resume",
   "rollback",
+  "upgrade",
 ];
 
-/** Commands that change something: each is audited in the channel. */
+/** Commands that change something: each is audited in the channel. An upgrade's status only reads. */
 export function changes(command: Command): boolean {
+  if (command.name === "upgrade") return command.action !== "status";
   return !["help", "status", "nodes"].includes(command.name);
 }
 
-/** Commands that take away capacity or move traffic ask for confirmation first. */
+/**
+ * Commands that take away capacity or move traffic ask for confirmation first. Of an upgrade's: start,
+ * promote, resume and rollback move weights; pause stops them moving and status only reads.
+ */
 export function needsConfirmation(command: Command): boolean {
+  if (command.name === "upgrade") return ["start", "promote", "resume", "rollback"].includes(command.action);
   return ["cordon", "drain", "scale", "headroom", "shift", "rollback", "resume"].includes(command.name);
 }
 
 /** Commands that act on a Route53 domain rather than on a cluster. */
 export function targetsDomain(command: Command): command is Extract<Command, { domain: string }> {
   return "domain" in command;
+}
+
+/** Commands that act on a configured upgrade: its own domain and two clusters, never a chosen cluster. */
+export function targetsUpgrade(command: Command): command is Extract<Command, { name: "upgrade" }> {
+  return command.name === "upgrade";
 }
 
 const usage: Record<CommandName, string> = {
@@ -64,11 +78,14 @@ const usage: Record<CommandName, string> = {
   pause: "pause <domain>",
   resume: "resume <domain>",
   rollback: "rollback <domain>",
+  upgrade: "upgrade start|status|promote|pause|resume|rollback <upgrade>",
 };
 
 export function usageOf(name: CommandName, slashCommand: string): string {
   // Domain commands act on a domain's records, whichever cluster is named: offering a flag would mislead.
-  const cluster = ["help", "shift", "pause", "resume", "rollback"].includes(name) ? "" : " [--cluster <name>]";
+  const cluster = ["help", "shift", "pause", "resume", "rollback", "upgrade"].includes(name)
+    ? ""
+    : " [--cluster <name>]";
   return `${slashCommand} ${usage[name]}${cluster}`;
 }
 
@@ -131,6 +148,10 @@ export function parseCommand(text: string, slashCommand: string): ParseResult {
       const [domain] = args;
       if (args.length !== 1 || !isDomain(domain)) return bad("name one domain");
       return done({ name, domain: domain.toLowerCase() });
+    }
+    case "upgrade": {
+      const words = parseUpgradeWords(args, cluster);
+      return words.ok ? done({ name, action: words.action, upgrade: words.upgrade }) : bad(words.why);
     }
   }
 }

@@ -76,5 +76,7 @@ export async function execute(targets: CommandTargets, parsed: ParsedCommand, ac
       return (await targets.traffic()).resume(command.domain, actor);
     case "rollback":
       return (await targets.traffic()).rollback(command.domain, actor);
+    case "upgrade":
+      return (await targets.upgrades()).request(command.upgrade, command.action, actor);
   }
 }

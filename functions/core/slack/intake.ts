@@ -3,11 +3,12 @@ import { createHash } from "node:crypto";
 import { type AccessRule, authorize } from "./access.ts";
 import { type ClusterDirectory, chooseCluster } from "./cluster-choice.ts";
 import { canonicalText } from "./cluster-words.ts";
-import { needsConfirmation, parseCommand, targetsDomain } from "./commands.ts";
+import { type Command, needsConfirmation, parseCommand, targetsDomain, targetsUpgrade } from "./commands.ts";
 import type { JobQueue, ReplayGuard } from "./ports.ts";
 import { confirmPrompt, type EphemeralReply, help, refused, working } from "./replies.ts";
 import { parseSlackRequest, type SlackRequest } from "./requests.ts";
 import { replayWindowSeconds, verifySignature } from "./signature.ts";
+import { type UpgradeDirectory, unknownUpgrade } from "./upgrade-words.ts";
 
 export interface IntakeDeps {
   signingSecret: string;
@@ -15,6 +16,8 @@ export interface IntakeDeps {
   slashCommand: string;
   access: readonly AccessRule[];
   clusters: ClusterDirectory;
+  /** The configured upgrades by name: `upgrade` commands may address only these. */
+  upgrades: UpgradeDirectory;
   replay: ReplayGuard;
   jobs: JobQueue;
   now: () => number;
@@ -71,6 +74,7 @@ async function route(deps: IntakeDeps, slack: SlackRequest, requestId: string): 
   if (!command.ok) return refused(command.message);
   const { command: cmd } = command.value;
   if (cmd.name === "help") return help(deps.slashCommand);
+  if (targetsUpgrade(cmd)) return routeUpgrade(deps, slack, requestId, cmd);
 
   const cluster = chooseCluster(
     { directory: deps.clusters, access: deps.access, slashCommand: deps.slashCommand },
@@ -84,16 +88,37 @@ async function route(deps: IntakeDeps, slack: SlackRequest, requestId: string): 
   // The canonical text names its cluster, so a confirmation runs where it was asked, whoever's channel it is.
   const text = targetsDomain(cmd) ? slack.text.trim() : canonicalText(slack.text, cluster.name);
   if (slack.type === "command" && needsConfirmation(cmd)) return confirmPrompt(text, cmd, target);
+  return enqueue(deps, slack, requestId, text, targetsDomain(cmd) ? undefined : cluster.name);
+}
 
+/** An upgrade is known by name: an unknown one is answered with the known ones, before any rule is read. */
+async function routeUpgrade(
+  deps: IntakeDeps,
+  slack: SlackRequest,
+  requestId: string,
+  cmd: Extract<Command, { name: "upgrade" }>,
+): Promise<EphemeralReply> {
+  const upgrade = Object.hasOwn(deps.upgrades, cmd.upgrade) ? deps.upgrades[cmd.upgrade] : undefined;
+  if (!upgrade) return refused(unknownUpgrade(cmd.upgrade, deps.upgrades));
+  const where = `upgrade ${cmd.upgrade} (${upgrade.domain}: ${upgrade.blue} → ${upgrade.green})`;
+  const request = { user: slack.user, channel: slack.channel, command: cmd, cluster: "", upgrade };
+  if (!authorize(deps.access, request))
+    return refused(`<@${slack.user}> may not run \`upgrade ${cmd.action}\` on ${where} from this channel`);
+  // One form whatever was typed, so the confirmation and the audit read the same.
+  const text = `upgrade ${cmd.action} ${cmd.upgrade}`;
+  if (slack.type === "command" && needsConfirmation(cmd)) return confirmPrompt(text, cmd, where);
+  return enqueue(deps, slack, requestId, text, undefined);
+}
+
+async function enqueue(
+  deps: IntakeDeps,
+  slack: SlackRequest,
+  requestId: string,
+  text: string,
+  cluster: string | undefined,
+): Promise<EphemeralReply> {
   await deps.jobs.enqueue(
-    {
-      kind: "command",
-      text,
-      cluster: targetsDomain(cmd) ? undefined : cluster.name,
-      user: slack.user,
-      channel: slack.channel,
-      responseUrl: slack.responseUrl,
-    },
+    { kind: "command", text, cluster, user: slack.user, channel: slack.channel, responseUrl: slack.responseUrl },
     { groupId: requestId, dedupeId: requestId },
   );
   return working(text);

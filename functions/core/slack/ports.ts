@@ -1,4 +1,5 @@
 // What the Slack feature needs from the outside world; adapters/slack implements it.
+import type { UpgradeAction } from "../upgrade/commands.ts";
 import type { SlackJob } from "./jobs.ts";
 import type { SlackMessage } from "./messages.ts";
 
@@ -74,11 +75,17 @@ export interface TrafficCommands {
   rollback(domain: string, actor: string): Promise<CommandResult>;
 }
 
-/** Where each command goes: Kubernetes (interruption core), pre-scaling core, traffic core. */
+export interface UpgradeCommands {
+  /** Hands the action to the upgrade engine (the traffic function); the upgrade's thread shows the outcome. */
+  request(upgrade: string, action: UpgradeAction, actor: string): Promise<CommandResult>;
+}
+
+/** Where each command goes: Kubernetes (interruption core), pre-scaling core, traffic core, upgrade engine. */
 export interface CommandTargets {
   cluster(name: string): Promise<ClusterCommands>;
   scaling(cluster: string): Promise<ScalingCommands>;
   traffic(): Promise<TrafficCommands>;
+  upgrades(): Promise<UpgradeCommands>;
 }
 
 /** A command that cannot run, with a message for the person who asked. */

@@ -48,7 +48,8 @@ export function whichCluster(slashCommand: string, text: string, clusters: reado
  * the command text; it comes back signed by Slack, and is parsed and authorised again for whoever clicks.
  */
 export function confirmPrompt(text: string, command: Command, where: string): EphemeralReply {
-  const verb = `${command.name} ${where}`;
+  // "start upgrade x (…)" rather than "upgrade upgrade x (…)".
+  const verb = `${command.name === "upgrade" ? command.action : command.name} ${where}`;
   return ephemeral(`Confirm: ${text}`, [
     section(`:warning: ${code(text)} changes ${escapeText(where)}. Run it?`),
     {

@@ -5,6 +5,7 @@ import { genericFormatter } from "./generic.ts";
 import { interruptionFormatter, interruptionTypes } from "./interruption.ts";
 import { prescalingFormatter, prescalingTypes } from "./prescaling.ts";
 import { trafficFormatter, trafficTypes } from "./traffic.ts";
+import { upgradeFormatter, upgradeTypes } from "./upgrade.ts";
 
 const byType = new Map<string, NotificationFormatter>();
 const register = (types: readonly string[], formatter: NotificationFormatter<never>) => {
@@ -13,6 +14,7 @@ const register = (types: readonly string[], formatter: NotificationFormatter<nev
 register(interruptionTypes, interruptionFormatter);
 register(trafficTypes, trafficFormatter);
 register(prescalingTypes, prescalingFormatter);
+register(upgradeTypes, upgradeFormatter);
 
 export function formatterFor(notification: Notification): NotificationFormatter {
   return byType.get(notification.type) ?? (genericFormatter as unknown as NotificationFormatter);
