@@ -34,6 +34,17 @@ describe("upgrade notifications in Slack", () => {
     expect(text).toContain("step took 41.1s");
   });
 
+  it("shows the floors and Ready pods a step waited for, when the step carries them", () => {
+    const floors = upgradeSamples.upgrade_capacity.floors.map((f) => ({ ...f, ready: f.floor }));
+    const n = { ...upgradeSamples.upgrade_step, floors } as Notification;
+    const text = shown(formatterFor(n).step(n));
+    expect(text).toContain("capacity waited for: 10/10 Ready pods for 2 HPAs");
+    expect(text).toContain("`ads/scissors` floor 3 (blue runs 5) · 3/3 Ready");
+    expect(shown(formatterFor(upgradeSamples.upgrade_step).step(upgradeSamples.upgrade_step))).not.toContain(
+      "capacity waited for",
+    );
+  });
+
   it("shows each mirrored floor with blue's replicas and green's Ready pods, and what is still awaited", () => {
     const n = upgradeSamples.upgrade_capacity;
     const step = formatterFor(n).step(n);

@@ -84,13 +84,23 @@ export function listSections(lines: readonly string[], limit = 2_900): Block[] {
   return blocks;
 }
 
+const floorLine = (f: MirroredFloor) =>
+  `• ${code(`${f.namespace}/${f.hpa}`)} floor ${f.floor} (blue runs ${f.blueReplicas}) · ${f.ready}/${f.floor} Ready${f.ready >= f.floor ? "" : " :hourglass:"}`;
+
+/**
+ * The floors a step waited for. The engine may put them on the step itself (`floors`, absent with mirroring
+ * off); read loosely, so a step without them still formats.
+ */
+const stepFloors = (n: UpgradeNotification): readonly MirroredFloor[] =>
+  n.type === "upgrade_step" ? ((n as { floors?: MirroredFloor[] }).floors ?? []) : [];
+
 function details(n: UpgradeNotification): string[] {
   if (n.type === "upgrade_refused") return n.missing.map((item) => `• ${escapeText(item)}`);
-  if (n.type === "upgrade_capacity")
-    return n.floors.map(
-      (f) =>
-        `• ${code(`${f.namespace}/${f.hpa}`)} floor ${f.floor} (blue runs ${f.blueReplicas}) · ${f.ready}/${f.floor} Ready${f.ready >= f.floor ? "" : " :hourglass:"}`,
-    );
+  if (n.type === "upgrade_capacity") return n.floors.map(floorLine);
+  if (n.type === "upgrade_step") {
+    const floors = stepFloors(n);
+    return floors.length ? [`capacity waited for: ${readySummary(floors)}`, ...floors.map(floorLine)] : [];
+  }
   if (n.type === "upgrade_released" && n.scaledDown.length) return n.scaledDown.map((hpa) => `• ${code(hpa)}`);
   return [];
 }
@@ -110,7 +120,7 @@ const title = (n: UpgradeNotification) =>
 export const upgradeFormatter: NotificationFormatter<UpgradeNotification> = {
   feature: "upgrade",
   thread: (n) => n.threadKey,
-  namespaces: (n) => (n.type === "upgrade_capacity" ? [...new Set(n.floors.map((f) => f.namespace))] : []),
+  namespaces: (n) => [...new Set((n.type === "upgrade_capacity" ? n.floors : stepFloors(n)).map((f) => f.namespace))],
   // A refusal may open the thread (the ready gate runs before any weight moves), and a thread's first
   // notification is posted as its parent only: the parent then lists what is missing too.
   parent: (n): SlackMessage => ({
