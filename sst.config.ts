@@ -39,6 +39,7 @@ export default $config({
             routes: env.slack.HARBORMASTER_SLACK_ROUTES,
             slashCommand: config.slack.slashCommand,
             trafficBus: config.rollouts.length > 0 ? "default" : undefined,
+            upgrades: env.slack.HARBORMASTER_SLACK_UPGRADES,
             workerVpc: slackWorkerVpc(config.clusters, config.slack.vpc, homeRegion),
             // Every cluster to its group's queue; the message names the cluster.
             prescalingQueues: env.groups.flatMap(({ group }) => {
@@ -52,6 +53,28 @@ export default $config({
     // The feature functions queue their notifications for Slack once it is deployed.
     const notifications = chat ? { url: chat.queue.url, arn: chat.queue.arn } : undefined;
 
+    const { traffic } = await import("./stacks/traffic.ts");
+    const { trafficVpc } = await import("./stacks/network.ts");
+    const { HARBORMASTER_UPGRADES, HARBORMASTER_CLUSTERS } = env.traffic;
+    // Traffic shifting is deployed once rollouts are configured (see docs/traffic.md); it runs the upgrades too,
+    // so it comes before the cluster stacks, which give its role access to the clusters upgrades name.
+    const shifting =
+      config.rollouts.length > 0
+        ? traffic({
+            domains: env.traffic.HARBORMASTER_TRAFFIC_DOMAINS,
+            notifications,
+            upgrades:
+              HARBORMASTER_UPGRADES && HARBORMASTER_CLUSTERS
+                ? {
+                    environment: { HARBORMASTER_UPGRADES, HARBORMASTER_CLUSTERS },
+                    clusters: env.upgrades.clusters.flatMap((name) => config.clusters[name] ?? []),
+                    alarms: env.upgrades.alarms,
+                    vpc: trafficVpc(config.clusters, env.upgrades.clusters, homeRegion),
+                  }
+                : undefined,
+          })
+        : undefined;
+
     const { clusterStacks } = await import("./stacks/cluster-stacks.ts");
     const groups = clusterStacks({
       config,
@@ -60,13 +83,8 @@ export default $config({
       scalingQueues,
       notifications,
       slackWorkerRole: chat?.worker.nodes.role.arn,
+      trafficRole: shifting?.handler.nodes.role.arn,
     });
-    const { traffic } = await import("./stacks/traffic.ts");
-    // Traffic shifting is deployed once rollouts are configured (see docs/traffic.md).
-    const shifting =
-      config.rollouts.length > 0
-        ? traffic({ domains: env.traffic.HARBORMASTER_TRAFFIC_DOMAINS, notifications })
-        : undefined;
 
     const { alarms } = await import("./stacks/alarms.ts");
     const { clusterOutputs, groupAlarmTargets } = await import("./stacks/cluster-outputs.ts");
@@ -97,6 +115,8 @@ export default $config({
           }
         : {}),
       ...(shifting ? { deployWebhookUrl: shifting.webhook.url, trafficScheduleGroup: shifting.group.name } : {}),
+      // For clusters with `manageAccess: false`: the role to give an access entry in each upgraded cluster.
+      ...(shifting && config.upgrades.length > 0 ? { trafficRoleArn: shifting.handler.nodes.role.arn } : {}),
       stage: $app.stage,
     };
   },

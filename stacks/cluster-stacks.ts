@@ -1,6 +1,6 @@
 // The stacks that serve clusters, one set per cluster group (stacks/cluster-groups.ts): the interruption
 // queue, DLQ and function, the pre-scaling function, each region's rule set feeding its groups' queues, and
-// every cluster's EKS access entries for the roles that reach it.
+// every cluster's EKS access entries for the roles that reach it (the traffic function's in upgraded clusters).
 import type { ClusterConfig, HarbormasterConfig } from "./config-schema.ts";
 import { eksAccess } from "./eks-access.ts";
 import type { FeatureEnvironment } from "./feature-environment.ts";
@@ -19,6 +19,8 @@ export interface ClusterStacksArgs {
   notifications?: NotificationQueue;
   /** The Slack worker addresses every cluster, so it gets an access entry in each. */
   slackWorkerRole?: $util.Input<string>;
+  /** The traffic function runs upgrades: an access entry in each cluster an upgrade names (env.upgrades). */
+  trafficRole?: $util.Input<string>;
 }
 
 export function clusterStacks(args: ClusterStacksArgs) {
@@ -59,6 +61,7 @@ export function clusterStacks(args: ClusterStacksArgs) {
         Interruption: interruption.handler.nodes.role.arn,
         ...(prescaler ? { Prescaling: prescaler.handler.nodes.role.arn } : {}),
         ...(args.slackWorkerRole ? { SlackWorker: args.slackWorkerRole } : {}),
+        ...(args.trafficRole && args.env.upgrades.clusters.includes(name) ? { Traffic: args.trafficRole } : {}),
       };
       eksAccess({ name, eksCluster: cluster.eksCluster, roles, opts: args.regionOptions(cluster.region) }, sole);
     }

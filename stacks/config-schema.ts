@@ -12,7 +12,7 @@ import * as z from "../functions/core/zod.ts";
 import { maxGroupsPerRegion } from "./cluster-groups.ts";
 import { ConfigError } from "./config-error.ts";
 import { environmentBytes, featureEnvironment } from "./feature-environment.ts";
-import { slackWorkerVpc } from "./network.ts";
+import { slackWorkerVpc, trafficVpc } from "./network.ts";
 import { maxConfigEnvironmentBytes } from "./settings.ts";
 
 const name = z.string().check(z.regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/, "letters, digits, - and _ only"));
@@ -60,6 +60,12 @@ export const configSchema = z.strictObject({
   ),
   /** Progressive traffic shifting (docs/traffic.md). Empty: the traffic stack is not deployed. */
   rollouts: z._default(z.array(z.unknown()), []),
+  /**
+   * Blue-green cluster upgrades (docs/traffic.md, "Upgrading a cluster"): each shifts a rollout domain's
+   * weights from one configured cluster to another, run by the traffic function. Checked against `clusters`
+   * and `rollouts` here (stacks/upgrades.ts), and whole by the function's loader.
+   */
+  upgrades: z._default(z.array(z.unknown()), []),
   /** Slack routing (docs/slack.md). Absent: the Slack stack is not deployed. */
   slack: z.optional(
     z.strictObject({
@@ -127,6 +133,12 @@ export function validateConfig(raw: unknown): HarbormasterConfig {
     checkSize("scaling", group.clusters, "pre-scaling", prescaling);
   }
   if (config.rollouts.length > 0) check("rollouts", () => loadTrafficConfig({ ...placeholders, ...env.traffic }));
+  if (env.upgrades.clusters.length > 0) {
+    // The traffic function's own cluster loader, on the clusters it is given for the upgrades.
+    check("clusters", () => parseClusters(env.traffic, defaults), true);
+    checkSize("upgrades", env.upgrades.clusters, "traffic", env.traffic);
+    trafficVpc(config.clusters, env.upgrades.clusters);
+  }
   if (env.slack && config.slack) {
     const slack = env.slack;
     slackWorkerVpc(config.clusters, config.slack.vpc);
@@ -151,6 +163,8 @@ const fieldOf: Record<string, string> = {
   HARBORMASTER_PRESCALING_POLICIES: "scaling",
   HARBORMASTER_PRESCALING_COMMAND_NAMESPACES: "scalingCommandNamespaces",
   HARBORMASTER_TRAFFIC_DOMAINS: "rollouts",
+  HARBORMASTER_UPGRADES: "upgrades",
+  HARBORMASTER_SLACK_UPGRADES: "upgrades",
   HARBORMASTER_SLACK_ACCESS: "slack.access",
   HARBORMASTER_SLACK_ROUTES: "slack.routes",
   HARBORMASTER_SLACK_DEFAULT_CHANNEL: "slack.defaultChannel",

@@ -4,6 +4,7 @@
 import { allGroups, type ClusterGroup, planRegions, type RegionPlan } from "./cluster-groups.ts";
 import type { ClusterConfig, HarbormasterConfig } from "./config-schema.ts";
 import { groupPolicies, policyClusters } from "./policy-clusters.ts";
+import { type UpgradeRef, upgradeAlarms, upgradeClusters, upgradeRefs } from "./upgrades.ts";
 
 export interface GroupEnvironment {
   group: ClusterGroup;
@@ -25,13 +26,23 @@ export interface GroupEnvironment {
 export interface FeatureEnvironment {
   regions: RegionPlan[];
   groups: GroupEnvironment[];
-  traffic: { HARBORMASTER_TRAFFIC_DOMAINS: string };
+  /** With upgrades, the traffic function runs them: it gets them and the clusters they name. */
+  traffic: { HARBORMASTER_TRAFFIC_DOMAINS: string; HARBORMASTER_UPGRADES?: string; HARBORMASTER_CLUSTERS?: string };
+  upgrades: {
+    refs: UpgradeRef[];
+    /** The clusters the upgrades name: the traffic function's EKS access, IAM and VPC follow them. */
+    clusters: string[];
+    /** Both sides' alarms: the traffic function's alarm rule and DescribeAlarms cover them. */
+    alarms: string[];
+  };
   slack?: {
     HARBORMASTER_SLACK_COMMAND: string;
     HARBORMASTER_SLACK_DEFAULT_CHANNEL: string;
     HARBORMASTER_SLACK_ACCESS: string;
     HARBORMASTER_SLACK_ROUTES: string;
     HARBORMASTER_SLACK_CLUSTERS: string;
+    /** Upgrade name → its domain and clusters: what `upgrade` may address and what authorises it. */
+    HARBORMASTER_SLACK_UPGRADES?: string;
   };
 }
 
@@ -63,10 +74,27 @@ export function featureEnvironment(config: HarbormasterConfig): FeatureEnvironme
       }),
     } satisfies GroupEnvironment;
   });
+  const refs = upgradeRefs(config.upgrades, Object.keys(config.clusters), config.rollouts);
+  const upgraded = upgradeClusters(refs);
   return {
     regions,
     groups,
-    traffic: { HARBORMASTER_TRAFFIC_DOMAINS: JSON.stringify(config.rollouts) },
+    traffic: {
+      HARBORMASTER_TRAFFIC_DOMAINS: JSON.stringify(config.rollouts),
+      ...(refs.length > 0 && {
+        HARBORMASTER_UPGRADES: JSON.stringify(config.upgrades),
+        // Only what reaching a cluster takes, as pre-scaling gets it: the traffic function drains nothing.
+        HARBORMASTER_CLUSTERS: JSON.stringify(
+          Object.fromEntries(
+            upgraded.map((n) => {
+              const c = config.clusters[n] as ClusterConfig;
+              return [n, { eksCluster: c.eksCluster, region: c.region }];
+            }),
+          ),
+        ),
+      }),
+    },
+    upgrades: { refs, clusters: upgraded, alarms: upgradeAlarms(refs) },
     slack: config.slack && {
       HARBORMASTER_SLACK_COMMAND: config.slack.slashCommand,
       HARBORMASTER_SLACK_DEFAULT_CHANNEL: config.slack.defaultChannel,
@@ -80,6 +108,13 @@ export function featureEnvironment(config: HarbormasterConfig): FeatureEnvironme
           ]),
         ),
       ),
+      ...(refs.length > 0 && {
+        HARBORMASTER_SLACK_UPGRADES: JSON.stringify(
+          Object.fromEntries(
+            refs.map((u) => [u.name, { domain: u.domain, blue: u.blue.cluster, green: u.green.cluster }]),
+          ),
+        ),
+      }),
     },
   };
 }

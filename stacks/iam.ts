@@ -92,6 +92,14 @@ export function trafficPermissions<R>(s: {
   ];
 }
 
+/**
+ * The traffic function running upgrades: a token for each upgraded cluster (DescribeCluster); what it does
+ * in the cluster is the EKS access entry's (stacks/eks-access.ts). Its schedules stay in its own group.
+ */
+export function upgradePermissions(s: { clusters: readonly ClusterScope[] }): Permission[] {
+  return [{ actions: ["eks:DescribeCluster"], resources: s.clusters.map(arns.eksCluster) }];
+}
+
 export function deployNotifyPermissions(s: { region: string; bus: string }): Permission[] {
   return [{ actions: ["events:PutEvents"], resources: [arns.bus(s.region, s.bus)] }];
 }

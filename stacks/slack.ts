@@ -16,6 +16,8 @@ export interface SlackStackArgs {
   slashCommand?: string;
   /** The bus the traffic stack's control rule listens on, when traffic shifting is deployed. */
   trafficBus?: string;
+  /** JSON map of upgrade name → { domain, blue, green }: what `upgrade` may address (featureEnvironment). */
+  upgrades?: string;
   /**
    * Each cluster's pre-scaling queue, where `scale` and `headroom` go (stacks/prescaling.ts): the queue of
    * its group, so clusters of one group share a queue and the message names the cluster.
@@ -69,6 +71,7 @@ export function slack(args: SlackStackArgs) {
       HARBORMASTER_SLACK_SIGNING_SECRET: signingSecret.value,
       HARBORMASTER_SLACK_ACCESS: args.access,
       HARBORMASTER_SLACK_QUEUE_URL: queue.url,
+      ...(args.upgrades ? { HARBORMASTER_SLACK_UPGRADES: args.upgrades } : {}),
       POWERTOOLS_SERVICE_NAME: "harbormaster-slack-command",
     },
     permissions: slackCommandPermissions({ tableArn: table.arn, queueArn: queue.arn }),

@@ -6,6 +6,7 @@ import {
   deployDetailTypes,
   deploySource,
 } from "../functions/core/traffic/inbound.ts";
+import { upgradeDetailType, upgradeSource } from "../functions/core/upgrade/inbound-names.ts";
 
 export function trafficEventPatterns(alarmNames: readonly string[]) {
   return {
@@ -19,3 +20,6 @@ export function trafficEventPatterns(alarmNames: readonly string[]) {
     control: { source: [controlSource], "detail-type": [controlDetailType] },
   };
 }
+
+/** The custom event that starts and steers a cluster upgrade (functions/core/upgrade/inbound-names.ts). */
+export const upgradeEventPattern = { source: [upgradeSource], "detail-type": [upgradeDetailType] };

@@ -1,14 +1,26 @@
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
+import type { VpcPlacement } from "./cluster-groups.ts";
 import { functionDefaults } from "./function-defaults.ts";
-import { deployNotifyPermissions, trafficPermissions } from "./iam.ts";
+import { deployNotifyPermissions, trafficPermissions, upgradePermissions } from "./iam.ts";
+import { functionVpc } from "./network.ts";
 import { type NotificationQueue, notificationEnvironment, notificationPermissions } from "./notifications.ts";
-import { trafficEventPatterns } from "./traffic-patterns.ts";
+import { trafficEventPatterns, upgradeEventPattern } from "./traffic-patterns.ts";
 
 export interface TrafficStackArgs {
   /** JSON list of domains (see docs/traffic.md); validated here too, so a bad one fails the deploy. */
   domains: string;
   /** The Slack stack's queue, when Slack is deployed. */
   notifications?: NotificationQueue;
+  /**
+   * With upgrades (featureEnvironment): HARBORMASTER_UPGRADES and HARBORMASTER_CLUSTERS, the clusters they
+   * name (for EKS access and IAM), both sides' alarms and the VPC from which their APIs are reached.
+   */
+  upgrades?: {
+    environment: { HARBORMASTER_UPGRADES: string; HARBORMASTER_CLUSTERS: string };
+    clusters: readonly { eksCluster: string; region: string }[];
+    alarms: readonly string[];
+    vpc?: VpcPlacement;
+  };
 }
 
 const scheduleGroupName = "harbormaster-traffic";
@@ -20,7 +32,8 @@ export function traffic(args: TrafficStackArgs) {
     HARBORMASTER_TRAFFIC_DOMAINS: args.domains,
     HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/validation-only",
   });
-  const alarmNames = [...new Set(config.domains.flatMap((d) => d.alarms))];
+  // An upgrade's alarms gate its steps and roll it back on ALARM, as a domain's do for a rollout.
+  const alarmNames = [...new Set([...config.domains.flatMap((d) => d.alarms), ...(args.upgrades?.alarms ?? [])])];
   const zones = [...new Set(config.domains.map((d) => d.hostedZoneId))];
 
   const group = new aws.scheduler.ScheduleGroup("TrafficSchedules", { name: `${scheduleGroupName}-${$app.stage}` });
@@ -34,11 +47,14 @@ export function traffic(args: TrafficStackArgs) {
   const handler = new sst.aws.Function("TrafficHandler", {
     handler: "functions/traffic.handler",
     ...functionDefaults,
+    // With upgrades it calls the upgraded clusters' Kubernetes APIs: from their VPC for private endpoints.
+    vpc: functionVpc(args.upgrades?.vpc),
     // Long enough to wait out a change going INSYNC (HARBORMASTER_TRAFFIC_CHANGE_TIMEOUT_SECONDS).
     timeout: "3 minutes",
     memory: "256 MB",
     environment: {
       HARBORMASTER_TRAFFIC_DOMAINS: args.domains,
+      ...args.upgrades?.environment,
       HARBORMASTER_TRAFFIC_SCHEDULE_GROUP: group.name,
       HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: schedulerRole.arn,
       POWERTOOLS_SERVICE_NAME: "harbormaster-traffic",
@@ -53,6 +69,7 @@ export function traffic(args: TrafficStackArgs) {
         schedulesInGroup: $interpolate`arn:aws:scheduler:*:*:schedule/${group.name}/*`,
         schedulerRoleArn: schedulerRole.arn,
       }),
+      ...(args.upgrades ? upgradePermissions({ clusters: args.upgrades.clusters }) : []),
     ],
   });
   new aws.iam.RolePolicy("TrafficSchedulerInvoke", {
@@ -63,7 +80,12 @@ export function traffic(args: TrafficStackArgs) {
     }),
   });
 
-  for (const [name, pattern] of Object.entries(trafficEventPatterns(alarmNames))) {
+  const patterns = {
+    ...trafficEventPatterns(alarmNames),
+    // Slack, scripts and CI start and steer upgrades with this custom event; only with upgrades configured.
+    ...(args.upgrades ? { upgrade: upgradeEventPattern } : {}),
+  };
+  for (const [name, pattern] of Object.entries(patterns)) {
     if (name === "alarmStateChange" && alarmNames.length === 0) continue;
     const id = `Traffic${name.charAt(0).toUpperCase()}${name.slice(1)}`;
     const rule = new aws.cloudwatch.EventRule(`${id}Rule`, { eventPattern: JSON.stringify(pattern) });

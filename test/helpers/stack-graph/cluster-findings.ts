@@ -21,6 +21,14 @@ export function groupFunction(graph: StackGraph, handler: string, clusters: read
 const slackWorker = (graph: StackGraph) =>
   graph.of(types.lambda).find((fn) => fn.inputs.handler === "functions/slack-worker.handler");
 
+export const trafficFunction = (graph: StackGraph) =>
+  graph.of(types.lambda).find((fn) => fn.inputs.handler === "functions/traffic.handler");
+
+type UpgradeSide = { cluster: string; alarms?: string[] };
+/** The sides of every configured upgrade, read from the config as written. */
+export const upgradeSides = (config: HarbormasterConfig) =>
+  (config.upgrades as { blue: UpgradeSide; green: UpgradeSide }[]).flatMap((u) => [u.blue, u.green]);
+
 /** `<eksCluster>@<region> ← <role ARN>` for every access entry the config calls for. */
 export function expectedAccess(graph: StackGraph, config: HarbormasterConfig): string[] {
   return planRegions(config.clusters).flatMap(({ groups }) =>
@@ -36,10 +44,13 @@ export function expectedAccess(graph: StackGraph, config: HarbormasterConfig): s
           : []),
         ...(config.slack ? [slackWorker(graph)?.inputs.role ?? "no Slack worker"] : []),
       ];
+      // The traffic function runs upgrades: it reaches the clusters they name, and only those.
+      const upgraded = new Set(upgradeSides(config).map((side) => side.cluster));
       return group.clusters.flatMap((name) => {
         const cluster = config.clusters[name];
         if (!cluster?.manageAccess) return [];
-        return roles.map((role) => `${cluster.eksCluster}@${cluster.region} ← ${role}`);
+        const traffic = upgraded.has(name) ? [trafficFunction(graph)?.inputs.role ?? "no traffic function"] : [];
+        return [...roles, ...traffic].map((role) => `${cluster.eksCluster}@${cluster.region} ← ${role}`);
       });
     }),
   );
@@ -61,7 +72,9 @@ export function accessPolicies(graph: StackGraph): string[] {
 /** ARNs outside the graph that a policy may name: what the config names (clusters, ASGs, alarms, zones). */
 function configuredArns(config: HarbormasterConfig): Set<string> {
   const regions = ["*", ...new Set(Object.values(config.clusters).map((c) => c.region))];
-  const alarmNames = [...config.scaling, ...config.rollouts].flatMap((p) => (p as { alarms?: string[] }).alarms ?? []);
+  const alarmNames = [...config.scaling, ...config.rollouts, ...upgradeSides(config)].flatMap(
+    (p) => (p as { alarms?: string[] }).alarms ?? [],
+  );
   return new Set([
     ...Object.values(config.clusters).flatMap((c) => [
       arns.eksCluster(c),
@@ -151,6 +164,7 @@ export function expectedOutputs(graph: StackGraph, config: HarbormasterConfig, s
     ...(config.rollouts.length > 0
       ? { deployWebhookUrl: url(webhook), trafficScheduleGroup: scheduleGroup("Traffic") }
       : {}),
+    ...(config.upgrades.length > 0 ? { trafficRoleArn: trafficFunction(graph)?.inputs.role } : {}),
     stage,
   };
 }

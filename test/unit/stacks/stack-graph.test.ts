@@ -10,7 +10,13 @@ import {
   groupFunction,
   iamFindings,
 } from "../../helpers/stack-graph/cluster-findings.ts";
-import { oneCluster, oneClusterBare, threeClusters, threeClustersNoSlack } from "../../helpers/stack-graph/configs.ts";
+import {
+  deployGuideExample,
+  oneCluster,
+  oneClusterBare,
+  threeClusters,
+  threeClustersNoSlack,
+} from "../../helpers/stack-graph/configs.ts";
 import {
   alarmFindings,
   environmentFindings,
@@ -18,6 +24,7 @@ import {
   ruleFindings,
 } from "../../helpers/stack-graph/findings.ts";
 import { type StackGraph, stackGraph } from "../../helpers/stack-graph/graph.ts";
+import { upgradeFindings } from "../../helpers/stack-graph/upgrade-findings.ts";
 import { types } from "../../helpers/stack-graph/wiring.ts";
 
 const configs = {
@@ -25,6 +32,7 @@ const configs = {
   "one cluster, Slack off": oneClusterBare,
   "three clusters in two regions and two VPCs": threeClusters,
   "three clusters, Slack off": threeClustersNoSlack,
+  "the docs/deploy.md example, with an upgrade of blue to green": deployGuideExample(),
 };
 type Case = keyof typeof configs;
 const graphs = new Map<Case, StackGraph>();
@@ -61,6 +69,10 @@ describe.each(Object.keys(configs) as Case[])("sst.config.ts, %s", (name) => {
 
   it("scopes every IAM statement to the graph's resources and the configured clusters, * only where unscopable", () => {
     expect(iamFindings(graph(), config)).toEqual([]);
+  });
+
+  it("gives the traffic function the upgrades, the clusters they name and their rule and alarms; Slack their names", () => {
+    expect(upgradeFindings(graph(), config)).toEqual([]);
   });
 
   it("alarms on every dead-letter queue and on every function's errors, in their region", () => {

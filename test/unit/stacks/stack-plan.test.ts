@@ -18,16 +18,28 @@ describe("the stack plan of the docs/deploy.md example", () => {
     expect(new Set(targets.map(([, , region]) => region))).toEqual(new Set(["eu-west-1", "us-east-2"]));
   });
 
-  it("lists an access entry per role in each of the three clusters, in its region", () => {
+  it("lists an access entry per role in each of the three clusters, in its region, traffic's in the upgraded two", () => {
     const entries = planRows(graph).filter(([type]) => type === "aws.eks.AccessEntry");
     expect(entries.map(([, name, region]) => `${region} ${name}`).sort()).toEqual([
       "eu-west-1 staging-InterruptionAccessEntry",
       "eu-west-1 staging-SlackWorkerAccessEntry",
       "us-east-2 production-blue-InterruptionAccessEntry",
       "us-east-2 production-blue-SlackWorkerAccessEntry",
+      "us-east-2 production-blue-TrafficAccessEntry",
       "us-east-2 production-green-InterruptionAccessEntry",
       "us-east-2 production-green-SlackWorkerAccessEntry",
+      "us-east-2 production-green-TrafficAccessEntry",
     ]);
+  });
+
+  it("routes the upgrade event to the traffic function", () => {
+    const rows = planRows(graph).map(([type, name, region, inputs]) => `${type} ${name} ${region} ${inputs}`);
+    expect(rows).toContain(
+      'aws.cloudwatch.EventRule TrafficUpgradeRule us-east-2 harbormaster.upgrade ["Cluster Upgrade"]',
+    );
+    expect(rows).toContain(
+      "aws.cloudwatch.EventTarget TrafficUpgradeTarget us-east-2 TrafficUpgradeRule → TrafficHandlerFunction",
+    );
   });
 });
 
