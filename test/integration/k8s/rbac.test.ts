@@ -126,6 +126,11 @@ describe("control-plane RBAC, impersonating its group", () => {
     ["list PDBs", { verb: "list", group: "policy", resource: "poddisruptionbudgets" }],
     ["watch PDBs", { verb: "watch", group: "policy", resource: "poddisruptionbudgets" }],
     ["get daemonsets", { verb: "get", group: "apps", resource: "daemonsets", namespace: "any" }],
+    [
+      "get deployments (the upgrade's ready gate)",
+      { verb: "get", group: "apps", resource: "deployments", namespace: "any" },
+    ],
+    ["list deployments in every namespace", { verb: "list", group: "apps", resource: "deployments" }],
     ["get HPAs", { verb: "get", group: "autoscaling", resource: "horizontalpodautoscalers", namespace: "any" }],
     ["patch HPAs", { verb: "patch", group: "autoscaling", resource: "horizontalpodautoscalers", namespace: "any" }],
     ["list HPAs", { verb: "list", group: "autoscaling", resource: "horizontalpodautoscalers" }],

@@ -8,8 +8,9 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { controlDetailType, controlSource, deploySource } from "../../../functions/core/traffic/inbound.ts";
+import { upgradeDetailType, upgradeSource } from "../../../functions/core/upgrade/inbound-names.ts";
 import { prescalingAlarmPattern } from "../../../stacks/prescaling-patterns.ts";
-import { trafficEventPatterns } from "../../../stacks/traffic-patterns.ts";
+import { trafficEventPatterns, upgradeEventPattern } from "../../../stacks/traffic-patterns.ts";
 import { alarmStateChange } from "../../fixtures/prescaling-events.ts";
 import { uniqueName } from "../../helpers/testbed.ts";
 
@@ -105,5 +106,44 @@ describe("alarm state change and deploy event patterns in the AWS emulator", () 
     await put(bus, { source: controlSource, "detail-type": controlDetailType, detail });
     const [delivered] = await receive(queueUrl);
     expect(delivered?.detail).toEqual(detail);
+  });
+
+  it("routes a Cluster Upgrade event, detail whole, to the upgrade rule", async () => {
+    const { bus, queueUrl } = await busWithRule(upgradeEventPattern);
+    const detail = { upgrade: "prod-1-31", action: "start", actor: "slack:U123", reason: "requested from Slack" };
+    await put(bus, { source: upgradeSource, "detail-type": upgradeDetailType, detail });
+    const delivered = await receive(queueUrl);
+    expect(delivered.map((e) => e.detail)).toEqual([detail]);
+  });
+
+  it("keeps control, deploy and look-alike events out of the upgrade rule", async () => {
+    const { bus, queueUrl } = await busWithRule(upgradeEventPattern);
+    const detail = { upgrade: "prod-1-31", action: "start" };
+    await put(bus, {
+      source: controlSource,
+      "detail-type": controlDetailType,
+      detail: { domain: "d", action: "pause" },
+    });
+    await put(bus, {
+      source: deploySource,
+      "detail-type": "Deployment Succeeded",
+      detail: { application: "adserver" },
+    });
+    await put(bus, { source: upgradeSource, "detail-type": "Traffic Control", detail });
+    await put(bus, { source: "someone.else", "detail-type": upgradeDetailType, detail });
+    expect(await receive(queueUrl)).toEqual([]);
+  });
+
+  it("keeps upgrade events out of the control and deploy rules", async () => {
+    const control = await busWithRule(trafficEventPatterns([]).control);
+    const deploy = await busWithRule(trafficEventPatterns([]).deploy);
+    const event = {
+      source: upgradeSource,
+      "detail-type": upgradeDetailType,
+      detail: { upgrade: "u", action: "start" },
+    };
+    await put(control.bus, event);
+    await put(deploy.bus, event);
+    expect([...(await receive(control.queueUrl)), ...(await receive(deploy.queueUrl))]).toEqual([]);
   });
 });
