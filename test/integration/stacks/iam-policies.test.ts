@@ -10,6 +10,7 @@ import {
   slackCommandPermissions,
   slackWorkerPermissions,
   trafficPermissions,
+  upgradePermissions,
 } from "../../../stacks/iam.ts";
 import { uniqueName } from "../../helpers/testbed.ts";
 
@@ -40,6 +41,7 @@ describe("the stacks' policy documents in the AWS emulator's IAM", () => {
       schedulesInGroup: "arn:aws:scheduler:us-east-2:123456789012:schedule/g/*",
       schedulerRoleArn: "arn:aws:iam::123456789012:role/s",
     }),
+    upgrade: upgradePermissions({ clusters: [cluster, { region: "us-east-2", eksCluster: "prod-green" }] }),
     deployNotify: deployNotifyPermissions({ region: "us-east-2", bus: "default" }),
     slackCommand: slackCommandPermissions({ tableArn, queueArn }),
     slackWorker: slackWorkerPermissions({
