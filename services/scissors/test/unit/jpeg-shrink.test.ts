@@ -1,0 +1,90 @@
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { transform } from "../../src/adapters/transform.ts";
+import { ScissorsError } from "../../src/core/errors.ts";
+import { preshrinkFor, shrinkFactors } from "../../src/core/jpeg-shrink.ts";
+
+const photo = { width: 2048, height: 1365 };
+
+describe("preshrinkFor", () => {
+  it("decodes at 1/4 where sharp would take 1/2: fit 512 of 2048 px is a factor of exactly 4", () => {
+    expect(preshrinkFor(photo, { width: 512, height: 512, fit: "inside" })).toEqual({
+      shrink: 4,
+      resize: { width: 512, height: 341, fit: "fill" },
+    });
+    expect(preshrinkFor(photo, { width: 512, height: 341, fit: "cover" })).toEqual({
+      shrink: 4,
+      resize: { width: 512, height: 341, fit: "cover" },
+    });
+    // 4.5: sharp's integer part is 4 as well.
+    expect(preshrinkFor({ width: 2304, height: 1536 }, { width: 512, fit: "inside" })?.shrink).toBe(4);
+    expect(preshrinkFor({ width: 4096, height: 4096 }, { width: 512, fit: "inside" })?.shrink).toBe(8);
+  });
+
+  it("leaves to sharp what it already shrinks fully, enlargements, contain, and decodes that would come out short", () => {
+    // 6.8: sharp takes 4 itself.
+    expect(preshrinkFor(photo, { width: 300, height: 200, fit: "cover" })).toBeUndefined();
+    expect(preshrinkFor(photo, { width: 4096, fit: "inside" })).toBeUndefined();
+    expect(preshrinkFor(photo, { width: 512, height: 512, fit: "contain" })).toBeUndefined();
+    // 1365 / 2 = 682.5 rounds to 683 rows, but a 1/2 decode gives 682.
+    expect(preshrinkFor(photo, { width: 1024, fit: "inside" })).toBeUndefined();
+  });
+
+  it("shrinks each axis as sharp's fits do", () => {
+    expect(shrinkFactors(photo, { width: 512, height: 512, fit: "inside" })).toEqual({ h: 4, v: 4 });
+    expect(shrinkFactors(photo, { width: 512, height: 512, fit: "cover" })).toEqual({
+      h: 1365 / 512,
+      v: 1365 / 512,
+    });
+    expect(shrinkFactors(photo, { width: 512, height: 100, fit: "fill" })).toEqual({ h: 4, v: 13.65 });
+    expect(shrinkFactors(photo, { width: 512, fit: "fill" })).toEqual({ h: 4, v: 1 });
+    expect(shrinkFactors(photo, { width: 4096, fit: "inside" })).toEqual({ h: 1, v: 1 });
+  });
+});
+
+describe("transform with preshrink", () => {
+  const settings = { maxInputPixels: 50_000_000, maxFrames: 100, maxDimension: 4096, timeoutMs: 10_000 };
+  const options = { width: 512, height: 512, fit: "inside" as const, gravity: "center" as const, dpr: 1 };
+  const source = () =>
+    sharp({ create: { width: 2048, height: 1365, channels: 3, background: "#3080c0" } })
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg width="2048" height="1365"><circle cx="900" cy="600" r="400" fill="#f0a020"/></svg>',
+          ),
+        },
+      ])
+      .jpeg({ quality: 90 })
+      .toBuffer();
+
+  it("gives the size and colours sharp's own path gives", async () => {
+    const input = await source();
+    const ours = await transform(input, "jpeg", options, "jpeg", { ...settings, jpegPreshrink: true });
+    const sharps = await transform(input, "jpeg", options, "jpeg", { ...settings, jpegPreshrink: false });
+    expect([ours.width, ours.height]).toEqual([512, 341]);
+    expect([sharps.width, sharps.height]).toEqual([512, 341]);
+    // Other pixels (decoded at 1/4, not at 1/2 and reduced): the fast path did run.
+    expect(ours.body.equals(sharps.body)).toBe(false);
+    const mean = async (body: Buffer) => (await sharp(body).stats()).channels.map((c) => Math.round(c.mean));
+    const [a, b] = [await mean(ours.body), await mean(sharps.body)];
+    for (const [i, value] of a.entries()) expect(Math.abs(value - (b[i] as number))).toBeLessThanOrEqual(1);
+  });
+
+  it("answers a truncated JPEG with a 422, as sharp's path does", async () => {
+    const input = (await source()).subarray(0, 20_000);
+    const error = await transform(input, "jpeg", options, "jpeg", { ...settings, jpegPreshrink: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ScissorsError);
+    expect((error as ScissorsError).status).toBe(422);
+  });
+
+  it("leaves rotated JPEGs to sharp, which turns them upright", async () => {
+    const input = await sharp(await source())
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
+    const result = await transform(input, "jpeg", options, "jpeg", { ...settings, jpegPreshrink: true });
+    expect([result.width, result.height]).toEqual([341, 512]);
+  });
+});
