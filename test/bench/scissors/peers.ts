@@ -82,7 +82,7 @@ export async function bundled(entry: string): Promise<string> {
   return outfile;
 }
 
-export function scissorsPeer(name: string, cacheBytes: number): Peer {
+export function scissorsPeer(name: string, cacheBytes: number, env: Record<string, string> = {}): Peer {
   return {
     name,
     version: "this repo",
@@ -101,6 +101,7 @@ export function scissorsPeer(name: string, cacheBytes: number): Peer {
           SCISSORS_CACHE_BYTES: String(cacheBytes),
           SCISSORS_LOG_LEVEL: "warn",
           SCISSORS_DRAIN_DELAY_MS: "0",
+          ...env,
         },
         detached: true,
         stdio: ["ignore", "ignore", "inherit"],

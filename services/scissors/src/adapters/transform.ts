@@ -97,7 +97,7 @@ function pipeline(
   options: TransformOptions,
   format: OutputFormat,
   settings: TransformSettings,
-  preshrunk?: Preshrink["resize"],
+  preshrunk?: Omit<Preshrink, "shrink">,
 ): Sharp {
   const animated = (metadata?.pages ?? 1) > 1 && animatable.has(format);
   const timeout = { seconds: Math.max(1, Math.ceil(settings.timeoutMs / 1000)) };
@@ -115,7 +115,7 @@ function pipeline(
       );
   const { width, height } = targetSize(options);
   let resize: Resize;
-  if (preshrunk) resize = preshrunk;
+  if (preshrunk) resize = preshrunk.resize;
   else if (width === undefined && height === undefined) {
     // No size asked for: the output is still bounded by the output dimension limit (per frame when
     // animated). withoutEnlargement makes this a no-op for anything smaller.
@@ -127,6 +127,7 @@ function pipeline(
     resize = { width, height, fit: options.fit };
   }
   image.resize({ ...resize, position: options.gravity, withoutEnlargement: true });
+  if (preshrunk?.extract) image.extract(preshrunk.extract);
   if (options.blur) image.blur(options.blur);
   // sharp flattens only an image that has alpha.
   if (format === "jpeg") image.flatten({ background: "#ffffff" });
@@ -155,7 +156,7 @@ async function preshrink(
   input: Buffer,
   options: TransformOptions,
   settings: TransformSettings,
-): Promise<{ pixels: DecodedPixels; resize: Preshrink["resize"] } | undefined> {
+): Promise<({ pixels: DecodedPixels } & Omit<Preshrink, "shrink">) | undefined> {
   preshrinker ??= loadPreshrinker().catch(() => undefined);
   const decoder = await preshrinker;
   const header = decoder?.header(input);
@@ -164,10 +165,11 @@ async function preshrink(
   const target =
     width === undefined && height === undefined
       ? { width: settings.maxDimension, height: settings.maxDimension, fit: "inside" as const }
-      : { width, height, fit: options.fit };
+      : { width, height, fit: options.fit, gravity: options.gravity };
   const plan = preshrinkFor(header, target);
   if (!plan) return undefined;
-  return { pixels: await decoder.decode(input, plan.shrink, settings.timeoutMs), resize: plan.resize };
+  const { shrink, ...then } = plan;
+  return { pixels: await decoder.decode(input, shrink, settings.timeoutMs), ...then };
 }
 
 /** Runs the decode, resize and encode, with every failure mapped to a ScissorsError. */
@@ -188,7 +190,7 @@ export async function render(
       options,
       format,
       settings,
-      preshrunk?.resize,
+      preshrunk,
     ).toBuffer({ resolveWithObject: true });
     return { body: data, width: info.width, height: info.height };
   } catch (error) {

@@ -14,16 +14,35 @@ describe("preshrinkFor", () => {
     });
     expect(preshrinkFor(photo, { width: 512, height: 341, fit: "cover" })).toEqual({
       shrink: 4,
-      resize: { width: 512, height: 341, fit: "cover" },
+      resize: { width: 512, height: 341, fit: "inside" },
+      extract: { left: 0, top: 0, width: 512, height: 341 },
     });
     // 4.5: sharp's integer part is 4 as well.
     expect(preshrinkFor({ width: 2304, height: 1536 }, { width: 512, fit: "inside" })?.shrink).toBe(4);
     expect(preshrinkFor({ width: 4096, height: 4096 }, { width: 512, fit: "inside" })?.shrink).toBe(8);
   });
 
+  it("takes every cover crop, scaled evenly into the box of the full-size source and cut where the gravity says", () => {
+    // 6.8: sharp takes 4 itself, but scales from the 341 decoded rows, not 341.25.
+    expect(preshrinkFor(photo, { width: 300, height: 200, fit: "cover" })).toEqual({
+      shrink: 4,
+      resize: { width: 300, height: 200, fit: "inside" },
+      extract: { left: 0, top: 0, width: 300, height: 200 },
+    });
+    // The box is 600×400: a square is cut from its middle, or from its right side for "east".
+    const square = { width: 400, height: 400, fit: "cover" as const };
+    expect(preshrinkFor(photo, { ...square, gravity: "center" })?.extract).toEqual({
+      left: 100,
+      top: 0,
+      width: 400,
+      height: 400,
+    });
+    expect(preshrinkFor(photo, { ...square, gravity: "east" })?.extract?.left).toBe(200);
+    expect(preshrinkFor(photo, { ...square, gravity: "attention" })).toBeUndefined();
+  });
+
   it("leaves to sharp what it already shrinks fully, enlargements, contain, and decodes that would come out short", () => {
-    // 6.8: sharp takes 4 itself.
-    expect(preshrinkFor(photo, { width: 300, height: 200, fit: "cover" })).toBeUndefined();
+    expect(preshrinkFor(photo, { width: 300, height: 300, fit: "inside" })).toBeUndefined();
     expect(preshrinkFor(photo, { width: 4096, fit: "inside" })).toBeUndefined();
     expect(preshrinkFor(photo, { width: 512, height: 512, fit: "contain" })).toBeUndefined();
     // 1365 / 2 = 682.5 rounds to 683 rows, but a 1/2 decode gives 682.
