@@ -125,7 +125,7 @@ for (const peer of running.filter((p) => p.name !== cachedDef.name)) {
       ssimSum += await ssimOf(photos.get(name) as Buffer, body, scenario);
       bytes += body.length;
     }
-    const q = { ssim: Math.round((ssimSum / names.length) * 10_000) / 10_000, bytes: Math.round(bytes / names.length) };
+    const q = { ssim: Math.round((ssimSum / names.length) * 100_000) / 100_000, bytes: Math.round(bytes / names.length) };
     quality[peer.name] = { ...quality[peer.name], [scenario]: q };
     log(
       `quality ${scenarios[scenario].label} ${peer.name}: SSIM ${q.ssim}, ${q.bytes} bytes/img over ${names.length} photos`,
