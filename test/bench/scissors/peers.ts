@@ -82,7 +82,19 @@ export async function bundled(entry: string): Promise<string> {
   return outfile;
 }
 
-export function scissorsPeer(name: string, cacheBytes: number, env: Record<string, string> = {}): Peer {
+// The allocator the Scissors image preloads (Dockerfile), where this machine has it too.
+const jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+
+export interface ScissorsVariant {
+  /** SCISSORS_* settings over the bench's. */
+  env?: Record<string, string>;
+  /** Node flags after the Dockerfile's. */
+  nodeFlags?: string[];
+  /** glibc's malloc instead of the image's jemalloc. */
+  glibcMalloc?: boolean;
+}
+
+export function scissorsPeer(name: string, cacheBytes: number, variant: ScissorsVariant = {}): Peer {
   return {
     name,
     version: "this repo",
@@ -90,18 +102,20 @@ export function scissorsPeer(name: string, cacheBytes: number, env: Record<strin
       const port = await freePort();
       // The Node flags and environment of the Dockerfile.
       const main = await bundled(join(root, "services", "scissors", "src", "main.ts"));
-      const child = spawn(node, ["--initial-old-space-size=64", main], {
+      const preload = !variant.glibcMalloc && existsSync(jemalloc) ? { LD_PRELOAD: jemalloc } : {};
+      const child = spawn(node, ["--initial-old-space-size=64", ...(variant.nodeFlags ?? []), main], {
         env: {
           ...process.env,
           // As in the Dockerfile.
           MALLOC_ARENA_MAX: "2",
+          ...preload,
           SCISSORS_HOST: "127.0.0.1",
           SCISSORS_PORT: String(port),
           SCISSORS_SOURCES: JSON.stringify([{ prefix: "", type: "http", origin, trustPrivateNetwork: true }]),
           SCISSORS_CACHE_BYTES: String(cacheBytes),
           SCISSORS_LOG_LEVEL: "warn",
           SCISSORS_DRAIN_DELAY_MS: "0",
-          ...env,
+          ...variant.env,
         },
         detached: true,
         stdio: ["ignore", "ignore", "inherit"],

@@ -86,7 +86,10 @@ const wanted = (name: string) => !only || name === "scissors" || only.includes(n
 const peerDefs: Peer[] = [
   scissorsPeer("scissors", 0),
   // The same service with sharp choosing the JPEG shrink-on-load itself: what core/jpeg-shrink.ts buys.
-  scissorsPeer("scissors (sharp shrink)", 0, { SCISSORS_JPEG_PRESHRINK: "off" }),
+  scissorsPeer("scissors (sharp shrink)", 0, { env: { SCISSORS_JPEG_PRESHRINK: "off" } }),
+  // Without the image's jemalloc, as the bench ran Scissors before, and with a smaller young generation.
+  scissorsPeer("scissors (glibc malloc)", 0, { glibcMalloc: true }),
+  scissorsPeer("scissors (semi-space 4)", 0, { nodeFlags: ["--max-semi-space-size=4"] }),
   ...(imgproxy ? [imgproxy] : []),
   ipxPeer(log),
   thumborPeer(log),
@@ -125,7 +128,10 @@ for (const peer of running.filter((p) => p.name !== cachedDef.name)) {
       ssimSum += await ssimOf(photos.get(name) as Buffer, body, scenario);
       bytes += body.length;
     }
-    const q = { ssim: Math.round((ssimSum / names.length) * 100_000) / 100_000, bytes: Math.round(bytes / names.length) };
+    const q = {
+      ssim: Math.round((ssimSum / names.length) * 100_000) / 100_000,
+      bytes: Math.round(bytes / names.length),
+    };
     quality[peer.name] = { ...quality[peer.name], [scenario]: q };
     log(
       `quality ${scenarios[scenario].label} ${peer.name}: SSIM ${q.ssim}, ${q.bytes} bytes/img over ${names.length} photos`,
