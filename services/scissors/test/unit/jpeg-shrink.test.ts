@@ -98,6 +98,26 @@ describe("transform with preshrink", () => {
     expect((error as ScissorsError).status).toBe(422);
   });
 
+  it("stops a decode past the processing timeout with a 504, as sharp's own timeout does", async () => {
+    const noise = { type: "gaussian" as const, mean: 128, sigma: 60 };
+    const input = await sharp({ create: { width: 4096, height: 4096, channels: 3, noise } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const big = { ...options, width: 1024, height: 1024 };
+    // Within time, the same source is served: the 504 is the timeout's, not the image's.
+    let started = performance.now();
+    const served = await transform(input, "jpeg", big, "jpeg", { ...settings, jpegPreshrink: true });
+    const fullMs = performance.now() - started;
+    expect([served.width, served.height]).toEqual([1024, 1024]);
+    started = performance.now();
+    const error = await transform(input, "jpeg", big, "jpeg", { ...settings, timeoutMs: 5, jpegPreshrink: true }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as ScissorsError).status).toBe(504);
+    // libvips stopped the decode, rather than the answer waiting for it to finish.
+    expect(performance.now() - started).toBeLessThan(fullMs / 2);
+  });
+
   it("leaves rotated JPEGs to sharp, which turns them upright", async () => {
     const input = await sharp(await source())
       .withMetadata({ orientation: 6 })
