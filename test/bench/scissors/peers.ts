@@ -246,8 +246,10 @@ export function thumborPeer(log: (m: string) => void): Peer {
 }
 
 /**
- * imgproxy, built with `go install` from the Go module proxy against Debian's libvips-dev, as BENCHMARKS.md
- * names it. Returns undefined (and says why) where the module proxy does not serve it.
+ * imgproxy, built against Debian's libvips-dev, as BENCHMARKS.md names it. The bench tries `go install`
+ * from the Go module proxy, which refuses imgproxy here; a binary built by hand from a checkout of the tag
+ * (`CGO_ENABLED=1 go build -o <this binary path>`, services/scissors/README.md) is used where present.
+ * Returns undefined (and says why) where neither is there.
  */
 export function imgproxyPeer(log: (m: string) => void): Peer | undefined {
   const version = "v3.30.1";
