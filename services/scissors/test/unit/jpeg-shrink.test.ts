@@ -100,7 +100,7 @@ describe("transform with preshrink", () => {
 
   it("stops a decode past the processing timeout with a 504, as sharp's own timeout does", async () => {
     const noise = { type: "gaussian" as const, mean: 128, sigma: 60 };
-    const input = await sharp({ create: { width: 4096, height: 4096, channels: 3, noise } })
+    const input = await sharp({ create: { width: 4096, height: 4096, channels: 3, background: "#000", noise } })
       .jpeg({ quality: 95 })
       .toBuffer();
     const big = { ...options, width: 1024, height: 1024 };
