@@ -1,5 +1,6 @@
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { describe, expect, it } from "vitest";
+import { loadPreshrinker } from "../../src/adapters/jpeg-preshrink.ts";
 import { transform } from "../../src/adapters/transform.ts";
 import { ScissorsError } from "../../src/core/errors.ts";
 import { preshrinkFor, shrinkFactors } from "../../src/core/jpeg-shrink.ts";
@@ -125,5 +126,19 @@ describe("transform with preshrink", () => {
       .toBuffer();
     const result = await transform(input, "jpeg", options, "jpeg", { ...settings, jpegPreshrink: true });
     expect([result.width, result.height]).toEqual([341, 512]);
+  });
+});
+
+describe("the preshrinker's header check", () => {
+  it("takes only baseline sRGB JPEGs with no profile: progressive, ICC and CMYK go to sharp", async () => {
+    const decoder = await loadPreshrinker();
+    if (!decoder) throw new Error("the libvips sharp loaded was not found");
+    const base = sharp({ create: { width: 64, height: 48, channels: 3, background: "#336699" } });
+    const header = async (image: Sharp) => decoder.header(await image.toBuffer());
+    expect(await header(base.clone().jpeg())).toEqual({ width: 64, height: 48, plain: true });
+    expect((await header(base.clone().jpeg({ progressive: true })))?.plain).toBe(false);
+    expect((await header(base.clone().withIccProfile("p3").jpeg()))?.plain).toBe(false);
+    expect((await header(base.clone().toColourspace("cmyk").jpeg()))?.plain).toBe(false);
+    expect(await header(base.clone().png())).toBeUndefined();
   });
 });
