@@ -149,8 +149,8 @@ function pipeline(
 let preshrinker: Promise<Preshrinker | undefined> | undefined;
 
 /**
- * For a plain JPEG where sharp would decode at half the shrink-on-load step it could, the pixels decoded at
- * the full step, and how to resize them; undefined where sharp does as well on its own.
+ * For a plain JPEG that core/jpeg-shrink.ts takes (sharp would decode at half the step it could, or a
+ * cover crop), the pixels decoded at the full step and how to resize them; undefined for sharp's own path.
  */
 async function preshrink(
   input: Buffer,
@@ -182,14 +182,17 @@ export async function render(
   sourceFormat?: SourceFormat,
 ): Promise<TransformResult> {
   let preshrunk: Awaited<ReturnType<typeof preshrink>>;
+  const started = performance.now();
   try {
     if (settings.jpegPreshrink && sourceFormat === "jpeg") preshrunk = await preshrink(input, options, settings);
+    // One processing timeout for the decode and the rest together.
+    const rest = { ...settings, timeoutMs: settings.timeoutMs - (performance.now() - started) };
     const { data, info } = await pipeline(
       preshrunk?.pixels ?? input,
       metadata,
       options,
       format,
-      settings,
+      rest,
       preshrunk,
     ).toBuffer({ resolveWithObject: true });
     return { body: data, width: info.width, height: info.height };
