@@ -11,7 +11,7 @@ import { build } from "esbuild";
 
 const here = import.meta.dirname;
 
-/** One entry point to one self-contained .mjs; sharp (native) and the S3 SDK (loaded on first use) stay outside. */
+/** One entry point to one self-contained .mjs; sharp and koffi (native) and the S3 SDK (loaded on first use) stay outside. */
 export async function bundle(entry: string, outfile: string): Promise<void> {
   await build({
     entryPoints: [entry],
@@ -23,7 +23,7 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
     // Whitespace and syntax only: identifiers keep their names, so stack traces in the logs stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    external: ["sharp", "@aws-sdk/client-s3"],
+    external: ["sharp", "koffi", "@aws-sdk/client-s3"],
     // CommonJS dependencies (prom-client) call require(); an ES module has none of its own.
     banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
     logLevel: "warning",

@@ -26,6 +26,8 @@ export interface ScissorsConfig {
   cache: { maxBytes: number; maxAgeSeconds: number };
   shutdown: { drainDelayMs: number; graceMs: number };
   logLevel: "debug" | "info" | "warn" | "error";
+  /** JPEGs decoded at the full shrink-on-load step where sharp would take half (core/jpeg-shrink.ts). */
+  jpegPreshrink: boolean;
 }
 
 const jsonText = (name: string) =>
@@ -129,6 +131,8 @@ const envSchema = z.object({
   SCISSORS_DRAIN_DELAY_MS: int(5_000),
   SCISSORS_SHUTDOWN_GRACE_MS: int(25_000),
   SCISSORS_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Off only to compare with sharp's own choice (the bench does).
+  SCISSORS_JPEG_PRESHRINK: z.enum(["on", "off"]).default("on"),
 });
 
 /** Parses the environment once at start; a bad setting stops the process with the setting's name. */
@@ -174,5 +178,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ScissorsConfig {
     cache: { maxBytes: e.SCISSORS_CACHE_BYTES, maxAgeSeconds: e.SCISSORS_CACHE_MAX_AGE },
     shutdown: { drainDelayMs: e.SCISSORS_DRAIN_DELAY_MS, graceMs: e.SCISSORS_SHUTDOWN_GRACE_MS },
     logLevel: e.SCISSORS_LOG_LEVEL,
+    jpegPreshrink: e.SCISSORS_JPEG_PRESHRINK === "on",
   };
 }

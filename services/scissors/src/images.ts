@@ -61,7 +61,11 @@ export function createImageHandler(deps: ImageDeps) {
   const { config, policy, processing, downloads, cache, metrics, svg } = deps;
   const flights = new SingleFlight<Produced>();
   const settings = { sources: config.sources, allowedHosts: config.allowedHosts };
-  const transformSettings = { ...config.limits, timeoutMs: config.timeouts.processingMs };
+  const transformSettings = {
+    ...config.limits,
+    timeoutMs: config.timeouts.processingMs,
+    jpegPreshrink: config.jpegPreshrink,
+  };
 
   const timed = async <T>(phase: "queue" | "download" | "processing", work: () => Promise<T>): Promise<T> => {
     const started = performance.now();

@@ -6,7 +6,10 @@ import { createScissors } from "./server.ts";
 
 const config = loadConfig(process.env);
 const log = createLogger(config.logLevel);
-const scissors = createScissors(config, log, { rendererEntry: process.argv[1] as string, warmRenderers: true });
+// Renderers start with the service only where a source accepts SVG: otherwise none is ever needed, and
+// an idle one would hold some 40 MiB of RSS.
+const warmRenderers = config.sources.some((source) => source.svg === "rasterize");
+const scissors = createScissors(config, log, { rendererEntry: process.argv[1] as string, warmRenderers });
 const url = await scissors.listen();
 log.info("listening", {
   url,

@@ -82,7 +82,19 @@ export async function bundled(entry: string): Promise<string> {
   return outfile;
 }
 
-export function scissorsPeer(name: string, cacheBytes: number): Peer {
+// The allocator the Scissors image preloads (Dockerfile), where this machine has it too.
+const jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+
+export interface ScissorsVariant {
+  /** SCISSORS_* settings over the bench's. */
+  env?: Record<string, string>;
+  /** Node flags after the Dockerfile's. */
+  nodeFlags?: string[];
+  /** glibc's malloc instead of the image's jemalloc. */
+  glibcMalloc?: boolean;
+}
+
+export function scissorsPeer(name: string, cacheBytes: number, variant: ScissorsVariant = {}): Peer {
   return {
     name,
     version: "this repo",
@@ -90,17 +102,20 @@ export function scissorsPeer(name: string, cacheBytes: number): Peer {
       const port = await freePort();
       // The Node flags and environment of the Dockerfile.
       const main = await bundled(join(root, "services", "scissors", "src", "main.ts"));
-      const child = spawn(node, ["--initial-old-space-size=64", main], {
+      const preload = !variant.glibcMalloc && existsSync(jemalloc) ? { LD_PRELOAD: jemalloc } : {};
+      const child = spawn(node, ["--initial-old-space-size=64", ...(variant.nodeFlags ?? []), main], {
         env: {
           ...process.env,
           // As in the Dockerfile.
           MALLOC_ARENA_MAX: "2",
+          ...preload,
           SCISSORS_HOST: "127.0.0.1",
           SCISSORS_PORT: String(port),
           SCISSORS_SOURCES: JSON.stringify([{ prefix: "", type: "http", origin, trustPrivateNetwork: true }]),
           SCISSORS_CACHE_BYTES: String(cacheBytes),
           SCISSORS_LOG_LEVEL: "warn",
           SCISSORS_DRAIN_DELAY_MS: "0",
+          ...variant.env,
         },
         detached: true,
         stdio: ["ignore", "ignore", "inherit"],
@@ -231,8 +246,10 @@ export function thumborPeer(log: (m: string) => void): Peer {
 }
 
 /**
- * imgproxy, built with `go install` from the Go module proxy against Debian's libvips-dev, as BENCHMARKS.md
- * names it. Returns undefined (and says why) where the module proxy does not serve it.
+ * imgproxy, built against Debian's libvips-dev, as BENCHMARKS.md names it. The bench tries `go install`
+ * from the Go module proxy, which refuses imgproxy here; a binary built by hand from a checkout of the tag
+ * (`CGO_ENABLED=1 go build -o <this binary path>`, services/scissors/README.md) is used where present.
+ * Returns undefined (and says why) where neither is there.
  */
 export function imgproxyPeer(log: (m: string) => void): Peer | undefined {
   const version = "v3.30.1";

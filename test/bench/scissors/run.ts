@@ -3,7 +3,8 @@
 // the peers round by round. Then repeated requests served from the result cache against uncached.
 // Prints a table; writes raw rounds to test/bench/results/scissors.json.
 //
-//   npm run bench -w services/scissors -- [pairs=5] [secondsPerRound=3]
+//   npm run bench -w services/scissors -- [pairs=5] [secondsPerRound=3] [peer,peer,...]
+// The optional list keeps only the named arms (e.g. scissors,imgproxy), for shorter runs.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -23,9 +24,11 @@ import {
 } from "./peers.ts";
 import { benchPhotos } from "./photos.ts";
 import { treeCpuMs, treeRssMiB } from "./proc.ts";
+import { ssimOf } from "./quality.ts";
 import { type ScenarioName, scenarios } from "./scenarios.ts";
 
 const [pairs = 5, seconds = 3] = process.argv.slice(2, 4).map(Number);
+const only = process.argv[4]?.split(",");
 const durationMs = seconds * 1000;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const concurrencies = [2, 8];
@@ -79,16 +82,23 @@ const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
 
 const imgproxy = imgproxyPeer(log);
 const limitBundle = await bundled(join(import.meta.dirname, "inprocess.ts"));
+const wanted = (name: string) => !only || name === "scissors" || only.includes(name);
 const peerDefs: Peer[] = [
   scissorsPeer("scissors", 0),
+  // The same service with sharp choosing the JPEG shrink-on-load itself: what core/jpeg-shrink.ts buys.
+  scissorsPeer("scissors (sharp shrink)", 0, { env: { SCISSORS_JPEG_PRESHRINK: "off" } }),
+  // Without the image's jemalloc, as the bench ran Scissors before, and with a smaller young generation.
+  scissorsPeer("scissors (glibc malloc)", 0, { glibcMalloc: true }),
+  scissorsPeer("scissors (semi-space 4)", 0, { nodeFlags: ["--max-semi-space-size=4"] }),
   ...(imgproxy ? [imgproxy] : []),
   ipxPeer(log),
   thumborPeer(log),
   bareProxyPeer(),
-];
+].filter((p) => wanted(p.name));
 const cachedDef = scissorsPeer("scissors (cached)", 512 * 1024 * 1024);
+const withCache = wanted(cachedDef.name);
 const running: RunningPeer[] = [];
-for (const def of [...peerDefs, cachedDef]) {
+for (const def of [...peerDefs, ...(withCache ? [cachedDef] : [])]) {
   log(`starting ${def.name} ${def.version}`);
   running.push(await def.start(originUrl));
 }
@@ -104,6 +114,28 @@ for (const peer of running) {
       throw new Error(`${peer.name} answered ${response.status} (${body.subarray(0, 80).toString()}) for ${scenario}`);
     }
     outputBytes[peer.name] = { ...outputBytes[peer.name], [scenario]: body.length };
+  }
+}
+
+// Quality at those bytes: every photo through every peer, SSIM against the source resized losslessly.
+const quality: Record<string, Record<string, { ssim: number; bytes: number }>> = {};
+for (const peer of running.filter((p) => p.name !== cachedDef.name)) {
+  for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
+    let ssimSum = 0;
+    let bytes = 0;
+    for (const name of names) {
+      const body = Buffer.from(await (await fetch(peer.url(name, scenario))).arrayBuffer());
+      ssimSum += await ssimOf(photos.get(name) as Buffer, body, scenario);
+      bytes += body.length;
+    }
+    const q = {
+      ssim: Math.round((ssimSum / names.length) * 100_000) / 100_000,
+      bytes: Math.round(bytes / names.length),
+    };
+    quality[peer.name] = { ...quality[peer.name], [scenario]: q };
+    log(
+      `quality ${scenarios[scenario].label} ${peer.name}: SSIM ${q.ssim}, ${q.bytes} bytes/img over ${names.length} photos`,
+    );
   }
 }
 
@@ -193,7 +225,13 @@ const save = (extra: object = {}) =>
   writeFileSync(
     resultsFile,
     JSON.stringify(
-      { machine: { cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30) }, outputBytes, rounds, ...extra },
+      {
+        machine: { cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30) },
+        outputBytes,
+        quality,
+        rounds,
+        ...extra,
+      },
       null,
       2,
     ),
@@ -209,11 +247,11 @@ async function cell(peers: string[], scenario: ScenarioName, concurrency: number
   }
 }
 
-const compared = [...peerDefs.map((p) => p.name), inProcessName];
+const compared = [...peerDefs.map((p) => p.name), ...(wanted(inProcessName) ? [inProcessName] : [])];
 for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
   for (const concurrency of concurrencies) await cell(compared, scenario, concurrency);
 }
-await cell(["scissors", "scissors (cached)"], "fit512", 8);
+if (withCache) await cell(["scissors", "scissors (cached)"], "fit512", 8);
 
 for (const peer of running) await peer.stop();
 origin.close();
@@ -260,6 +298,7 @@ for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
       "failed",
       "CPU ms/img",
       "load gen",
+      "SSIM",
       "ours ÷ it",
     ]);
     const ours = summary("scissors", scenario, concurrency);
@@ -279,6 +318,7 @@ for (const scenario of Object.keys(scenarios) as ScenarioName[]) {
         s.failed,
         s.cpuMsPerImage,
         s.benchCpuMsPerImage,
+        quality[peer]?.[scenario]?.ssim ?? "",
         ratio,
       ]);
     }
@@ -296,7 +336,10 @@ if (unc && hit) {
     `cached ÷ uncached: ${(hit.rps / unc.rps).toFixed(1)}× req/s, ${(unc.p50 / hit.p50).toFixed(1)}× lower p50 latency`,
   );
 }
-lines.push("", `versions: ${[...peerDefs, cachedDef].map((p) => `${p.name} ${p.version}`).join(", ")}`);
+lines.push(
+  "",
+  `versions: ${[...peerDefs, ...(withCache ? [cachedDef] : [])].map((p) => `${p.name} ${p.version}`).join(", ")}`,
+);
 if (!imgproxy) lines.push("imgproxy: not served by the Go module proxy here; left out (see the log above)");
 process.stdout.write(`${lines.join("\n")}\n`);
 save({ summaries, pairs, seconds });

@@ -1,7 +1,9 @@
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { ScissorsError, timedOut, tooLarge, unprocessable, unsupported } from "../core/errors.ts";
+import { type Preshrink, preshrinkFor } from "../core/jpeg-shrink.ts";
 import { effectiveQuality, type OutputFormat, type TransformOptions, targetSize } from "../core/options.ts";
 import type { SourceFormat } from "../core/sniff.ts";
+import { type DecodedPixels, loadPreshrinker, type Preshrinker } from "./jpeg-preshrink.ts";
 
 // libvips' operation cache keeps decoded images around for reuse that never comes in a proxy: off, so RSS
 // follows the work in flight. One libvips thread per image: requests run in parallel instead, which is
@@ -28,6 +30,8 @@ export interface TransformSettings {
   maxFrames: number;
   maxDimension: number;
   timeoutMs: number;
+  /** Decode JPEGs at the full shrink-on-load step where sharp would take half (core/jpeg-shrink.ts). */
+  jpegPreshrink?: boolean;
 }
 
 export interface TransformResult {
@@ -85,32 +89,45 @@ export async function inspect(input: Buffer, settings: TransformSettings, expect
   return metadata;
 }
 
+type Resize = { width?: number; height?: number; fit: TransformOptions["fit"] };
+
 function pipeline(
-  input: Buffer,
+  input: Buffer | DecodedPixels,
   metadata: Metadata | undefined,
   options: TransformOptions,
   format: OutputFormat,
   settings: TransformSettings,
+  preshrunk?: Omit<Preshrink, "shrink">,
 ): Sharp {
   const animated = (metadata?.pages ?? 1) > 1 && animatable.has(format);
-  const image = sharp(input, {
-    failOn: "warning",
-    // Per frame; an animation's frames were counted and bounded by maxFrames in inspect().
-    limitInputPixels: settings.maxInputPixels * (animated ? settings.maxFrames : 1),
-    animated,
-    autoOrient: true,
-  }).timeout({ seconds: Math.max(1, Math.ceil(settings.timeoutMs / 1000)) });
+  const timeout = { seconds: Math.max(1, Math.ceil(settings.timeoutMs / 1000)) };
+  const image = Buffer.isBuffer(input)
+    ? sharp(input, {
+        failOn: "warning",
+        // Per frame; an animation's frames were counted and bounded by maxFrames in inspect().
+        limitInputPixels: settings.maxInputPixels * (animated ? settings.maxFrames : 1),
+        animated,
+        autoOrient: true,
+      }).timeout(timeout)
+    : // Pixels already decoded from a JPEG within the pixel limit, upright and in sRGB.
+      sharp(input.data, { raw: { width: input.width, height: input.height, channels: input.channels } }).timeout(
+        timeout,
+      );
   const { width, height } = targetSize(options);
-  if (width === undefined && height === undefined) {
+  let resize: Resize;
+  if (preshrunk) resize = preshrunk.resize;
+  else if (width === undefined && height === undefined) {
     // No size asked for: the output is still bounded by the output dimension limit (per frame when
     // animated). withoutEnlargement makes this a no-op for anything smaller.
     const bound = settings.maxDimension;
-    image.resize({ width: bound, height: bound, fit: "inside", withoutEnlargement: true });
+    resize = { width: bound, height: bound, fit: "inside" };
   } else {
     // sharp takes compass names and the attention/entropy strategies under the same option. JPEG sources
     // are shrunk while decoding (shrink-on-load): a resize with nothing before it lets libvips do that.
-    image.resize({ width, height, fit: options.fit, position: options.gravity, withoutEnlargement: true });
+    resize = { width, height, fit: options.fit };
   }
+  image.resize({ ...resize, position: options.gravity, withoutEnlargement: true });
+  if (preshrunk?.extract) image.extract(preshrunk.extract);
   if (options.blur) image.blur(options.blur);
   // sharp flattens only an image that has alpha.
   if (format === "jpeg") image.flatten({ background: "#ffffff" });
@@ -129,6 +146,32 @@ function pipeline(
   }
 }
 
+let preshrinker: Promise<Preshrinker | undefined> | undefined;
+
+/**
+ * For a plain JPEG that core/jpeg-shrink.ts takes (sharp would decode at half the step it could, or a
+ * cover crop), the pixels decoded at the full step and how to resize them; undefined for sharp's own path.
+ */
+async function preshrink(
+  input: Buffer,
+  options: TransformOptions,
+  settings: TransformSettings,
+): Promise<({ pixels: DecodedPixels } & Omit<Preshrink, "shrink">) | undefined> {
+  preshrinker ??= loadPreshrinker().catch(() => undefined);
+  const decoder = await preshrinker;
+  const header = decoder?.header(input);
+  if (!decoder || !header?.plain || header.width * header.height > settings.maxInputPixels) return undefined;
+  const { width, height } = targetSize(options);
+  const target =
+    width === undefined && height === undefined
+      ? { width: settings.maxDimension, height: settings.maxDimension, fit: "inside" as const }
+      : { width, height, fit: options.fit, gravity: options.gravity };
+  const plan = preshrinkFor(header, target);
+  if (!plan) return undefined;
+  const { shrink, ...then } = plan;
+  return { pixels: await decoder.decode(input, shrink, settings.timeoutMs), ...then };
+}
+
 /** Runs the decode, resize and encode, with every failure mapped to a ScissorsError. */
 export async function render(
   input: Buffer,
@@ -136,14 +179,27 @@ export async function render(
   options: TransformOptions,
   format: OutputFormat,
   settings: TransformSettings,
+  sourceFormat?: SourceFormat,
 ): Promise<TransformResult> {
+  let preshrunk: Awaited<ReturnType<typeof preshrink>>;
+  const started = performance.now();
   try {
-    const { data, info } = await pipeline(input, metadata, options, format, settings).toBuffer({
-      resolveWithObject: true,
-    });
+    if (settings.jpegPreshrink && sourceFormat === "jpeg") preshrunk = await preshrink(input, options, settings);
+    // One processing timeout for the decode and the rest together.
+    const rest = { ...settings, timeoutMs: settings.timeoutMs - (performance.now() - started) };
+    const { data, info } = await pipeline(
+      preshrunk?.pixels ?? input,
+      metadata,
+      options,
+      format,
+      rest,
+      preshrunk,
+    ).toBuffer({ resolveWithObject: true });
     return { body: data, width: info.width, height: info.height };
   } catch (error) {
     throw decodeError(error);
+  } finally {
+    preshrunk?.pixels.release();
   }
 }
 
@@ -160,5 +216,5 @@ export async function transform(
   settings: TransformSettings,
 ): Promise<TransformResult> {
   const metadata = singleImage.has(sourceFormat) ? undefined : await inspect(source, settings, sourceFormat);
-  return render(source, metadata, options, format, settings);
+  return render(source, metadata, options, format, settings, sourceFormat);
 }

@@ -1,0 +1,160 @@
+// JPEG decoding at a shrink-on-load factor that sharp does not offer (core/jpeg-shrink.ts says when). sharp
+// has no option for it, so this calls the libvips that sharp itself loaded, through koffi (a prebuilt FFI):
+// jpegload with `shrink`, decoded into memory on libuv's pool; sharp then resizes and encodes those pixels.
+// Where that libvips or koffi cannot be found, `loadPreshrinker` answers undefined and sharp does it all.
+import { readFileSync } from "node:fs";
+import sharp from "sharp";
+import { timedOut, unprocessable } from "../core/errors.ts";
+
+export interface DecodedPixels {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3;
+  /** Frees the pixels; call once sharp is done with them. */
+  release(): void;
+}
+
+export interface JpegHeader {
+  width: number;
+  height: number;
+  /** 3-band sRGB, no ICC profile, no EXIF rotation, not progressive: pixels that need nothing but a resize. */
+  plain: boolean;
+}
+
+export interface Preshrinker {
+  header(input: Buffer): JpegHeader | undefined;
+  decode(input: Buffer, shrink: number, timeoutMs: number): Promise<DecodedPixels>;
+}
+
+// libvips' enums (vips/image.h, vips/foreign.h).
+const accessSequential = 1;
+const failOnWarning = 3;
+const interpretationSrgb = 22;
+
+/** The libvips shared library mapped into this process: sharp's, whichever package or system path it came from. */
+function loadedLibvips(): string | undefined {
+  // sharp loads libvips on import; a call through it makes sure the library is mapped.
+  sharp.versions;
+  let maps: string;
+  try {
+    maps = readFileSync("/proc/self/maps", "utf8");
+  } catch {
+    return undefined; // not Linux
+  }
+  for (const line of maps.split("\n")) {
+    const path = line.slice(line.indexOf("/"));
+    if (line.includes("/") && /\/libvips(-cpp)?\.so[.\d]*$/.test(path)) return path;
+  }
+  return undefined;
+}
+
+type Pointer = unknown;
+
+export async function loadPreshrinker(): Promise<Preshrinker | undefined> {
+  const path = loadedLibvips();
+  if (!path) return undefined;
+  let koffi: typeof import("koffi");
+  try {
+    koffi = (await import("koffi")).default;
+  } catch {
+    return undefined;
+  }
+  const lib = koffi.load(path);
+  const jpegload = lib.func("int vips_jpegload_buffer(const uint8_t *buf, size_t len, _Out_ void **out, ...)");
+  const width = lib.func("int vips_image_get_width(void *image)");
+  const height = lib.func("int vips_image_get_height(void *image)");
+  const bands = lib.func("int vips_image_get_bands(void *image)");
+  const interpretation = lib.func("int vips_image_get_interpretation(void *image)");
+  const orientation = lib.func("int vips_image_get_orientation(void *image)");
+  const typeOf = lib.func("size_t vips_image_get_typeof(void *image, const char *name)");
+  const toMemory = lib.func("void *vips_image_write_to_memory(void *image, _Out_ size_t *size)");
+  const setKill = lib.func("void vips_image_set_kill(void *image, int kill)");
+  const unref = lib.func("void g_object_unref(void *object)");
+  const gFree = lib.func("void g_free(void *memory)");
+  const errorBuffer = lib.func("const char *vips_error_buffer()");
+  const errorClear = lib.func("void vips_error_clear()");
+
+  // The error buffer is shared with sharp's own jobs; its first line is this failure's (or near enough).
+  const failure = (what: string) => {
+    const message = String(errorBuffer() ?? "").split("\n")[0] || what;
+    errorClear();
+    return unprocessable(`image could not be decoded: ${message.slice(0, 200)}`);
+  };
+
+  // Reads the header only: libvips decodes nothing until pixels are asked for.
+  const open = (input: Buffer, shrink: number): Pointer => {
+    const out: Pointer[] = [null];
+    const options = ["str", "access", "int", accessSequential, "str", "fail_on", "int", failOnWarning];
+    if (shrink > 1) options.push("str", "shrink", "int", shrink);
+    if (jpegload(input, input.length, out, ...options, "void *", null) !== 0) throw failure("bad JPEG header");
+    return out[0];
+  };
+
+  return {
+    header(input) {
+      let image: Pointer;
+      try {
+        image = open(input, 1);
+      } catch {
+        return undefined; // sharp reports it, with its own checks first
+      }
+      try {
+        const rotation = orientation(image) as number;
+        return {
+          width: width(image) as number,
+          height: height(image) as number,
+          plain:
+            bands(image) === 3 &&
+            interpretation(image) === interpretationSrgb &&
+            rotation <= 1 &&
+            typeOf(image, "icc-profile-data") === 0 &&
+            // A progressive JPEG is decoded whole before a row comes out; sharp's timeout watches that.
+            typeOf(image, "interlaced") === 0,
+        };
+      } finally {
+        unref(image);
+      }
+    },
+
+    async decode(input, shrink, timeoutMs) {
+      const image = open(input, shrink);
+      const shrunk = { width: width(image) as number, height: height(image) as number };
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        setKill(image, 1);
+      }, timeoutMs);
+      const size: number[] = [0];
+      let memory: Pointer;
+      try {
+        memory = await new Promise<Pointer>((resolve, reject) =>
+          toMemory.async(image, size, (error: Error | null, result: Pointer) =>
+            error ? reject(error) : resolve(result),
+          ),
+        );
+      } finally {
+        clearTimeout(timer);
+        unref(image);
+      }
+      if (killed) {
+        if (memory) gFree(memory);
+        errorClear();
+        throw timedOut("image processing took too long");
+      }
+      if (!memory) throw failure("JPEG decode failed");
+      let released = false;
+      return {
+        // A view of libvips' memory, no copy: freed by release(), once sharp has read it.
+        data: Buffer.from(koffi.view(memory, size[0] as number)),
+        ...shrunk,
+        channels: 3,
+        release() {
+          if (released) return;
+          released = true;
+          gFree(memory);
+        },
+      };
+    },
+  };
+}
