@@ -48,13 +48,22 @@ export async function holdFloors(
           trigger: owner.trigger,
           levels: { min },
           since: existing?.since ?? now,
-          expiresAt: Math.max(existing?.expiresAt ?? 0, expiresAt),
+          expiresAt: renewedExpiry(existing?.expiresAt, now, expiresAt),
           thread: owner.thread,
         };
         return { ...started, holds: { ...started.holds, [key]: hold } };
       }),
     ),
   );
+}
+
+/**
+ * The expiry is pushed out only once half of it is used up: a capacity wait re-checks every few seconds,
+ * and an unchanged hold is no write at all.
+ */
+export function renewedExpiry(current: number | undefined, now: number, wanted: number): number {
+  if (current === undefined) return wanted;
+  return current - now > (wanted - now) / 2 ? current : Math.max(current, wanted);
 }
 
 /** Ends this run's hold on each HPA now: the originals come back unless another hold still asks more. */

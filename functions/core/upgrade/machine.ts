@@ -3,7 +3,7 @@
 import type { RolloutMetadata } from "../traffic/metadata.ts";
 import { drifted, next, unsafeRecords } from "../traffic/transitions.ts";
 import { percentOf } from "../traffic/weights.ts";
-import { releaseRun, releaseSide } from "./capacity.ts";
+import { hpasOf, releaseRun, releaseSide } from "./capacity.ts";
 import type { UpgradeTicket } from "./commands.ts";
 import { blueServing, readyPods } from "./mirroring.ts";
 import { phaseOf } from "./phases.ts";
@@ -74,7 +74,8 @@ export async function finalBaked(ctx: RunContext, m: RolloutMetadata, skipGate =
 async function release(ctx: RunContext, m: RolloutMetadata): Promise<UpgradeDecision> {
   const { up } = ctx;
   await releaseSide(ctx, up.green.cluster, m.rolloutId);
-  const blue = await releaseSide(ctx, up.blue.cluster, m.rolloutId);
+  await releaseSide(ctx, up.blue.cluster, m.rolloutId);
+  const blue = await hpasOf(ctx, up.blue.cluster); // as restored: the minimum a scale-down goes to
   const scaledDown: string[] = [];
   if (up.scaleDownBlue) {
     const { cluster } = await ctx.deps.cluster(up.blue.cluster);

@@ -81,7 +81,11 @@ export async function upgradeWorld(green: Cluster, options: WorldOptions) {
   async function deploy(which: "blue" | "green", app: App) {
     const k = clusters[which];
     await k.apps.createNamespacedDeployment({ namespace, body: appDeployment(app.name, app.replicas, "10m", pool) });
-    await k.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace, body: hpa(app.name, app.min, app.max) });
+    await deployHpaOnly(which, app);
+  }
+  async function deployHpaOnly(which: "blue" | "green", app: App) {
+    const body = hpa(app.name, app.min, app.max);
+    await clusters[which].autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace, body });
   }
 
   const notifications = rig.notifications as unknown as UpgradeNotification[];
@@ -91,10 +95,12 @@ export async function upgradeWorld(green: Cluster, options: WorldOptions) {
     namespace,
     alarms,
     deploy,
+    deployHpaOnly,
+    pool,
     notifications,
     upgradeTypes: () => notifications.map((n) => n.type).filter((t) => t.startsWith("upgrade_")),
     /** The custom event Slack and scripts send, as EventBridge delivers it to the function. */
-    command(action: string, extra: Record<string, string> = {}, id = randomUUID()) {
+    command(action: string, extra: Record<string, string> = {}, id: string = randomUUID()) {
       return rig.invoke({
         id,
         source: "harbormaster.upgrade",

@@ -74,4 +74,61 @@ describe("a blue-green cluster upgrade, on two real clusters and the emulator", 
     expect(new Set(w.notifications.map((n) => n.threadKey)).size).toBe(1);
     expect(w.notifications[0]?.threadKey).toMatch(/^upgrade\/web\/r[0-9a-f]{11}$/);
   });
+
+  it("starts on a deploy to green; pauses, resumes, promotes (skipping steps, not capacity); scales blue down", async () => {
+    const w = await world({
+      blue: [{ name: "web", replicas: 4, min: 2, max: 10 }],
+      green: [{ name: "web", replicas: 1, min: 1, max: 10 }],
+      plan: { steps: [{ percent: 25 }, { percent: 50 }, { percent: 100 }] },
+      upgrade: { scaleDownBlue: true },
+    });
+    await w.untilReported("blue", "web", 4);
+    await w.untilReady("green", "web", 1);
+    await w.invoke({
+      id: "argo-delivery-1",
+      source: "harbormaster.deploy",
+      "detail-type": "Deployment Succeeded",
+      time: new Date().toISOString(),
+      detail: { application: "web", target: "green", revision: "v2", origin: "argocd" },
+    });
+    expect(await w.metadata()).toMatchObject({ upgrade: "web", phase: "capacity-wait" });
+    expect(await w.minOf("green", "web")).toBe(2); // ceil(4 × 25 % × 1.2)
+
+    await w.command("pause");
+    expect(await w.metadata()).toMatchObject({ status: "paused", phase: "capacity-wait" });
+    expect(await w.currentTickets()).toEqual([]); // a paused upgrade waits for a person, not a schedule
+    await w.untilReady("green", "web", 2);
+    await w.command("resume"); // looks at once: the capacity is there
+    expect(await w.weights()).toEqual({ blue: 75, green: 25 });
+
+    await w.command("promote");
+    expect(await w.weights()).toEqual({ blue: 75, green: 25 });
+    expect(await w.metadata()).toMatchObject({ phase: "capacity-wait", step: 0 });
+    expect((await w.metadata())?.steps.map((s) => s.percent)).toEqual([25, 100]);
+    expect(await w.minOf("green", "web")).toBe(5);
+    await w.untilReady("green", "web", 5);
+    await w.fire();
+    expect(await w.weights()).toEqual({ blue: 0, green: 100 });
+    await w.fire();
+    expect(await w.metadata()).toMatchObject({ phase: "released" });
+    const released = w.notifications.find((n) => n.type === "upgrade_released");
+    expect(released).toMatchObject({ blueTrafficPercent: 0, scaledDown: [`${w.namespace}/web`] });
+    const blue = await w.clusters.blue.apps.readNamespacedDeployment({ namespace: w.namespace, name: "web" });
+    expect(blue.spec?.replicas).toBe(2); // blue's HPA minimum; the cluster and its objects stay
+    expect(await w.minOf("blue", "web")).toBe(2);
+  });
+
+  it("with mirroring off, moves the weights without raising a floor (the comparison arm)", async () => {
+    const w = await world({
+      blue: [{ name: "web", replicas: 4, min: 2, max: 10 }],
+      green: [{ name: "web", replicas: 1, min: 1, max: 10 }],
+      upgrade: { mirrorCapacity: false },
+    });
+    await w.untilReported("blue", "web", 4);
+    await w.untilReady("green", "web", 1);
+    await w.command("start");
+    expect(await w.weights()).toEqual({ blue: 50, green: 50 });
+    expect(await w.minOf("green", "web")).toBe(1);
+    expect(await w.minOf("blue", "web")).toBe(4); // blue is still held, so a rollback lands on capacity
+  });
 });
