@@ -24,7 +24,7 @@ export async function dispatchTrafficFunction(
       // Side by side: an upgrade's rollback must not wait for the domains' rollbacks, nor they for it.
       const [rollouts, upgraded] = await Promise.all([
         handleCommand(traffic, command),
-        upgrades ? handleUpgradeAlarm(upgrades, command.alarmName, command.reason) : [],
+        upgrades ? handleUpgradeAlarm(upgrades, command) : [],
       ]);
       return [...rollouts, ...upgraded];
     }

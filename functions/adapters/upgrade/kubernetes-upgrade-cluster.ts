@@ -51,11 +51,14 @@ export class KubernetesUpgradeCluster implements UpgradeClusterPort {
   async hpas(namespaces: readonly string[]): Promise<HpaFacts[]> {
     const perNamespace = await Promise.all(
       namespaces.map(async (namespace) => {
-        const [hpas, deployments, statefulSets] = await Promise.all([
+        const [hpas, deployments] = await Promise.all([
           this.list<WireHpa>(resources.hpas, namespace),
           this.list<WireWorkload>(resources.deployments, namespace),
-          this.list<WireWorkload>(resources.statefulSets, namespace),
         ]);
+        // Only asked for when an HPA scales one: RBAC need not grant StatefulSets to an upgrade of Deployments.
+        const statefulSets = hpas.some((h) => h.spec?.scaleTargetRef?.kind === "StatefulSet")
+          ? await this.list<WireWorkload>(resources.statefulSets, namespace)
+          : [];
         const workloads = new Map([
           ...deployments.map((d) => [`Deployment/${d.metadata?.name}`, d] as const),
           ...statefulSets.map((s) => [`StatefulSet/${s.metadata?.name}`, s] as const),

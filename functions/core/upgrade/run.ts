@@ -88,6 +88,11 @@ export async function runUpgrade(
     await keepScheduled(ctx, m);
     const swapMs = deps.clock.now() - ctx.now;
     const timed = decision.announce.map((a) => (a.type === "upgrade_step" ? { ...a, stepMs: a.stepMs + swapMs } : a));
+    for (const a of timed) {
+      if (a.type !== "upgrade_step") continue;
+      deps.metrics.latency("UpgradeCapacityWait", a.capacityWaitMs, { upgrade: up.name });
+      deps.metrics.latency("UpgradeStepDuration", a.stepMs, { upgrade: up.name });
+    }
     await announce(ctx, m.rolloutId, m.revision, timed);
     result = m.phase ?? m.status;
     if (!decision.again) break;

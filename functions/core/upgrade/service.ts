@@ -31,14 +31,14 @@ export async function handleUpgradeCommand(deps: UpgradeDeps, command: UpgradeCo
 /** An ALARM of either cluster (or the domain) rolls every upgrade it gates back at once, without a gate read. */
 export async function handleUpgradeAlarm(
   deps: UpgradeDeps,
-  alarmName: string,
-  reason: string,
+  alarm: { alarmName: string; reason: string; at: number },
 ): Promise<UpgradeOutcome[]> {
+  const { alarmName, reason } = alarm;
   const gated = deps.upgrades.filter((up) => {
     const domain = deps.domains.find((d) => d.name === up.domain);
     return domain && upgradeAlarms({ up, domain }).includes(alarmName);
   });
-  return Promise.all(
+  const outcomes = await Promise.all(
     gated.map((up) =>
       runUpgrade(
         deps,
@@ -54,6 +54,9 @@ export async function handleUpgradeAlarm(
       ),
     ),
   );
+  if (outcomes.some((o) => o.result === "rollback-settling" || o.result === "settled"))
+    deps.metrics.latency("UpgradeAlarmToRollback", deps.clock.now() - alarm.at);
+  return outcomes;
 }
 
 /** A deploy that names green (its set identifier or cluster) for an upgrade's application starts it. */
