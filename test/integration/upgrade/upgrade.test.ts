@@ -118,7 +118,7 @@ describe("a blue-green cluster upgrade, on two real clusters and the emulator", 
     expect(await w.minOf("blue", "web")).toBe(2);
   });
 
-  it("with mirroring off, moves the weights without raising a floor (the comparison arm)", async () => {
+  it("with mirroring off, moves the weights without raising a floor (the comparison arm); traffic commands keep out", async () => {
     const w = await world({
       blue: [{ name: "web", replicas: 4, min: 2, max: 10 }],
       green: [{ name: "web", replicas: 1, min: 1, max: 10 }],
@@ -130,5 +130,17 @@ describe("a blue-green cluster upgrade, on two real clusters and the emulator", 
     expect(await w.weights()).toEqual({ blue: 50, green: 50 });
     expect(await w.minOf("green", "web")).toBe(1);
     expect(await w.minOf("blue", "web")).toBe(4); // blue is still held, so a rollback lands on capacity
+
+    // The domain belongs to the upgrade now: a traffic command for it writes nothing.
+    const revision = (await w.metadata())?.revision;
+    await w.invoke({
+      id: crypto.randomUUID(),
+      source: "harbormaster.traffic",
+      "detail-type": "Traffic Control",
+      time: new Date().toISOString(),
+      detail: { domain: "app", action: "promote", actor: "someone" },
+    });
+    expect(await w.weights()).toEqual({ blue: 50, green: 50 });
+    expect((await w.metadata())?.revision).toBe(revision);
   });
 });
