@@ -1,8 +1,11 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createInterruptionHandler } from "../../../functions/adapters/interruption-wiring.ts";
 import { eventSourceScaling } from "../../../stacks/event-patterns.ts";
 import { pollOnce } from "../../helpers/lambda.ts";
 import type { Scenario } from "./scenario.ts";
+
+type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
  * Runs the interruption handler as Lambda's SQS event source mapping does: it starts with five concurrent
@@ -18,6 +21,10 @@ export function startHarbormaster(
   const sqs = new SQSClient({});
   let running = true;
   const pollers: Promise<void>[] = [];
+  // Lambda's concurrency: invocations in flight at once (each poller runs one at a time).
+  let inFlight = 0;
+  let peakInFlight = 0;
+
   const addPoller = () => {
     pollers.push(
       (async () => {
@@ -26,8 +33,17 @@ export function startHarbormaster(
           ...clusterEnv,
           HARBORMASTER_DEAD_LETTER_QUEUE_URL: scenario.dlqUrl,
         });
+        const invoke: Handler = async (event, context) => {
+          inFlight++;
+          peakInFlight = Math.max(peakInFlight, inFlight);
+          try {
+            return await handler(event, context);
+          } finally {
+            inFlight--;
+          }
+        };
         while (running) {
-          await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, handler, {
+          await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, invoke, {
             waitSeconds: 1,
             remainingMs: 150_000,
             batchWindowMs: eventSourceScaling.batchWindowSeconds * 1000,
@@ -43,6 +59,8 @@ export function startHarbormaster(
   };
   for (let i = 0; i < eventSourceScaling.initialConcurrency; i++) addPoller();
   return {
+    /** Execution environments started, and the most invocations that ran at once. */
+    concurrency: () => ({ environments: pollers.length, peak: peakInFlight }),
     async stop() {
       running = false;
       await Promise.all(pollers);

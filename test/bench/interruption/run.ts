@@ -11,9 +11,18 @@ import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
 import { startTestbed } from "../../testbed/testbed.ts";
 import { startHarbormaster } from "./harbormaster.ts";
+import { afterRun } from "./leftovers.ts";
 import { buildNth } from "./nth/build.ts";
 import { startNth } from "./nth/run.ts";
 import { type Milestones, observe } from "./observe.ts";
+import {
+  apiserverHost,
+  countRequests,
+  type RequestCounts,
+  type ServerCounts,
+  serverCounts,
+  serverDelta,
+} from "./requests.ts";
 import { buildScenario, sendSpotWarnings } from "./scenario.ts";
 import { lookups, runTwoClusters } from "./two-clusters.ts";
 
@@ -28,11 +37,25 @@ interface RunResult {
   podsPerSecond: number;
   /** EC2 DescribeInstances/DescribeTags calls for the burst (Harbormaster's arms). */
   instanceLookups?: number;
+  /** Pods moved off the lost nodes within the two-minute warning. */
+  movedInWarning: number;
+  /** The handler's own apiserver requests (Harbormaster's arms), by kind and by answer. */
+  requests?: RequestCounts;
+  /** Every client's requests and 429s, from the apiserver's metrics (the testbed's cluster only). */
+  server?: ServerCounts;
+  /** Execution environments started and invocations in flight at once (Harbormaster's arms). */
+  concurrency?: { environments: number; peak: number };
+  /** After the run: messages in the DLQ, lost nodes cordoned whose drain did not finish. */
+  dlqMessages?: number;
+  undrainedCordoned?: number;
+  timeline: [number, number][];
 }
 
 // The two-minute warning and ten seconds: after that the instances are gone, and what was not drained by
 // then is reported as such.
-const windowMs = 130_000;
+// BENCH_WINDOW_S widens it for sizes that need longer (1,000 nodes): "moved within the warning" is
+// counted at 120 s whatever the window.
+const windowMs = Number(process.env.BENCH_WINDOW_S ?? 130) * 1000;
 
 const [pairs = 5, nodes = 100, podsPerNode = 30] = process.argv.slice(2, 5).map(Number);
 const tools = (process.argv[5] ?? "harbormaster,two-clusters,nth").split(",") as Tool[];
@@ -61,7 +84,11 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
       const run = await runTwoClusters(testbed.endpoints, scale, fastControlPlane, windowMs, (m) =>
         log(`${tool} #${pair}: ${m}`),
       );
-      return report(tool, pair, run.milestones, run.pods, run.instanceLookups);
+      return report(tool, pair, run.milestones, run.pods, {
+        instanceLookups: run.instanceLookups,
+        requests: run.requests,
+        concurrency: run.concurrency,
+      });
     }
     const scenario = await buildScenario(kubeconfigPath, scale, (m) => log(`${tool} #${pair}: ${m}`));
     const handler =
@@ -79,28 +106,56 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     const watching = observe(kubeconfigPath, scenario, () => sentAt, windowMs);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // informers synced
     const lookupsBefore = await lookups(testbed.endpoints.awsEndpoint);
+    const serverBefore = await serverCounts(kubeconfigPath);
+    const counting = countRequests([apiserverHost(kubeconfigPath)]);
     sentAt = Date.now();
     await sendSpotWarnings(scenario);
     log(`${tool} #${pair}: ${scenario.lostNodes.length} warnings sent in ${Date.now() - sentAt} ms`);
     const milestones = await watching;
+    const requests = counting.stop();
+    const server = serverDelta(await serverCounts(kubeconfigPath), serverBefore);
+    const concurrency = "concurrency" in handler ? handler.concurrency() : undefined;
     await handler.stop();
     const instanceLookups = (await lookups(testbed.endpoints.awsEndpoint)) - lookupsBefore;
-    return report(tool, pair, milestones, scenario.pods, tool === "nth" ? undefined : instanceLookups);
+    const leftovers = await afterRun(kubeconfigPath, scenario);
+    const ours = tool !== "nth";
+    return report(tool, pair, milestones, scenario.pods, {
+      instanceLookups: ours ? instanceLookups : undefined,
+      requests: ours ? requests : undefined,
+      server,
+      concurrency,
+      ...leftovers,
+    });
   } finally {
     await testbed.stop();
   }
 }
 
-function report(tool: Tool, pair: number, milestones: Milestones, pods: number, instanceLookups?: number): RunResult {
+type Extras = Pick<
+  RunResult,
+  "instanceLookups" | "requests" | "server" | "concurrency" | "dlqMessages" | "undrainedCordoned"
+>;
+
+function report(tool: Tool, pair: number, milestones: Milestones, pods: number, extras: Extras): RunResult {
   // Over the time pods were moving: a tool that stops at the spot deadline is not charged for the rest.
   const podsPerSecond = Math.round((milestones.podsDrained * 10_000) / Math.max(milestones.lastMovedMs, 1)) / 10;
+  const { instanceLookups, requests, server, concurrency } = extras;
   log(
     `${tool} #${pair}: cordoned ${milestones.allCordonedMs ?? "-"} ms, drained ${milestones.allDrainedMs ?? "-"} ms, ` +
-      `${milestones.podsDrained}/${pods} pods moved in ${milestones.elapsedMs} ms` +
-      (instanceLookups === undefined ? "" : `, ${instanceLookups} EC2 lookups`),
+      `${milestones.podsDrained}/${pods} pods moved in ${milestones.elapsedMs} ms, ${milestones.movedInWarning} within 120 s` +
+      (instanceLookups === undefined ? "" : `, ${instanceLookups} EC2 lookups`) +
+      (concurrency ? `, ${concurrency.environments} environments (peak ${concurrency.peak} at once)` : "") +
+      (requests ? `, ${requests.total} handler requests (${perPod(requests.total, milestones.podsDrained)}/pod)` : "") +
+      (server ? `, apiserver ${server.total} requests, ${server.throttled} 429s` : "") +
+      (extras.dlqMessages === undefined ? "" : `, DLQ ${extras.dlqMessages}, undrained ${extras.undrainedCordoned}`),
   );
-  return { tool, pair, ...milestones, podsPerSecond, instanceLookups };
+  if (requests)
+    log(`${tool} #${pair}: requests ${JSON.stringify(requests.byKind)} answers ${JSON.stringify(requests.byStatus)}`);
+  if (server?.throttled) log(`${tool} #${pair}: 429s ${JSON.stringify(server.throttledBy)}`);
+  return { tool, pair, ...milestones, podsPerSecond, ...extras };
 }
+
+const perPod = (requests: number, pods: number) => (pods ? (requests / pods).toFixed(2) : "-");
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -141,6 +196,10 @@ const summary = (tool: Tool) => {
     unfinished: mine.filter((r) => r.allDrainedMs === null).length,
     podsPerSecond: median(mine.map((r) => r.podsPerSecond)),
     lookups: median(mine.map((r) => r.instanceLookups ?? 0)),
+    inWarning: median(mine.map((r) => r.movedInWarning)),
+    perPod: median(mine.map((r) => (r.requests ? r.requests.total / Math.max(r.podsDrained, 1) : 0))),
+    throttled: median(mine.map((r) => r.server?.throttled ?? 0)),
+    peak: median(mine.map((r) => r.concurrency?.peak ?? 0)),
   };
 };
 const arms = tools.map((tool) => ({ tool, ...summary(tool) }));
@@ -157,7 +216,11 @@ const rows: (string | number)[][] = [
     ...arms.map((a) => `${a.drainedMs}${a.unfinished ? ` (${a.unfinished} >${windowMs})` : ""}`),
   ],
   ["drain throughput (pods/s)", ...arms.map((a) => a.podsPerSecond)],
+  [`pods moved within 120 s (of ${nodes * podsPerNode})`, ...arms.map((a) => a.inWarning)],
   ["EC2 lookups for the burst (median)", ...arms.map((a) => (a.tool === "nth" ? "-" : a.lookups))],
+  ["Lambda concurrency reached", ...arms.map((a) => (a.tool === "nth" ? "-" : a.peak))],
+  ["handler requests per drained pod", ...arms.map((a) => (a.tool === "nth" ? "-" : a.perPod.toFixed(2)))],
+  ["apiserver 429s (all clients)", ...arms.map((a) => (a.tool === "two-clusters" ? "-" : a.throttled))],
 ];
 process.stdout.write(`\nAZ loss: ${nodes} nodes, ${nodes * podsPerNode} pods, ${pairs} pairs after a warm-up\n`);
 for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padEnd(i === 0 ? 36 : 24)).join("")}\n`);
