@@ -7,6 +7,7 @@
 // `two-clusters` is one deployment serving two clusters, half of the nodes and pods in each, every warning
 // in the one queue.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
 import { startTestbed } from "../../testbed/testbed.ts";
@@ -49,6 +50,8 @@ interface RunResult {
   dlqMessages?: number;
   undrainedCordoned?: number;
   timeline: [number, number][];
+  /** The machine's load average when the run ended (1, 5, 15 min): other jobs share its two cores. */
+  loadavg: number[];
 }
 
 // The two-minute warning and ten seconds: after that the instances are gone, and what was not drained by
@@ -141,6 +144,11 @@ function report(tool: Tool, pair: number, milestones: Milestones, pods: number, 
   const podsPerSecond = Math.round((milestones.podsDrained * 10_000) / Math.max(milestones.lastMovedMs, 1)) / 10;
   const { instanceLookups, requests, server, concurrency } = extras;
   log(
+    `${tool} #${pair}: load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+  log(
     `${tool} #${pair}: cordoned ${milestones.allCordonedMs ?? "-"} ms, drained ${milestones.allDrainedMs ?? "-"} ms, ` +
       `${milestones.podsDrained}/${pods} pods moved in ${milestones.elapsedMs} ms, ${milestones.movedInWarning} within 120 s` +
       (instanceLookups === undefined ? "" : `, ${instanceLookups} EC2 lookups`) +
@@ -152,7 +160,7 @@ function report(tool: Tool, pair: number, milestones: Milestones, pods: number, 
   if (requests)
     log(`${tool} #${pair}: requests ${JSON.stringify(requests.byKind)} answers ${JSON.stringify(requests.byStatus)}`);
   if (server?.throttled) log(`${tool} #${pair}: 429s ${JSON.stringify(server.throttledBy)}`);
-  return { tool, pair, ...milestones, podsPerSecond, ...extras };
+  return { tool, pair, ...milestones, podsPerSecond, ...extras, loadavg: loadavg() };
 }
 
 const perPod = (requests: number, pods: number) => (pods ? (requests / pods).toFixed(2) : "-");
@@ -179,11 +187,14 @@ if (process.env.BENCH_WARMUP !== "0") {
 const out = join(import.meta.dirname, "..", "results");
 mkdirSync(out, { recursive: true });
 const resultsFile = join(out, "interruption.json");
+// Also kept per size, for the curve across sizes (chart.ts reads every interruption-<nodes>x<pods>.json).
+const sizeFile = join(out, `interruption-${nodes}x${podsPerNode}.json`);
 for (let pair = 1; pair <= pairs; pair++) {
   for (const tool of tools) {
     runs.push(await runOnce(tool, pair, nth.binary));
     // Written after every run, so an interrupted benchmark still leaves its raw numbers.
-    writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs }, null, 2));
+    for (const file of [resultsFile, sizeFile])
+      writeFileSync(file, JSON.stringify({ size, nthVersion: nth.version, loadavg: loadavg(), runs }, null, 2));
   }
 }
 
@@ -229,6 +240,7 @@ process.stdout.write(
     `harbormaster / nth pods/s ${ratio(ours?.podsPerSecond, theirs?.podsPerSecond)}, ` +
     `two-clusters drained / harbormaster drained ${ratio(two?.drainedMs, ours?.drainedMs)} (target <= 1.1)\n`,
 );
-writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs, arms }, null, 2));
+for (const file of [resultsFile, sizeFile])
+  writeFileSync(file, JSON.stringify({ size, nthVersion: nth.version, loadavg: loadavg(), runs, arms }, null, 2));
 // Idle pod watches of the handlers would hold the process open for up to a minute more.
 process.exit(0);
