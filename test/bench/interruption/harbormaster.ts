@@ -13,6 +13,13 @@ type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
  * poller is its own execution environment (its own handler and caches), with the deployed batch size and
  * batching window; partial batch responses.
  */
+// To test what the event source's shape costs, without changing what is deployed:
+// BENCH_MAX_CONCURRENCY caps the environments (initial concurrency follows it down), BENCH_BATCH_WINDOW_MS
+// replaces the batching window.
+const maximumConcurrency = Number(process.env.BENCH_MAX_CONCURRENCY ?? eventSourceScaling.maximumConcurrency);
+const initialConcurrency = Math.min(eventSourceScaling.initialConcurrency, maximumConcurrency);
+const batchWindowMs = Number(process.env.BENCH_BATCH_WINDOW_MS ?? eventSourceScaling.batchWindowSeconds * 1000);
+
 export function startHarbormaster(
   /** How the handler reaches its clusters: KUBECONFIG for one, HARBORMASTER_CLUSTERS for several. */
   clusterEnv: Record<string, string>,
@@ -46,18 +53,18 @@ export function startHarbormaster(
           await pollOnce(sqs, scenario.queue.url, scenario.queue.arn, invoke, {
             waitSeconds: 1,
             remainingMs: 150_000,
-            batchWindowMs: eventSourceScaling.batchWindowSeconds * 1000,
+            batchWindowMs,
             batchSize: eventSourceScaling.batchSize,
             // Messages are waiting: the event source scales out while this batch is being handled.
             onReceived: () => {
-              if (pollers.length < eventSourceScaling.maximumConcurrency) addPoller();
+              if (pollers.length < maximumConcurrency) addPoller();
             },
           });
         }
       })(),
     );
   };
-  for (let i = 0; i < eventSourceScaling.initialConcurrency; i++) addPoller();
+  for (let i = 0; i < initialConcurrency; i++) addPoller();
   return {
     /** Execution environments started, and the most invocations that ran at once. */
     concurrency: () => ({ environments: pollers.length, peak: peakInFlight }),

@@ -16,6 +16,8 @@ export interface RequestCounts {
   /** Answers, by status code (429: a budget or the apiserver refused; 409: a write lost a race). */
   byStatus: Record<string, number>;
   total: number;
+  /** Latency of answered evictions (ms): p50, p90, and how many took ≥ 450 ms (the apiserver slept on a budget conflict). */
+  evictionMs: { p50: number; p90: number; conflicted: number; answered: number };
 }
 
 /** The kind of object a request is about, from its path (query stripped). */
@@ -34,7 +36,14 @@ export function kindOf(method: string, path: string): string {
 /** Counts requests to `hosts` ("host:port") from now until `stop()`. */
 export function countRequests(hosts: readonly string[]) {
   const wanted = new Set(hosts);
-  const counts: RequestCounts = { byKind: {}, byStatus: {}, total: 0 };
+  const counts: RequestCounts = {
+    byKind: {},
+    byStatus: {},
+    total: 0,
+    evictionMs: { p50: 0, p90: 0, conflicted: 0, answered: 0 },
+  };
+  const startedAt = new WeakMap<ClientRequest, number>();
+  const evictions: number[] = [];
   const hostOf = (req: ClientRequest) => {
     // The Host header carries the port whenever it is not the scheme's default.
     const header = String(req.getHeader("host") ?? req.host);
@@ -44,6 +53,7 @@ export function countRequests(hosts: readonly string[]) {
     const { request: req } = message as { request: ClientRequest };
     if (!wanted.has(hostOf(req))) return;
     const kind = kindOf(req.method, req.path);
+    if (kind === "POST eviction") startedAt.set(req, performance.now());
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
     counts.total++;
   };
@@ -52,6 +62,8 @@ export function countRequests(hosts: readonly string[]) {
     if (!wanted.has(hostOf(req))) return;
     const code = String(response.statusCode ?? 0);
     counts.byStatus[code] = (counts.byStatus[code] ?? 0) + 1;
+    const started = startedAt.get(req);
+    if (started !== undefined) evictions.push(performance.now() - started);
   };
   subscribe("http.client.request.start", onStart);
   subscribe("http.client.response.finish", onFinish);
@@ -60,6 +72,14 @@ export function countRequests(hosts: readonly string[]) {
     stop(): RequestCounts {
       unsubscribe("http.client.request.start", onStart);
       unsubscribe("http.client.response.finish", onFinish);
+      const sorted = evictions.sort((a, b) => a - b);
+      const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+      counts.evictionMs = {
+        p50: at(0.5),
+        p90: at(0.9),
+        conflicted: sorted.filter((ms) => ms >= 450).length,
+        answered: sorted.length,
+      };
       return counts;
     },
   };
