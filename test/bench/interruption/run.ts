@@ -11,6 +11,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
 import { startTestbed } from "../../testbed/testbed.ts";
+import { startBare } from "./bare.ts";
 import { startHarbormaster } from "./harbormaster.ts";
 import { afterRun } from "./leftovers.ts";
 import { buildNth } from "./nth/build.ts";
@@ -27,7 +28,8 @@ import {
 import { buildScenario, sendSpotWarnings } from "./scenario.ts";
 import { lookups, runTwoClusters } from "./two-clusters.ts";
 
-type Tool = "harbormaster" | "two-clusters" | "nth";
+// `bare` is the physical limit on the same testbed: the scenario's evictions with nothing around them (bare.ts).
+type Tool = "harbormaster" | "two-clusters" | "nth" | "bare";
 interface RunResult {
   tool: Tool;
   pair: number;
@@ -94,17 +96,20 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
       });
     }
     const scenario = await buildScenario(kubeconfigPath, scale, (m) => log(`${tool} #${pair}: ${m}`));
+    let bare: ReturnType<typeof startBare> | undefined;
     const handler =
-      tool === "harbormaster"
-        ? startHarbormaster({ KUBECONFIG: kubeconfigPath }, scenario)
-        : await startNth({
-            binary: nthBinary,
-            kubeconfigPath,
-            awsEndpoint: testbed.endpoints.awsEndpoint,
-            region: "us-east-2",
-            queueUrl: scenario.queue.url,
-            logPath: join(testbed.endpoints.workDir, "logs", "nth.log"),
-          });
+      tool === "bare"
+        ? { stop: async () => bare?.stop() }
+        : tool === "harbormaster"
+          ? startHarbormaster({ KUBECONFIG: kubeconfigPath }, scenario)
+          : await startNth({
+              binary: nthBinary,
+              kubeconfigPath,
+              awsEndpoint: testbed.endpoints.awsEndpoint,
+              region: "us-east-2",
+              queueUrl: scenario.queue.url,
+              logPath: join(testbed.endpoints.workDir, "logs", "nth.log"),
+            });
     let sentAt = 0;
     const watching = observe(kubeconfigPath, scenario, () => sentAt, windowMs);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // informers synced
@@ -112,7 +117,8 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     const serverBefore = await serverCounts(kubeconfigPath);
     const counting = countRequests([apiserverHost(kubeconfigPath)]);
     sentAt = Date.now();
-    await sendSpotWarnings(scenario);
+    if (tool === "bare") bare = startBare(kubeconfigPath, scenario);
+    else await sendSpotWarnings(scenario);
     log(`${tool} #${pair}: ${scenario.lostNodes.length} warnings sent in ${Date.now() - sentAt} ms`);
     const milestones = await watching;
     const requests = counting.stop();
@@ -217,7 +223,8 @@ const arms = tools.map((tool) => ({ tool, ...summary(tool) }));
 const ours = arms.find((a) => a.tool === "harbormaster");
 const two = arms.find((a) => a.tool === "two-clusters");
 const theirs = arms.find((a) => a.tool === "nth");
-const label = (tool: Tool) => (tool === "nth" ? `nth ${nth.version}` : tool);
+const limit = arms.find((a) => a.tool === "bare");
+const label = (tool: Tool) => (tool === "nth" ? `nth ${nth.version}` : tool === "bare" ? "bare (limit)" : tool);
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : "-");
 const rows: (string | number)[][] = [
   ["", ...arms.map((a) => label(a.tool))],
@@ -238,7 +245,8 @@ for (const row of rows) process.stdout.write(`${row.map((c, i) => String(c).padE
 process.stdout.write(
   `ratios: nth drained / harbormaster drained ${ratio(theirs?.drainedMs, ours?.drainedMs)}, ` +
     `harbormaster / nth pods/s ${ratio(ours?.podsPerSecond, theirs?.podsPerSecond)}, ` +
-    `two-clusters drained / harbormaster drained ${ratio(two?.drainedMs, ours?.drainedMs)} (target <= 1.1)\n`,
+    `two-clusters drained / harbormaster drained ${ratio(two?.drainedMs, ours?.drainedMs)} (target <= 1.1), ` +
+    `harbormaster pods/s / bare (limit) pods/s ${ratio(ours?.podsPerSecond, limit?.podsPerSecond)}\n`,
 );
 for (const file of [resultsFile, sizeFile])
   writeFileSync(file, JSON.stringify({ size, nthVersion: nth.version, loadavg: loadavg(), runs, arms }, null, 2));
