@@ -6,7 +6,7 @@
 //
 // `two-clusters` is one deployment serving two clusters, half of the nodes and pods in each, every warning
 // in the one queue.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
@@ -164,7 +164,10 @@ function report(tool: Tool, pair: number, milestones: Milestones, pods: number, 
       (extras.dlqMessages === undefined ? "" : `, DLQ ${extras.dlqMessages}, undrained ${extras.undrainedCordoned}`),
   );
   if (requests)
-    log(`${tool} #${pair}: requests ${JSON.stringify(requests.byKind)} answers ${JSON.stringify(requests.byStatus)}`);
+    log(
+      `${tool} #${pair}: requests ${JSON.stringify(requests.byKind)} answers ${JSON.stringify(requests.byStatus)} ` +
+        `evictions ${JSON.stringify(requests.evictionMs)}`,
+    );
   if (server?.throttled) log(`${tool} #${pair}: 429s ${JSON.stringify(server.throttledBy)}`);
   return { tool, pair, ...milestones, podsPerSecond, ...extras, loadavg: loadavg() };
 }
@@ -195,12 +198,17 @@ mkdirSync(out, { recursive: true });
 const resultsFile = join(out, "interruption.json");
 // Also kept per size, for the curve across sizes (chart.ts reads every interruption-<nodes>x<pods>.json).
 const sizeFile = join(out, `interruption-${nodes}x${podsPerNode}.json`);
+// Runs of earlier invocations at this size are kept (the curve takes each arm's median); BENCH_FRESH=1 drops them.
+const earlier: RunResult[] =
+  process.env.BENCH_FRESH !== "1" && existsSync(sizeFile)
+    ? ((JSON.parse(readFileSync(sizeFile, "utf8")) as { runs?: RunResult[] }).runs ?? [])
+    : [];
 for (let pair = 1; pair <= pairs; pair++) {
   for (const tool of tools) {
     runs.push(await runOnce(tool, pair, nth.binary));
     // Written after every run, so an interrupted benchmark still leaves its raw numbers.
-    for (const file of [resultsFile, sizeFile])
-      writeFileSync(file, JSON.stringify({ size, nthVersion: nth.version, loadavg: loadavg(), runs }, null, 2));
+    writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs }, null, 2));
+    writeFileSync(sizeFile, JSON.stringify({ size, nthVersion: nth.version, runs: [...earlier, ...runs] }, null, 2));
   }
 }
 
@@ -248,7 +256,6 @@ process.stdout.write(
     `two-clusters drained / harbormaster drained ${ratio(two?.drainedMs, ours?.drainedMs)} (target <= 1.1), ` +
     `harbormaster pods/s / bare (limit) pods/s ${ratio(ours?.podsPerSecond, limit?.podsPerSecond)}\n`,
 );
-for (const file of [resultsFile, sizeFile])
-  writeFileSync(file, JSON.stringify({ size, nthVersion: nth.version, loadavg: loadavg(), runs, arms }, null, 2));
+writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs, arms }, null, 2));
 // Idle pod watches of the handlers would hold the process open for up to a minute more.
 process.exit(0);
