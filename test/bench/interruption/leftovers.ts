@@ -19,12 +19,19 @@ export async function afterRun(kubeconfigPath: string, scenario: Scenario) {
   kc.loadFromFile(kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
   const lost = new Set(scenario.lostNodes.map((n) => n.name));
-  const cordoned = new Set(
-    (await core.listNode()).items
-      .filter((n) => lost.has(n.metadata?.name ?? "") && n.spec?.unschedulable)
-      .map((n) => n.metadata?.name ?? ""),
+  const lostNodes = (await core.listNode()).items.filter(
+    (n) => lost.has(n.metadata?.name ?? "") && n.spec?.unschedulable,
   );
+  const cordoned = new Set(lostNodes.map((n) => n.metadata?.name ?? ""));
   const pods = await core.listNamespacedPod({ namespace: scenario.namespace });
   const holding = new Set(pods.items.map((p) => p.spec?.nodeName ?? "").filter((name) => cordoned.has(name)));
-  return { dlqMessages, undrainedCordoned: holding.size };
+  // Harbormaster's own record: a node whose interruption never got past "cordoned" had no drain at all
+  // (one that ran out of time says "failed"). NTH keeps no such record.
+  const phases: Record<string, number> = {};
+  for (const node of lostNodes) {
+    const raw = node.metadata?.annotations?.["harbormaster.io/interruption"];
+    const phase = raw ? String((JSON.parse(raw) as { phase?: string }).phase) : "none";
+    phases[phase] = (phases[phase] ?? 0) + 1;
+  }
+  return { dlqMessages, undrainedCordoned: holding.size, phases };
 }

@@ -51,6 +51,8 @@ interface RunResult {
   /** After the run: messages in the DLQ, lost nodes cordoned whose drain did not finish. */
   dlqMessages?: number;
   undrainedCordoned?: number;
+  /** Lost nodes by the phase of Harbormaster's interruption state ("cordoned": no drain ever ran). */
+  phases?: Record<string, number>;
   timeline: [number, number][];
   /** The machine's load average when the run ended (1, 5, 15 min): other jobs share its two cores. */
   loadavg: number[];
@@ -142,7 +144,7 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
 
 type Extras = Pick<
   RunResult,
-  "instanceLookups" | "requests" | "server" | "concurrency" | "dlqMessages" | "undrainedCordoned"
+  "instanceLookups" | "requests" | "server" | "concurrency" | "dlqMessages" | "undrainedCordoned" | "phases"
 >;
 
 function report(tool: Tool, pair: number, milestones: Milestones, pods: number, extras: Extras): RunResult {
@@ -161,7 +163,9 @@ function report(tool: Tool, pair: number, milestones: Milestones, pods: number, 
       (concurrency ? `, ${concurrency.environments} environments (peak ${concurrency.peak} at once)` : "") +
       (requests ? `, ${requests.total} handler requests (${perPod(requests.total, milestones.podsDrained)}/pod)` : "") +
       (server ? `, apiserver ${server.total} requests, ${server.throttled} 429s` : "") +
-      (extras.dlqMessages === undefined ? "" : `, DLQ ${extras.dlqMessages}, undrained ${extras.undrainedCordoned}`),
+      (extras.dlqMessages === undefined
+        ? ""
+        : `, DLQ ${extras.dlqMessages}, cordoned with pods left ${extras.undrainedCordoned}, phases ${JSON.stringify(extras.phases)}`),
   );
   if (requests)
     log(
