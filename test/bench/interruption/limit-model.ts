@@ -7,8 +7,10 @@ export interface LimitTerms {
     slots: number;
     /** One eviction, accepted, with one writer (ms, p50). */
     evictionP50: number;
-    /** Eviction accepted → the budget allows one more again (ms, p50). */
+    /** The wave's last eviction accepted → the budget allows as many again (ms, p50). */
     slotBackP50: number;
+    /** A wave: its first eviction → the budget full again (ms, p50). */
+    waveP50?: number;
   };
   /** One budget, one writer: evictions per second. */
   oneWriter: { perSecond: number };
@@ -25,7 +27,7 @@ export function bounds(terms: LimitTerms, nodes: number, perBudgetRate = terms.o
   const replicas = nodes; // 30 pods a node, 30 Deployments: each Deployment has one pod per node on average
   const slots = Math.ceil(replicas * 0.1); // maxUnavailable rounds up
   const waves = Math.ceil(replicas / slots);
-  const cycleS = (terms.waves.evictionP50 + terms.waves.slotBackP50) / 1000;
+  const cycleS = (terms.waves.waveP50 ?? terms.waves.evictionP50 + terms.waves.slotBackP50) / 1000;
   return {
     slots,
     waves,
