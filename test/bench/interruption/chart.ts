@@ -64,7 +64,16 @@ function collect(): Summary {
   return { terms, points: points.sort((a, b) => a.nodes - b.nodes || a.tool.localeCompare(b.tool)) };
 }
 
-const colors: Record<string, string> = { harbormaster: "#1f77b4", "two-clusters": "#2ca02c", nth: "#d62728" };
+const colors: Record<string, string> = {
+  bare: "#000",
+  harbormaster: "#1f77b4",
+  "two-clusters": "#2ca02c",
+  nth: "#d62728",
+};
+const labels: Record<string, string> = {
+  bare: "bare evictions (the limit, measured)",
+  nth: "aws-node-termination-handler",
+};
 
 export function chart(summary: Summary): string {
   const width = 1000;
@@ -158,13 +167,11 @@ export function chart(summary: Summary): string {
     ...Object.keys(colors)
       .filter((tool) => summary.points.some((p) => p.tool === tool))
       .map((tool) => ({
-        label: tool === "nth" ? "aws-node-termination-handler" : tool,
+        label: labels[tool] ?? tool,
         color: colors[tool] ?? "#333",
         dash: "",
       })),
-    ...(summary.terms
-      ? [{ label: "computed limit (docs/interruptions-at-scale.md)", color: "#000", dash: "6 4" }]
-      : []),
+    ...(summary.terms ? [{ label: "the model's bound (limit-model.ts)", color: "#888", dash: "6 4" }] : []),
     ...sizes.map((n, i) => ({ label: `right: ${n} nodes`, color: "#555", dash: dashes[i % dashes.length] ?? "" })),
   ];
   legend.forEach((entry, i) => {
