@@ -21,6 +21,11 @@ interface Run {
   podsPerSecond: number;
   movedInWarning?: number;
   timeline?: [number, number][];
+  requests?: { total: number };
+  server?: { throttled: number };
+  concurrency?: { peak: number };
+  loadavg?: number[];
+  variant?: string;
 }
 interface SizeResults {
   size: { nodes: number; podsPerNode: number };
@@ -31,7 +36,14 @@ interface Point {
   nodes: number;
   pods: number;
   drainedS: number | null;
+  cordonedS: number | null;
+  movedInWarning: number;
+  podsDrained: number;
   podsPerSecond: number;
+  peakConcurrency?: number;
+  requestsPerPod?: number;
+  throttled?: number;
+  load?: number;
   timeline: [number, number][];
 }
 export interface Summary {
@@ -52,11 +64,20 @@ function collect(): Summary {
     const pods = data.size.nodes * data.size.podsPerNode;
     for (const run of data.runs)
       points.push({
-        tool: run.tool,
+        tool: run.variant ? `${run.tool} (${run.variant})` : run.tool,
         nodes: data.size.nodes,
         pods,
         drainedS: run.allDrainedMs === null ? null : run.allDrainedMs / 1000,
+        cordonedS: run.allCordonedMs === null ? null : run.allCordonedMs / 1000,
+        movedInWarning: run.movedInWarning ?? run.podsDrained,
+        podsDrained: run.podsDrained,
         podsPerSecond: run.podsPerSecond,
+        peakConcurrency: run.concurrency?.peak,
+        requestsPerPod: run.requests
+          ? Math.round((run.requests.total / Math.max(run.podsDrained, 1)) * 100) / 100
+          : undefined,
+        throttled: run.server?.throttled,
+        load: run.loadavg?.[0],
         // Every fifth second is enough for a line.
         timeline: (run.timeline ?? []).filter((_, i) => i % 5 === 0).map(([t, left]) => [t / 1000, left / pods]),
       });
@@ -68,6 +89,7 @@ function collect(): Summary {
 
 const colors: Record<string, string> = {
   bare: "#000",
+  "harbormaster (max 5)": "#17becf",
   harbormaster: "#1f77b4",
   "two-clusters": "#2ca02c",
   nth: "#d62728",
@@ -188,6 +210,29 @@ export function chart(summary: Summary): string {
   return `${parts.join("\n")}\n`;
 }
 
+/** The runs as the doc's markdown table. */
+export function table(summary: Summary): string {
+  const s = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "—" : v.toFixed(digits));
+  const rows = summary.points.map((p) =>
+    [
+      p.nodes,
+      p.tool,
+      s(p.cordonedS),
+      p.drainedS === null ? `not all (${p.podsDrained.toLocaleString("en")} moved)` : s(p.drainedS),
+      `${p.movedInWarning.toLocaleString("en")} of ${p.pods.toLocaleString("en")}`,
+      s(p.podsPerSecond),
+      p.peakConcurrency ?? "—",
+      s(p.requestsPerPod, 2),
+      p.throttled ?? "—",
+      s(p.load),
+    ].join(" | "),
+  );
+  const head =
+    "| nodes | arm | all cordoned (s) | all drained (s) | moved within 120 s | pods/s | Lambda concurrency | handler requests / drained pod | 429s (all clients) | load |";
+  const rule = `|${" --- |".repeat(10)}`;
+  return `${[head, rule, ...rows.map((r) => `| ${r} |`)].join("\n")}\n`;
+}
+
 function polyline(points: [number, number][], color: string, dash = "", widthPx = 2): string {
   const d = points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
   return `<polyline fill="none" stroke="${color}" stroke-width="${widthPx}" ${dash ? `stroke-dasharray="${dash}"` : ""} points="${d}"/>`;
@@ -210,5 +255,5 @@ if (import.meta.main) {
   writeFileSync(join(docs, "interruptions-at-scale.svg"), chart(summary));
   // The committed summary in the repository's own format, so `biome check` passes on it as written.
   spawnSync("npx", ["biome", "format", "--write", summaryFile], { stdio: "ignore" });
-  process.stdout.write(`${summary.points.length} runs → docs/interruptions-at-scale.svg\n`);
+  process.stdout.write(`${summary.points.length} runs → docs/interruptions-at-scale.svg\n\n${table(summary)}`);
 }

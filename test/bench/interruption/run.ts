@@ -54,6 +54,8 @@ interface RunResult {
   /** Lost nodes by the phase of Harbormaster's interruption state ("cordoned": no drain ever ran). */
   phases?: Record<string, number>;
   timeline: [number, number][];
+  /** Set when BENCH_MAX_CONCURRENCY or BENCH_BATCH_WINDOW_MS changed the event source, e.g. "max 5". */
+  variant?: string;
   /** The machine's load average when the run ended (1, 5, 15 min): other jobs share its two cores. */
   loadavg: number[];
 }
@@ -173,7 +175,17 @@ function report(tool: Tool, pair: number, milestones: Milestones, pods: number, 
         `evictions ${JSON.stringify(requests.evictionMs)}`,
     );
   if (server?.throttled) log(`${tool} #${pair}: 429s ${JSON.stringify(server.throttledBy)}`);
-  return { tool, pair, ...milestones, podsPerSecond, ...extras, loadavg: loadavg() };
+  // A run with the event source's knobs turned says so: the chart and the table keep it apart.
+  const variant = tool === "nth" || tool === "bare" ? undefined : eventSourceVariant();
+  return { tool, pair, ...milestones, podsPerSecond, ...extras, loadavg: loadavg(), variant };
+}
+
+function eventSourceVariant(): string | undefined {
+  const parts = [
+    process.env.BENCH_MAX_CONCURRENCY && `max ${process.env.BENCH_MAX_CONCURRENCY}`,
+    process.env.BENCH_BATCH_WINDOW_MS && `window ${process.env.BENCH_BATCH_WINDOW_MS} ms`,
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : undefined;
 }
 
 const perPod = (requests: number, pods: number) => (pods ? (requests / pods).toFixed(2) : "-");
