@@ -34,6 +34,8 @@ const writeBaseMs = 15_000;
 /** "Nothing to write" is decided on a copy at most this old; an older one is read again first. */
 const decideMs = 500;
 const nodeCopies = 5_000;
+/** The node list is the largest read (every node of the cluster); under an AZ loss's load it needs longer. */
+const nodeListTimeoutMs = 30_000;
 const mergePatch = "application/merge-patch+json";
 
 export class KubernetesCluster implements ClusterPort {
@@ -92,7 +94,11 @@ export class KubernetesCluster implements ClusterPort {
   private refreshMapping(): Promise<void> {
     this.listing ??= (async () => {
       try {
-        const list = await this.api.send<List<WireNode>>("GET", "/api/v1/nodes", this.options());
+        // With time to answer: at 300 lost nodes, 48 environments each listing 600 nodes timed out at 10 s
+        // 800 times, and every timeout sent its warnings back to the queue uncordoned.
+        const list = await this.api.send<List<WireNode>>("GET", "/api/v1/nodes", {
+          timeoutMs: Math.max(this.timeoutMs, nodeListTimeoutMs),
+        });
         const mapping = new Map<string, string>();
         const names: NodeName[] = [];
         for (const node of list.items) {
