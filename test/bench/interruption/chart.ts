@@ -114,7 +114,9 @@ export function chart(summary: Summary): string {
   const L = { left: 70, right: 450 };
   const xMin = Math.log10(Math.min(...sizes, 100) / 1.3);
   const xMax = Math.log10(Math.max(...sizes, 1000) * 1.3);
-  const limits = sizes.map((n) => ({ n, rate: summary.terms ? (30 * n) / limitSeconds(summary.terms, n) : 0 }));
+  // The model's bound is drawn out to 1,000 nodes, measured or not.
+  const modelSizes = [...new Set([...sizes, 100, 300, 1000])].sort((a, b) => a - b);
+  const limits = modelSizes.map((n) => ({ n, rate: summary.terms ? (30 * n) / limitSeconds(summary.terms, n) : 0 }));
   const yMax = Math.max(10, ...summary.points.map((p) => p.podsPerSecond), ...limits.map((l) => l.rate)) * 1.15;
   const lx = (n: number) => L.left + ((Math.log10(n) - xMin) / (xMax - xMin)) * (L.right - L.left);
   const ly = (v: number) => panel.bottom - (v / yMax) * (panel.bottom - panel.top);
@@ -127,17 +129,17 @@ export function chart(summary: Summary): string {
       `<line x1="${L.left}" x2="${L.right}" y1="${ly(v)}" y2="${ly(v)}" stroke="#eee"/>`,
       `<text x="${L.left - 6}" y="${ly(v) + 4}" text-anchor="end">${v}</text>`,
     );
-  for (const n of sizes)
+  for (const n of modelSizes)
     parts.push(`<text x="${lx(n)}" y="${panel.bottom + 16}" text-anchor="middle">${n} nodes</text>`);
   if (summary.terms) {
     parts.push(
       polyline(
         limits.map((l) => [lx(l.n), ly(l.rate)]),
-        "#000",
+        "#888",
         "6 4",
       ),
     );
-    for (const l of limits) parts.push(dot(lx(l.n), ly(l.rate), "#000"));
+    for (const l of limits) parts.push(dot(lx(l.n), ly(l.rate), "#888"));
   }
   for (const tool of Object.keys(colors)) {
     const mine = summary.points.filter((p) => p.tool === tool);
