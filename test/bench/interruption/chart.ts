@@ -89,7 +89,8 @@ function collect(): Summary {
 
 const colors: Record<string, string> = {
   bare: "#000",
-  "harbormaster (max 5)": "#17becf",
+  "harbormaster (node list 10 s)": "#9467bd",
+  "harbormaster (max 5, node list 10 s)": "#17becf",
   harbormaster: "#1f77b4",
   "two-clusters": "#2ca02c",
   nth: "#d62728",
