@@ -1,6 +1,7 @@
 import { mapLimit } from "../concurrency.ts";
 import type { BlockedPod } from "../notifications.ts";
 import type { Clock, ClusterPort, EvictionResult, PodInfo } from "../ports.ts";
+import { renewEveryMs } from "./ownership.ts";
 import { backoffMs, drainable, nextTier } from "./plan.ts";
 import { type DrainPolicy, decideBlocked } from "./policy.ts";
 
@@ -39,7 +40,11 @@ export interface DrainOptions {
 const pollMs = 500;
 /** An accepted eviction whose pod is still not terminating after this long is sent again. */
 const resendMs = 5_000;
-const reportEveryMs = 3_000;
+// Each save renews the drain's lease (ownership.ts), so saves come a little more often than renewals would:
+// a drain that moves pods writes its node about once per renewal period and no separate renewal besides.
+// Every node write goes to every node watcher (kubelet, controllers, scheduler): during an AZ loss these
+// were half of the handler's requests.
+const reportEveryMs = renewEveryMs - 1_000;
 
 /** Evicts every drainable pod from a node, tier by tier, until it is empty, the deadline passes or time runs out. */
 export async function drainNode(

@@ -12,7 +12,14 @@ export interface Milestones {
   elapsedMs: number;
   /** When the last pod left a lost node: throughput is counted over the time pods were moving. */
   lastMovedMs: number;
+  /** Pods moved off the lost nodes within the spot warning's two minutes. */
+  movedInWarning: number;
+  /** [ms since start, pods still on lost nodes], once a second: the drain's curve. */
+  timeline: [number, number][];
 }
+
+/** A spot instance is reclaimed this long after its warning. */
+export const warningMs = 120_000;
 
 /**
  * Watches nodes and pods with informers (no polling load on the apiserver) and records when the whole
@@ -38,6 +45,8 @@ export async function observe(
   let left = scenario.pods;
   let reportedAt = 0;
   let lastMovedMs = 0;
+  let movedInWarning = 0;
+  const timeline: [number, number][] = [];
   try {
     while (start() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     for (;;) {
@@ -49,6 +58,8 @@ export async function observe(
       const nowLeft = pods.list().filter((p) => lost.has(p.spec?.nodeName ?? "")).length;
       if (nowLeft < left) lastMovedMs = elapsed;
       left = nowLeft;
+      if (elapsed <= warningMs) movedInWarning = scenario.pods - left;
+      if (elapsed >= (timeline.length ? (timeline.at(-1)?.[0] ?? 0) + 1_000 : 0)) timeline.push([elapsed, left]);
       if (elapsed - reportedAt >= 10_000) {
         reportedAt = elapsed;
         progress(elapsed, nodes.list(), pods.list(), lost, left);
@@ -66,6 +77,8 @@ export async function observe(
     podsDrained: scenario.pods - left,
     elapsedMs: drainedMs ?? windowMs,
     lastMovedMs,
+    movedInWarning,
+    timeline: [...timeline, [drainedMs ?? windowMs, left]],
   };
 }
 

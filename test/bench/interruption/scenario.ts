@@ -88,7 +88,8 @@ export async function buildScenario(
       log(`${running}/${pods} pods Running`);
       return running === pods;
     },
-    300_000,
+    // 30,000 pods (1,000 nodes) take the scheduler and kwok minutes on two cores.
+    Math.max(300_000, pods * 20),
     3_000,
   );
   await waitFor(async () => {

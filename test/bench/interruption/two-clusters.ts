@@ -6,6 +6,7 @@ import { silentProgress } from "../../testbed/progress.ts";
 import type { TestbedEndpoints } from "../../testbed/testbed.ts";
 import { startHarbormaster } from "./harbormaster.ts";
 import { type Milestones, observe } from "./observe.ts";
+import { apiserverHost, countRequests, type RequestCounts } from "./requests.ts";
 import { buildScenario, type ScenarioSize, sendSpotWarnings } from "./scenario.ts";
 
 export interface TwoClusterRun {
@@ -13,6 +14,8 @@ export interface TwoClusterRun {
   pods: number;
   /** DescribeInstances + DescribeTags calls that reached the emulator for the burst. */
   instanceLookups: number;
+  requests: RequestCounts;
+  concurrency: { environments: number; peak: number };
 }
 
 export async function runTwoClusters(
@@ -47,6 +50,7 @@ export async function runTwoClusters(
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // informers synced
     const before = await lookups(testbed.awsEndpoint);
+    const counting = countRequests(sides.map((side) => apiserverHost(side.kubeconfig)));
     sentAt = Date.now();
     // Interleaved, as an AZ loss in two clusters would reach the one queue.
     const interleaved = blueScenario.lostNodes.flatMap((n, i) => [
@@ -55,10 +59,18 @@ export async function runTwoClusters(
     ]);
     await sendSpotWarnings(blueScenario, interleaved);
     const [blue, greenSide] = await watching;
+    const requests = counting.stop();
+    const concurrency = handler.concurrency();
     await handler.stop();
     const instanceLookups = (await lookups(testbed.awsEndpoint)) - before;
     if (!blue || !greenSide) throw new Error("an observer ended without milestones");
-    return { milestones: combine(blue, greenSide), pods: blueScenario.pods + greenScenario.pods, instanceLookups };
+    return {
+      milestones: combine(blue, greenSide),
+      pods: blueScenario.pods + greenScenario.pods,
+      instanceLookups,
+      requests,
+      concurrency,
+    };
   } finally {
     await green.close();
   }
@@ -73,6 +85,8 @@ function combine(a: Milestones, b: Milestones): Milestones {
     podsDrained: a.podsDrained + b.podsDrained,
     elapsedMs: Math.max(a.elapsedMs, b.elapsedMs),
     lastMovedMs: Math.max(a.lastMovedMs, b.lastMovedMs),
+    movedInWarning: a.movedInWarning + b.movedInWarning,
+    timeline: a.timeline.map(([t, left], i) => [t, left + (b.timeline[Math.min(i, b.timeline.length - 1)]?.[1] ?? 0)]),
   };
 }
 
