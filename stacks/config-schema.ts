@@ -6,6 +6,7 @@ import { parseClusters } from "../functions/config/clusters.ts";
 import { loadPrescalingConfig, namespaceNamePattern } from "../functions/config/prescaling-config.ts";
 import { loadSlackCommandConfig, loadSlackWorkerConfig } from "../functions/config/slack-config.ts";
 import { loadTrafficConfig } from "../functions/config/traffic-config.ts";
+import { loadUpgradeConfig } from "../functions/config/upgrade-config.ts";
 import { actionTable } from "../functions/core/drain/actions.ts";
 import { drainPolicySchema } from "../functions/core/drain/policy.ts";
 import * as z from "../functions/core/zod.ts";
@@ -137,6 +138,11 @@ export function validateConfig(raw: unknown): HarbormasterConfig {
     // The traffic function's own cluster loader, on the clusters it is given for the upgrades.
     check("clusters", () => parseClusters(env.traffic, defaults), true);
     checkSize("upgrades", env.upgrades.clusters, "traffic", env.traffic);
+    // The traffic function's own upgrade loader: every default and bound it applies, before anything deploys.
+    check("upgrades", () => {
+      const traffic = { ...placeholders, ...env.traffic };
+      return loadUpgradeConfig(traffic, loadTrafficConfig(traffic).domains);
+    });
     trafficVpc(config.clusters, env.upgrades.clusters);
   }
   if (env.slack && config.slack) {

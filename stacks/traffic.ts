@@ -49,8 +49,9 @@ export function traffic(args: TrafficStackArgs) {
     ...functionDefaults,
     // With upgrades it calls the upgraded clusters' Kubernetes APIs: from their VPC for private endpoints.
     vpc: functionVpc(args.upgrades?.vpc),
-    // Long enough to wait out a change going INSYNC (HARBORMASTER_TRAFFIC_CHANGE_TIMEOUT_SECONDS).
-    timeout: "3 minutes",
+    // Long enough to wait out two changes going INSYNC (HARBORMASTER_TRAFFIC_CHANGE_TIMEOUT_SECONDS each): an
+    // upgrade's rollback and its settle, or its release, can write twice in one invocation.
+    timeout: "5 minutes",
     memory: "256 MB",
     environment: {
       HARBORMASTER_TRAFFIC_DOMAINS: args.domains,

@@ -126,4 +126,9 @@ describe("upgrades in the config", () => {
     expect(trafficVpc(base.clusters, ["staging"], "us-east-2")).toBeUndefined();
     expect(() => trafficVpc(base.clusters, ["blue"], "eu-west-1")).toThrow(/traffic function in eu-west-1/);
   });
+
+  it("refuses what only the traffic function's own upgrade loader checks, naming the field", () => {
+    expect(errorOf(withUpgrade({ margin: 10 }))).toMatch(/upgrades.*margin/s);
+    expect(errorOf(withUpgrade({ namespaces: [] }))).toMatch(/upgrades.*namespaces/s);
+  });
 });
