@@ -11,6 +11,7 @@ export function isReady(pod: V1Pod): boolean {
 export interface ReadyPodsWatch {
   /** The Deployment the HPA scales, and the label selector its pods are watched by. */
   workload: string;
+  selector: string;
   ready(): number;
   stop(): Promise<void>;
 }
@@ -52,6 +53,7 @@ export async function watchReadyPods(kubeconfigPath: string, namespace: string, 
   recount();
   return {
     workload: `${namespace}/${target.name}`,
+    selector: labelSelector,
     ready: () => count,
     async stop() {
       running = false;

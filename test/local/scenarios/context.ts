@@ -40,6 +40,8 @@ export function scenarioContext(info: LocalStackInfo, print: (line: string) => v
     kc,
     core,
     autoscaling: kc.makeApiClient(AutoscalingV2Api),
+    /** Prints a line on the console only (a table, a line the live view already has). */
+    print,
     /** Prints a timeline line and adds it to the live view. */
     async step(kind: TimelineEntry["kind"], source: string, text: string) {
       const at = Date.now();
