@@ -85,7 +85,7 @@ export async function clusterUpgrade(ctx: ScenarioContext): Promise<ScenarioResu
       concurrency: 2,
       onWeights: (w) => changes.push({ at: Date.now(), greenPercent: Math.round(100 * (sharesOf(w).green ?? 0)) }),
     });
-    const greenCtx = scenarioContext(info, ctx.print, "green");
+    const greenCtx = scenarioContext(info, ctx.print, "green", ctx.started);
     const figures: ArmFigures[] = [];
     for (const arm of arms) {
       ctx.print(`\n${arm.arm}: upgrade ${arm.upgrade}`);

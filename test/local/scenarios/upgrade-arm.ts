@@ -54,7 +54,8 @@ export async function playArm(ctx: ScenarioContext, input: ArmInput): Promise<Ar
         `${upgrade}: not released in ${(deadline - t0) / 1000} s (last: ${list.at(-1)?.text ?? "nothing"})`,
       );
     list = await announcements(ctx, upgrade, t0);
-    for (const a of list.slice(shown)) ctx.print(`  +${((a.at - t0) / 1000).toFixed(2).padStart(7)} s  ${a.text}`);
+    for (const a of list.slice(shown))
+      ctx.print(`  +${((a.at - ctx.started) / 1000).toFixed(2).padStart(7)} s  action traffic        ${a.text}`);
     shown = list.length;
     const halt = list.find((a) => stopped.includes(a.type));
     if (halt) throw new Error(`${upgrade} stopped: ${halt.text}`);
