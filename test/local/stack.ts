@@ -154,13 +154,21 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
         c.scissorsUrl = services.byCluster[c.name]?.scissorsUrl;
       }
     }
-    const upgradesJson = JSON.stringify(
-      localUpgrades({ domain: world.domain, alarms: world.alarms, runId: options.runId }),
-    );
+    const upgrades = localUpgrades({ domain: world.domain, alarms: world.alarms, runId: options.runId });
+    const upgradesJson = JSON.stringify(upgrades);
 
     log("functions", "starting the interruption and pre-scaling functions behind their SQS event sources");
     log("slack", "starting the Slack worker, the command function and a local Slack Web API");
-    const slack = await startSlack(sqs, prefix, clusterInfos, bus, routing.prescaling.url);
+    const slack = await startSlack(
+      sqs,
+      prefix,
+      clusterInfos,
+      bus,
+      routing.prescaling.url,
+      Object.fromEntries(
+        upgrades.map((u) => [u.name, { domain: u.domain, blue: u.blue.cluster, green: u.green.cluster }]),
+      ),
+    );
     stops.push(() => slack.stop());
     // Each function queues for Slack as deployed; the timeline gets the same notifications.
     const queued = createSlackNotifier(slack.env, { log: (message) => log("slack", message) });
