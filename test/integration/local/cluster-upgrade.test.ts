@@ -41,6 +41,8 @@ describe("the cluster-upgrade scenario", () => {
       expect(figures.steps.map((s) => s.percent)).toEqual([10, 25, 50, 75, 100]);
       expect(figures.byCluster.green).toBeGreaterThan(0);
       expect(figures.spot?.drainedMs).toBeGreaterThan(0);
+      // One Slack thread per upgrade run, in the local Slack view, with its steps as replies.
+      expect(figures.slackReplies).toBeGreaterThanOrEqual(5);
     }
   });
 

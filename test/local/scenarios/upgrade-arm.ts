@@ -8,7 +8,7 @@ import { type ScenarioContext, sleep } from "./context.ts";
 import { interruptNodes } from "./interrupt.ts";
 import { type ArmFigures, requestFigures, stepFigures } from "./upgrade-figures.ts";
 import { busiestNode } from "./upgrade-setup.ts";
-import { announcements, capacityWaits, stopped, upgradeEvent } from "./upgrade-timeline.ts";
+import { announcements, capacityWaits, slackThread, stopped, upgradeEvent } from "./upgrade-timeline.ts";
 
 export interface ArmInput {
   arm: string;
@@ -70,6 +70,12 @@ export async function playArm(ctx: ScenarioContext, input: ArmInput): Promise<Ar
     if (endAt === undefined) await sleep(1000);
   }
   const spotResult = await spot;
+  const thread = await slackThread(ctx, upgrade);
+  await ctx.step(
+    "note",
+    "slack",
+    `the upgrade's thread${thread.channel ? ` in ${thread.channel}` : ""}: ${thread.replies.length} replies${thread.released ? ", release posted" : ""}`,
+  );
   const end = endAt;
   const records = load.records.slice(first).filter((r) => r.at <= end);
   const fullAt = input.changes.find((c) => c.at >= t0 && c.greenPercent === 100)?.at ?? end;
@@ -85,5 +91,6 @@ export async function playArm(ctx: ScenarioContext, input: ArmInput): Promise<Ar
     toFullMs: fullAt - t0,
     totalMs: end - t0,
     spot: spotResult,
+    slackReplies: thread.replies.length,
   };
 }

@@ -31,6 +31,8 @@ export interface ArmFigures {
   toFullMs: number;
   totalMs: number;
   spot?: { node: string; drainedMs?: number };
+  /** Replies in the upgrade's Slack thread (the local Slack view). */
+  slackReplies?: number;
 }
 
 export function requestFigures(records: readonly RequestRecord[]) {
@@ -101,7 +103,11 @@ export function formatArms(arms: readonly ArmFigures[]): string {
   rows.push(
     ["start → green at 100 %", (a) => seconds(a.toFullMs)],
     ["total (start → blue released)", (a) => seconds(a.totalMs)],
-    ["spot warning on green → drained", (a) => (a.spot ? `${seconds(a.spot.drainedMs)} (${a.spot.node})` : "-")],
+    [
+      "spot warning on green → drained",
+      (a) => (a.spot ? `${seconds(a.spot.drainedMs)} (${a.spot.node.split(".")[0]})` : "-"),
+    ],
+    ["replies in its Slack thread", (a) => (a.slackReplies === undefined ? "-" : String(a.slackReplies))],
   );
   const width = 34;
   const column = Math.max(24, ...arms.flatMap((a) => rows.map(([, cell]) => cell(a).length + 2)));

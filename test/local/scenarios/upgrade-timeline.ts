@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { UpgradeAction } from "../../../functions/core/upgrade/commands.ts";
 import { upgradeDetailType, upgradeSource } from "../../../functions/core/upgrade/inbound-names.ts";
-import type { ScenarioContext } from "./context.ts";
+import { type ScenarioContext, sleep } from "./context.ts";
 
 export interface Announcement {
   at: number;
@@ -51,3 +51,24 @@ export function capacityWaits(list: readonly Announcement[]): Map<number, number
 
 /** Announcements that end an upgrade without green holding the traffic. */
 export const stopped = ["upgrade_refused", "upgrade_failed", "upgrade_rolled_back", "upgrade_paused"];
+
+/**
+ * The upgrade's Slack thread in the local Slack view: its latest parent (`Upgrade <name> · …`) and its
+ * replies. Slack takes one post a second per channel, so the thread may trail the upgrade by some seconds:
+ * this waits up to `timeoutMs` for the release to be posted.
+ */
+export async function slackThread(ctx: ScenarioContext, upgrade: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${ctx.info.statusUrl}/api/slack`, { signal: AbortSignal.timeout(10_000) });
+    const { messages = [] } = (await response.json()) as {
+      messages?: { channel: string; ts: string; threadTs?: string; text: string }[];
+    };
+    const parent = messages.filter((m) => !m.threadTs && m.text.startsWith(`Upgrade ${upgrade} `)).at(-1);
+    const replies = parent ? messages.filter((m) => m.channel === parent.channel && m.threadTs === parent.ts) : [];
+    const released = replies.some((m) => m.text.startsWith("upgrade_released"));
+    if (released || Date.now() > deadline)
+      return { channel: parent?.channel, replies: replies.map((m) => m.text), released };
+    await sleep(1000);
+  }
+}
