@@ -50,6 +50,8 @@ export interface RigOptions {
   insufficientData?: "proceed" | "wait" | "rollback";
   sets?: Record<string, number>;
   alarms?: number;
+  /** More settings for the traffic function (an upgrade's HARBORMASTER_UPGRADES and HARBORMASTER_CLUSTERS). */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -124,6 +126,7 @@ export async function trafficRig(options: RigOptions = {}) {
     HARBORMASTER_TRAFFIC_DOMAINS: JSON.stringify([domain]),
     HARBORMASTER_TRAFFIC_SCHEDULE_GROUP: group,
     HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/harbormaster-scheduler",
+    ...options.env,
   };
   const notifications: TrafficNotification[] = [];
   const clock = shiftedClock();

@@ -23,28 +23,14 @@ export class StepScheduler implements StepSchedulerPort {
   }
 
   async schedule(ticket: StepTicket, at: number): Promise<void> {
-    try {
-      await this.client.send(
-        new CreateScheduleCommand({
-          Name: scheduleName(ticket),
-          GroupName: this.group,
-          // at() takes whole seconds, UTC; rounding up keeps the step from firing before its bake ends.
-          ScheduleExpression: `at(${new Date(Math.ceil(at / 1000) * 1000).toISOString().slice(0, 19)})`,
-          ScheduleExpressionTimezone: "UTC",
-          FlexibleTimeWindow: { Mode: "OFF" },
-          ActionAfterCompletion: "DELETE",
-          Target: {
-            Arn: this.targetArn(),
-            RoleArn: this.roleArn,
-            Input: JSON.stringify({ harbormaster: stepPayloadMarker, ...ticket }),
-            RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
-          },
-        }),
-      );
-    } catch (error) {
-      // The name is the ticket: a retried run found its schedule already made.
-      if (!(error instanceof ConflictException)) throw error;
-    }
+    await createOneShot(this.client, {
+      name: scheduleName(ticket),
+      group: this.group,
+      roleArn: this.roleArn,
+      targetArn: this.targetArn(),
+      input: { harbormaster: stepPayloadMarker, ...ticket },
+      at,
+    });
   }
 
   async cancel(ticket: StepTicket): Promise<void> {
@@ -59,4 +45,39 @@ export class StepScheduler implements StepSchedulerPort {
 /** Unique per domain, rollout and revision; at most 64 characters (domain ≤ 24, rollout id 12). */
 export function scheduleName(ticket: StepTicket): string {
   return `hm-${ticket.domain}-${ticket.rolloutId}-${ticket.revision}`;
+}
+
+export interface OneShot {
+  name: string;
+  group: string;
+  roleArn: string;
+  targetArn: string;
+  input: object;
+  at: number;
+}
+
+/** Creates a one-shot schedule that deletes itself after it fires; the name makes a retry a no-op. */
+export async function createOneShot(client: SchedulerClient, shot: OneShot): Promise<void> {
+  try {
+    await client.send(
+      new CreateScheduleCommand({
+        Name: shot.name,
+        GroupName: shot.group,
+        // at() takes whole seconds, UTC; rounding up keeps the step from firing before its bake ends.
+        ScheduleExpression: `at(${new Date(Math.ceil(shot.at / 1000) * 1000).toISOString().slice(0, 19)})`,
+        ScheduleExpressionTimezone: "UTC",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        ActionAfterCompletion: "DELETE",
+        Target: {
+          Arn: shot.targetArn,
+          RoleArn: shot.roleArn,
+          Input: JSON.stringify(shot.input),
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+        },
+      }),
+    );
+  } catch (error) {
+    // The name is the ticket: a retried run found its schedule already made.
+    if (!(error instanceof ConflictException)) throw error;
+  }
 }

@@ -2,21 +2,26 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import middy from "@middy/core";
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { loadDeployWebhookConfig, loadTrafficConfig } from "../../config/traffic-config.ts";
+import { loadUpgradeConfig } from "../../config/upgrade-config.ts";
 import type { DeployNotice } from "../../core/traffic/commands.ts";
 import { WebhookTooLarge, WebhookUnauthorized } from "../../core/traffic/errors.ts";
 import { parseTrafficEvent, UnrecognisedTrafficEvent } from "../../core/traffic/inbound.ts";
-import { handleCommand, type Outcome, type TrafficDeps } from "../../core/traffic/service.ts";
+import type { Outcome, TrafficDeps } from "../../core/traffic/service.ts";
 import { readWebhook, webhookKind } from "../../core/traffic/webhooks.ts";
+import type { UpgradeDeps } from "../../core/upgrade/deps.ts";
 import { prettifyError, ZodError } from "../../core/zod.ts";
 import { systemClock } from "../clock.ts";
 import { EmfMetrics } from "../emf-metrics.ts";
 import { LogNotifier } from "../log-notifier.ts";
 import { createSlackNotifier } from "../slack/queued-notifier.ts";
+import { createUpgradeDeps } from "../upgrade/wiring.ts";
 import { CloudWatchAlarms } from "./cloudwatch-alarms.ts";
 import { DeployEventBus } from "./deploy-events.ts";
+import { dispatchTrafficFunction } from "./dispatch.ts";
 import { Route53Records } from "./route53-records.ts";
 import { StepScheduler } from "./scheduler.ts";
 
@@ -32,11 +37,13 @@ export function createTrafficHandler(env: NodeJS.ProcessEnv, ports: TrafficPorts
   const metrics = new Metrics({ namespace: "Harbormaster", serviceName: "traffic" });
   const clock = ports.clock ?? systemClock;
   let invokedArn = "";
+  const targetArn = () => config.functionArn ?? invokedArn;
+  const schedulerClient = new SchedulerClient({ requestHandler: { requestTimeout: 10_000 } });
   const deps: TrafficDeps = {
     domains: config.domains,
     records: new Route53Records(clock, config.changeTimeoutMs),
     alarms: new CloudWatchAlarms(),
-    scheduler: new StepScheduler(config.scheduleGroup, config.schedulerRoleArn, () => config.functionArn ?? invokedArn),
+    scheduler: new StepScheduler(config.scheduleGroup, config.schedulerRoleArn, targetArn, schedulerClient),
     // Slack when HARBORMASTER_SLACK_QUEUE_URL is set (queued, never blocking a rollback), else the log.
     notifier:
       createSlackNotifier(env, { log: (message, fields) => logger.error(message, fields) }) ?? new LogNotifier(logger),
@@ -46,6 +53,18 @@ export function createTrafficHandler(env: NodeJS.ProcessEnv, ports: TrafficPorts
     casAttempts: 3,
     ...ports,
   };
+  // Cluster upgrades ride on the same records, alarms and schedules; absent, the function is what it was.
+  const upgradeConfig = loadUpgradeConfig(env, config.domains);
+  const upgrades: UpgradeDeps | undefined = upgradeConfig
+    ? createUpgradeDeps({
+        config: upgradeConfig,
+        traffic: deps,
+        schedulerClient,
+        scheduleGroup: config.scheduleGroup,
+        schedulerRoleArn: config.schedulerRoleArn,
+        targetArn,
+      })
+    : undefined;
 
   async function handleTraffic(event: unknown, context: Context): Promise<Outcome[]> {
     invokedArn = context.invokedFunctionArn.split(":").slice(0, 7).join(":"); // without a version or alias
@@ -62,7 +81,7 @@ export function createTrafficHandler(env: NodeJS.ProcessEnv, ports: TrafficPorts
     }
     if (!command) return [];
     logger.appendKeys({ command: command.kind });
-    const outcomes = await handleCommand(deps, command);
+    const outcomes = await dispatchTrafficFunction(deps, upgrades, command, logger);
     logger.info("traffic: done", { outcomes });
     return outcomes;
   }

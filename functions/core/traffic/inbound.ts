@@ -1,5 +1,7 @@
 // Parses what invokes the traffic function: EventBridge events (alarms, deploys, control) and the
 // payload of its own one-shot schedules. Anything else is rejected with the reason.
+import type { UpgradeCommand } from "../upgrade/commands.ts";
+import { isUpgradeEvent, parseUpgradeDetail, parseUpgradeStep } from "../upgrade/inbound.ts";
 import * as z from "../zod.ts";
 import { controlActions, type TrafficCommand } from "./commands.ts";
 
@@ -59,7 +61,9 @@ const controlDetail = z
 export class UnrecognisedTrafficEvent extends Error {}
 
 /** One command, or undefined for an event that is ours to ignore (an alarm leaving ALARM). */
-export function parseTrafficEvent(event: unknown): TrafficCommand | undefined {
+export function parseTrafficEvent(event: unknown): TrafficCommand | UpgradeCommand | undefined {
+  const upgradeStep = parseUpgradeStep(event);
+  if (upgradeStep) return upgradeStep;
   const step = stepPayload.safeParse(event);
   if (step.success) {
     const { domain, rolloutId, revision } = step.data;
@@ -81,6 +85,7 @@ export function parseTrafficEvent(event: unknown): TrafficCommand | undefined {
     const { origin, deliveryId, ...rest } = d;
     return { kind: "deploy", deploy: { ...rest, source: origin, status, id: deliveryId ?? id } };
   }
+  if (isUpgradeEvent(source, detailType)) return parseUpgradeDetail(detail, id);
   if (source === controlSource && detailType === controlDetailType) {
     return { kind: "control", ...controlDetail.parse(detail), eventId: id };
   }

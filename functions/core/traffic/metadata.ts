@@ -29,6 +29,12 @@ export interface RolloutMetadata {
   waits: number;
   reason?: string;
   deployment?: string;
+  /** Set when a cluster upgrade owns this rollout (its name): the traffic commands leave it alone. */
+  upgrade?: string;
+  /** The upgrade's phase (capacity-wait, baking, final-bake, releasing, released, rollback-settling, settled). */
+  phase?: string;
+  /** When the phase's current wait began: a capacity wait's start, a rollback's settling start. */
+  phaseSince?: number;
 }
 
 const format = "hm1";
@@ -70,6 +76,10 @@ export function encodeMetadata(m: RolloutMetadata): string {
   });
   if (m.reason) fields.set("why", m.reason.slice(0, 200));
   if (m.deployment) fields.set("dep", m.deployment.slice(0, 80));
+  // Optional and absent for plain rollouts, so older readers and older records stay compatible.
+  if (m.upgrade) fields.set("up", m.upgrade);
+  if (m.phase) fields.set("ph", m.phase);
+  if (m.phaseSince !== undefined) fields.set("ps", String(m.phaseSince));
   const text = fields.toString();
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += chunkSize) chunks.push(`"${text.slice(i, i + chunkSize)}"`);
@@ -82,7 +92,8 @@ const fieldsSchema = z.object({
   id: z.string().check(z.minLength(1)),
   to: z.string().check(z.minLength(1)),
   st: z.enum(["running", "paused", "completed", "rolled_back", "aborted"]),
-  step: int,
+  // -1: an upgrade waiting for green's capacity before its first step (no step's weights are live yet).
+  step: z.coerce.number().check(z.int(), z.minimum(-1)),
   pn: z.string(),
   plan: z.pipe(z.string(), z.transform(decodePlan)),
   base: z.pipe(z.string(), z.transform(decodeWeights)),
@@ -94,6 +105,9 @@ const fieldsSchema = z.object({
   waits: int,
   why: z.optional(z.string()),
   dep: z.optional(z.string()),
+  up: z.optional(z.string().check(z.minLength(1))),
+  ph: z.optional(z.string().check(z.minLength(1))),
+  ps: z.optional(int),
 });
 
 /** Reads a TXT value written by `encodeMetadata`; undefined when it is not ours or not readable. */
@@ -123,5 +137,8 @@ export function decodeMetadata(value: string): RolloutMetadata | undefined {
     waits: f.waits,
     reason: f.why,
     deployment: f.dep,
+    ...(f.up ? { upgrade: f.up } : {}),
+    ...(f.ph ? { phase: f.ph } : {}),
+    ...(f.ps !== undefined ? { phaseSince: f.ps } : {}),
   };
 }

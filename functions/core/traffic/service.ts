@@ -1,5 +1,6 @@
 // Runs a command against Route53: read, decide, compare-and-swap, schedule, announce. Every run re-reads.
 import type { Clock, MetricsPort, NotifierPort } from "../ports.ts";
+import { busyUpgrade } from "../upgrade/phases.ts";
 import type { DeployNotice, TrafficCommand } from "./commands.ts";
 import type { TrafficDomain } from "./domain.ts";
 import { ConcurrentModification } from "./errors.ts";
@@ -169,7 +170,14 @@ async function forDomains(
   decide: Decide,
   gates: boolean,
 ): Promise<Outcome[]> {
-  return Promise.all(domains.map((domain) => run(deps, domain, decide, gates)));
+  return Promise.all(domains.map((domain) => run(deps, domain, (ctx) => leftToUpgrade(ctx) ?? decide(ctx), gates)));
+}
+
+/** A cluster upgrade owns the domain: its engine steps, gates and rolls back; traffic commands write nothing. */
+function leftToUpgrade(ctx: Context): Decision | undefined {
+  const upgrade = busyUpgrade(ctx.snapshot.metadata);
+  if (!upgrade) return undefined;
+  return { kind: "none", why: `upgrade ${upgrade} owns ${ctx.domain.name}: use its upgrade commands`, announce: [] };
 }
 
 async function run(deps: TrafficDeps, domain: TrafficDomain, decide: Decide, gates: boolean): Promise<Outcome> {

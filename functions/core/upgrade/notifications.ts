@@ -33,6 +33,8 @@ export type UpgradeNotification =
       /** How long the step waited for capacity, and how long from its start to its weights being live. */
       capacityWaitMs: number;
       stepMs: number;
+      /** The capacity the step waited for (empty with mirroring off). */
+      floors?: MirroredFloor[];
     })
   | (UpgradeBase & { type: "upgrade_paused"; reason: string; actor?: string })
   | (UpgradeBase & { type: "upgrade_resumed"; actor?: string })
