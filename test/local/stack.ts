@@ -242,6 +242,8 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
         // Cluster upgrades (docs/traffic.md): the clusters they read and scale, as the other functions get them.
         HARBORMASTER_CLUSTERS: clustersJson,
         HARBORMASTER_UPGRADES: upgradesJson,
+        // Capacity waits look again every 2 s, not 10: a local step's pods are Ready in seconds.
+        HARBORMASTER_UPGRADE_POLL_SECONDS: "2",
       },
       { notifier: notifierFor("traffic") },
     );
