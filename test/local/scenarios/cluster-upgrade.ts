@@ -38,6 +38,9 @@ async function reset(ctx: ScenarioContext, sides: Sides, greenFloor: number) {
   await sides.green.scaleTo(greenFloor);
   await untilReady("green", sides.readyGreen.ready, greenFloor);
   await untilReady("blue", sides.readyBlue.ready, loadedReplicas);
+  // Step 3 of the seed: the applications deployed and checked in green (Argo CD healthy) before it starts.
+  await sides.green.untilAvailable(greenFloor);
+  await sides.blue.untilAvailable(loadedReplicas);
   // The load reads the records every 250 ms: let it see blue at 100 before the upgrade starts.
   await sleep(1000);
   await ctx.step(

@@ -39,6 +39,23 @@ export function workloadControl(cluster: LocalClusterInfo, namespace: string, hp
       );
     },
     /**
+     * Waits until the HPA's Deployment is Available with `replicas` available (its pods Ready for
+     * minReadySeconds): what Argo CD shows as healthy, and what the upgrade's ready gate asks of green.
+     */
+    async untilAvailable(replicas: number, timeoutMs = 120_000): Promise<void> {
+      const h = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpa, namespace });
+      const name = h.spec?.scaleTargetRef.name ?? hpa;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const d = await apps.readNamespacedDeployment({ name, namespace });
+        const available = d.status?.conditions?.some((c) => c.type === "Available" && c.status === "True");
+        if (available && (d.status?.availableReplicas ?? 0) >= replicas) return;
+        if (Date.now() > deadline)
+          throw new Error(`${namespace}/${name}: not Available with ${replicas} replicas in ${timeoutMs / 1000} s`);
+        await sleep(500);
+      }
+    },
+    /**
      * Replicas back to the floor, as the HPA would scale a cluster down once its load left. Locally no
      * metrics reach the HPA, so it only ever raises a Deployment to its floor; lowering is the scenario's.
      */
