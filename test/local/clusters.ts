@@ -17,6 +17,9 @@ export interface LocalClusterInfo extends ClusterInput {
   eksCluster: string;
   /** Its nodes; scenarios add the replacements they bring, so cleanup sees them too. */
   nodes: LocalNode[];
+  /** Its own ad server and Scissors processes, when the stack runs the services. */
+  adserverUrl?: string;
+  scissorsUrl?: string;
 }
 
 export interface LocalCluster {

@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Policy } from "../../functions/core/prescaling/policy.ts";
+import { upgradeDetailType, upgradeSource } from "../../functions/core/upgrade/inbound-names.ts";
 import { interruptionEventPatterns, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
 import { prescalingAlarmPattern, prescalingQueueSettings } from "../../stacks/prescaling-patterns.ts";
 import { trafficEventPatterns } from "../../stacks/traffic-patterns.ts";
@@ -81,8 +82,12 @@ export async function createRouting(
   const alarmPattern = prescalingAlarmPattern(policies);
   if (alarmPattern) await route("prescaling-alarm", alarmPattern, prescaling);
   const traffic = await createQueue(sqs, `${prefix}-traffic`, { VisibilityTimeout: "60" });
-  for (const [name, pattern] of Object.entries(trafficEventPatterns(trafficAlarms)))
-    await route(`traffic-${name}`, pattern, traffic);
+  const trafficPatterns: Record<string, { source?: readonly string[] }> = trafficEventPatterns(trafficAlarms);
+  for (const [name, pattern] of Object.entries(trafficPatterns)) await route(`traffic-${name}`, pattern, traffic);
+  // The upgrade's custom event reaches the traffic function by the stack's own pattern once stacks/ has one;
+  // until then by the contract's source and detail-type, never by both (that would deliver each event twice).
+  if (!Object.values(trafficPatterns).some((p) => p.source?.includes(upgradeSource)))
+    await route("traffic-upgrade", { source: [upgradeSource], "detail-type": [upgradeDetailType] }, traffic);
   return { bus, interruptions, interruptionsDlq, prescaling, prescalingDlq, traffic, rules } satisfies Routing;
 }
 

@@ -1,5 +1,7 @@
 // Scissors and the ad server as local processes, configured as their READMEs say: the ad server on the
 // testbed's Redis with the example catalog, Scissors on an S3 bucket in the emulator with a sample image.
+// Each cluster gets its own pair, as each EKS cluster runs its own: a load generator that follows the
+// weights reaches blue's or green's, and one cluster's processes can stop without the other's.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,6 +13,7 @@ import { type RunningComponent, startComponent } from "../testbed/process.ts";
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
 const node = process.execPath;
+const adserverDir = join(root, "services", "adserver");
 export const imageBucket = "harbormaster-dev-images";
 
 export interface LocalServices {
@@ -45,22 +48,46 @@ async function seedImages(): Promise<void> {
   );
 }
 
-export async function startServices(
+/** The catalog and the sample image, once for every cluster's services (they share Redis and the bucket). */
+async function seedData(env: { redisUrl: string }): Promise<void> {
+  await seedImages();
+  await run(node, ["src/loader/cli.ts", "--redis", env.redisUrl, "examples/catalog.yaml"], { cwd: adserverDir });
+}
+
+/** One ad server and one Scissors per cluster, keyed by the cluster's name; logs are named after it. */
+export async function startClusterServices(
   env: { redisUrl: string; awsEndpoint: string },
   logDir: string,
+  clusters: readonly string[],
+): Promise<{ byCluster: Record<string, LocalServices>; stop(): Promise<void> }> {
+  await seedData(env);
+  const started = await Promise.allSettled(clusters.map((name) => startServices(env, logDir, name)));
+  const ok = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const stop = async () => {
+    await Promise.all(ok.map((s) => s.stop()));
+  };
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  return { byCluster: Object.fromEntries(clusters.map((name, i) => [name, ok[i] as LocalServices])), stop };
+}
+
+async function startServices(
+  env: { redisUrl: string; awsEndpoint: string },
+  logDir: string,
+  cluster: string,
 ): Promise<LocalServices> {
-  await seedImages();
-  const adserverDir = join(root, "services", "adserver");
-  await run(node, ["src/loader/cli.ts", "--redis", env.redisUrl, "examples/catalog.yaml"], { cwd: adserverDir });
   const [scissorsPort, adserverPort] = [await freePort(), await freePort()];
   const running: RunningComponent[] = [];
   try {
     running.push(
       await startComponent({
-        name: "adserver",
+        name: `adserver-${cluster}`,
         command: node,
         args: [join(adserverDir, "src", "server.ts")],
-        logPath: join(logDir, "adserver.log"),
+        logPath: join(logDir, `adserver-${cluster}.log`),
         env: {
           ...process.env,
           PORT: String(adserverPort),
@@ -73,10 +100,10 @@ export async function startServices(
     );
     running.push(
       await startComponent({
-        name: "scissors",
+        name: `scissors-${cluster}`,
         command: node,
         args: [join(root, "services", "scissors", "src", "main.ts")],
-        logPath: join(logDir, "scissors.log"),
+        logPath: join(logDir, `scissors-${cluster}.log`),
         env: {
           ...process.env,
           SCISSORS_HOST: "127.0.0.1",

@@ -31,6 +31,8 @@ export async function startSlack(
   clusters: readonly LocalClusterInfo[],
   trafficBus: string,
   prescalingQueueUrl: string,
+  /** The upgrades `upgrade <action> <name>` may address: name → domain and clusters. */
+  upgrades: Record<string, { domain: string; blue: string; green: string }> = {},
 ) {
   const db = new DynamoDBClient({});
   const table = `${prefix}-slack-state`;
@@ -72,6 +74,7 @@ export async function startSlack(
         ]),
       ),
     ),
+    HARBORMASTER_SLACK_UPGRADES: JSON.stringify(upgrades),
     // Locally everyone may run everything; docs/slack.md shows real access rules.
     HARBORMASTER_SLACK_ACCESS: JSON.stringify([{ users: "*", channels: "*", commands: "*", clusters: names }]),
   };

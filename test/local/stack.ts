@@ -20,19 +20,20 @@ import { type ClusterInput, clustersEnv, type LocalClusterInfo, setUpClusters, t
 import { type EventSource, startEventSource } from "./event-source.ts";
 import { localPolicies } from "./policies.ts";
 import { createRouting, type Routing } from "./routing.ts";
-import { type LocalServices, startServices } from "./services.ts";
+import { startClusterServices } from "./services.ts";
 import { startSlack } from "./slack.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { startStatusServer } from "./status-server.ts";
 import { Timeline } from "./timeline.ts";
 import { createTrafficWorld, startScheduler } from "./traffic.ts";
+import { localUpgrades } from "./upgrades.ts";
 
 export interface LocalStackOptions {
   /** Isolates the run on a shared cluster (tests): its own nodes, renamed manifests, its own bus. */
   runId?: string;
   /** The clusters it serves; the first is the one scenarios target. Default: the testbed's, as blue. */
   clusters?: ClusterInput[];
-  /** Start Scissors and the ad server (default true). */
+  /** Start Scissors and the ad server, one of each per cluster (default true). */
   services?: boolean;
   statusPort?: number;
   log?: (step: string, message: string) => void;
@@ -49,8 +50,11 @@ export interface LocalStackInfo {
   redisUrl: string;
   bus: string;
   runId?: string;
+  /** Blue's; each cluster's own are on its entry in `clusters`. */
   scissorsUrl?: string;
   adserverUrl?: string;
+  /** The traffic domain the upgrades shift: its hosted zone and weighted record. */
+  traffic?: { domain: string; hostedZoneId: string; recordName: string };
 }
 
 export interface LocalStack {
@@ -73,14 +77,30 @@ export function useEmulator(awsEndpoint: string): void {
 
 function describe(notification: Notification): string {
   const n = notification as unknown as Record<string, unknown>;
-  const subject = n.nodeName ?? n.node ?? n.instanceId ?? n.target ?? n.service ?? n.policy ?? "";
+  const subject = n.nodeName ?? n.node ?? n.instanceId ?? n.target ?? n.service ?? n.policy ?? n.upgrade ?? "";
   const targets = Array.isArray(n.targets)
     ? (n.targets as { target: { name: string }; changes: unknown; error?: string }[]).map(
         (t) => ` ${t.target.name}: ${JSON.stringify(t.changes)}${t.error ? ` (${t.error})` : ""}`,
       )
     : [];
   const changes = Array.isArray(n.changes) ? ` ${JSON.stringify(n.changes)}` : "";
-  return `${notification.type}${subject ? ` ${String(subject)}` : ""}${targets.join(";")}${changes}`.slice(0, 500);
+  return `${notification.type}${subject ? ` ${String(subject)}` : ""}${targets.join(";")}${changes}${upgradeFacts(n)}`.slice(
+    0,
+    500,
+  );
+}
+
+/** An upgrade's step, capacity and outcome, so the timeline (and a scenario reading it) has the figures. */
+function upgradeFacts(n: Record<string, unknown>): string {
+  if (typeof n.type !== "string" || !n.type.startsWith("upgrade_")) return "";
+  const keys = ["step", "of", "percent", "ready", "capacityWaitMs", "stepMs", "durationMs", "reason", "missing"];
+  const facts = keys.filter((k) => n[k] !== undefined).map((k) => `${k}=${JSON.stringify(n[k])}`);
+  if (Array.isArray(n.floors))
+    facts.push(
+      `floors=${(n.floors as { hpa: string; floor: number; ready: number }[]).map((f) => `${f.hpa}:${f.floor}/${f.ready}`).join(",")}`,
+    );
+  if (n.weights) facts.push(`weights=${JSON.stringify(n.weights)}`);
+  return facts.length ? ` ${facts.join(" ")}` : "";
 }
 
 export async function startLocalStack(testbed: TestbedEndpoints, options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -117,18 +137,38 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
     const policies = parsePolicies(policiesJson);
     const world = await createTrafficWorld(prefix);
     const bus = options.runId ? `${options.runId}-bus` : "default";
-    const routing = await createRouting(sqs, events, prefix, policies, [world.alarm], bus);
+    const trafficAlarms = [...world.alarms.blue, ...world.alarms.green];
+    const routing = await createRouting(sqs, events, prefix, policies, trafficAlarms, bus);
 
-    let services: LocalServices | undefined;
     if (options.services !== false) {
-      log("services", "starting Scissors and the ad server");
-      services = await startServices(testbed, testbed.workDir ? `${testbed.workDir}/logs` : ".");
-      stops.push(() => services?.stop() ?? Promise.resolve());
+      log("services", `starting an ad server and a Scissors for each cluster (${names})`);
+      const logDir = testbed.workDir ? `${testbed.workDir}/logs` : ".";
+      const services = await startClusterServices(
+        testbed,
+        logDir,
+        clusterInfos.map((c) => c.name),
+      );
+      stops.push(() => services.stop());
+      for (const c of clusterInfos) {
+        c.adserverUrl = services.byCluster[c.name]?.adserverUrl;
+        c.scissorsUrl = services.byCluster[c.name]?.scissorsUrl;
+      }
     }
+    const upgrades = localUpgrades({ domain: world.domain, alarms: world.alarms, runId: options.runId });
+    const upgradesJson = JSON.stringify(upgrades);
 
     log("functions", "starting the interruption and pre-scaling functions behind their SQS event sources");
     log("slack", "starting the Slack worker, the command function and a local Slack Web API");
-    const slack = await startSlack(sqs, prefix, clusterInfos, bus, routing.prescaling.url);
+    const slack = await startSlack(
+      sqs,
+      prefix,
+      clusterInfos,
+      bus,
+      routing.prescaling.url,
+      Object.fromEntries(
+        upgrades.map((u) => [u.name, { domain: u.domain, blue: u.blue.cluster, green: u.green.cluster }]),
+      ),
+    );
     stops.push(() => slack.stop());
     // Each function queues for Slack as deployed; the timeline gets the same notifications.
     const queued = createSlackNotifier(slack.env, { log: (message) => log("slack", message) });
@@ -199,6 +239,11 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
         HARBORMASTER_TRAFFIC_SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/harbormaster-traffic-scheduler",
         HARBORMASTER_TRAFFIC_FUNCTION_ARN: "arn:aws:lambda:us-east-2:123456789012:function:harbormaster-traffic",
         HARBORMASTER_EVENT_BUS_NAME: bus,
+        // Cluster upgrades (docs/traffic.md): the clusters they read and scale, as the other functions get them.
+        HARBORMASTER_CLUSTERS: clustersJson,
+        HARBORMASTER_UPGRADES: upgradesJson,
+        // Capacity waits look again every 2 s, not 10: a local step's pods are Ready in seconds.
+        HARBORMASTER_UPGRADE_POLL_SECONDS: "2",
       },
       { notifier: notifierFor("traffic") },
     );
@@ -252,8 +297,9 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
       redisUrl: testbed.redisUrl,
       bus: routing.bus,
       runId: options.runId,
-      scissorsUrl: services?.scissorsUrl,
-      adserverUrl: services?.adserverUrl,
+      scissorsUrl: clusterInfos[0]?.scissorsUrl,
+      adserverUrl: clusterInfos[0]?.adserverUrl,
+      traffic: { domain: world.domain, hostedZoneId: world.zoneId, recordName: world.recordName },
     });
     return { info, routing, timeline, stop };
   } catch (error) {

@@ -26,10 +26,13 @@ export async function startLocal(endpoints: TestbedEndpoints, clusters: ClusterI
     ),
     `  Live view:               ${stack.info.statusUrl}`,
     `  Local Slack:             ${stack.info.slackUrl}`,
-    `  Scissors:                ${stack.info.scissorsUrl}/sample.jpg?width=320`,
-    `  Ad server:               ${stack.info.adserverUrl}/v1/ad?slot=article_mpu&uid=u1&device=desktop&country=JP`,
+    ...stack.info.clusters.flatMap((c) => [
+      `  Scissors (${c.name}):${" ".repeat(Math.max(1, 13 - c.name.length))}${c.scissorsUrl}/sample.jpg?width=320`,
+      `  Ad server (${c.name}):${" ".repeat(Math.max(1, 12 - c.name.length))}${c.adserverUrl}/v1/ad?slot=article_mpu&uid=u1&device=desktop&country=JP`,
+    ]),
     `  Local stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s. Play a scenario in another terminal:`,
-    "    npm run scenario -- spot-storm   (or asg-scale-in, health-retirement, traffic-spike, blue-green)",
+    "    npm run scenario -- spot-storm   (or asg-scale-in, health-retirement, traffic-spike, blue-green,",
+    "                                      cluster-upgrade)",
   ];
   return {
     lines,

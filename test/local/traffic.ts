@@ -14,6 +14,8 @@ import {
 } from "@aws-sdk/client-scheduler";
 
 export const rollbackAlarm = "adserver-green-5xx";
+/** Blue's own alarm: an upgrade gates on both clusters' alarms. */
+export const blueAlarm = "adserver-blue-5xx";
 export const adsApplication = "adserver";
 
 export async function createTrafficWorld(prefix: string) {
@@ -48,20 +50,23 @@ export async function createTrafficWorld(prefix: string) {
     }),
   );
   const alarm = `${prefix}-${rollbackAlarm}`;
+  const blue = `${prefix}-${blueAlarm}`;
   const cloudwatch = new CloudWatchClient({});
-  await cloudwatch.send(
-    new PutMetricAlarmCommand({
-      AlarmName: alarm,
-      Namespace: "Harbormaster/Adserver",
-      MetricName: "5xx",
-      Statistic: "Sum",
-      Period: 10,
-      EvaluationPeriods: 1,
-      Threshold: 5,
-      ComparisonOperator: "GreaterThanThreshold",
-    }),
-  );
-  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: "OK", StateReason: "start" }));
+  for (const name of [alarm, blue]) {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: "Harbormaster/Adserver",
+        MetricName: "5xx",
+        Statistic: "Sum",
+        Period: 10,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: "GreaterThanThreshold",
+      }),
+    );
+    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: "OK", StateReason: "start" }));
+  }
   const group = `${prefix}-traffic`;
   await new SchedulerClient({}).send(new CreateScheduleGroupCommand({ Name: group }));
   const domain = {
@@ -82,7 +87,15 @@ export async function createTrafficWorld(prefix: string) {
     },
     applications: [adsApplication],
   };
-  return { zoneId, recordName, alarm, group, domainsJson: JSON.stringify([domain]) };
+  return {
+    zoneId,
+    recordName,
+    alarm,
+    alarms: { blue: [blue], green: [alarm] },
+    group,
+    domain: domain.name,
+    domainsJson: JSON.stringify([domain]),
+  };
 }
 
 /** EventBridge Scheduler for one group: fires each one-shot `at(...)` schedule when due, then deletes it. */

@@ -23,14 +23,21 @@ export interface ScenarioResult {
 
 export type ScenarioContext = ReturnType<typeof scenarioContext>;
 
-/** `clusterName`: the cluster the scenario's events are about; blue (the first) unless a scenario says. */
-export function scenarioContext(info: LocalStackInfo, print: (line: string) => void = () => {}, clusterName?: string) {
+/**
+ * `clusterName`: the cluster the scenario's events are about; blue (the first) unless a scenario says.
+ * `started`: when its timeline's clock starts (a scenario's second context shares the first one's).
+ */
+export function scenarioContext(
+  info: LocalStackInfo,
+  print: (line: string) => void = () => {},
+  clusterName?: string,
+  started = Date.now(),
+) {
   const cluster = clusterName ? info.clusters.find((c) => c.name === clusterName) : info.clusters[0];
   if (!cluster) throw new Error(`no cluster ${clusterName} in the local stack`);
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   const events = new EventBridgeClient({});
-  const started = Date.now();
   const core = kc.makeApiClient(CoreV1Api);
   return {
     info,
@@ -40,6 +47,9 @@ export function scenarioContext(info: LocalStackInfo, print: (line: string) => v
     kc,
     core,
     autoscaling: kc.makeApiClient(AutoscalingV2Api),
+    /** Prints a line on the console only (a table, a line the live view already has). */
+    print,
+    started,
     /** Prints a timeline line and adds it to the live view. */
     async step(kind: TimelineEntry["kind"], source: string, text: string) {
       const at = Date.now();

@@ -4,6 +4,7 @@ import { type LoadResult, percentile, startLoad } from "../load.ts";
 import type { LocalStackInfo } from "../stack.ts";
 import { asgScaleIn } from "./asg-scale-in.ts";
 import { blueGreen } from "./blue-green.ts";
+import { clusterUpgrade } from "./cluster-upgrade.ts";
 import { type ScenarioContext, type ScenarioResult, scenarioContext } from "./context.ts";
 import { healthRetirementScenario } from "./health-retirement.ts";
 import { spotStorm } from "./spot-storm.ts";
@@ -15,7 +16,11 @@ export const scenarios: Record<string, (ctx: ScenarioContext) => Promise<Scenari
   "health-retirement": healthRetirementScenario,
   "traffic-spike": trafficSpike,
   "blue-green": blueGreen,
+  "cluster-upgrade": clusterUpgrade,
 };
+
+/** Scenarios that bring their own load (cluster-upgrade's follows the weights): no trickle beside it. */
+const ownLoad = new Set(["cluster-upgrade"]);
 
 export interface PlayedScenario extends ScenarioResult {
   load: LoadResult[];
@@ -34,9 +39,10 @@ export async function playScenario(
   print(`scenario ${name} on ${ctx.cluster.name}`);
   await ctx.step("note", "scenario", `${name} starts`);
   const loads: ReturnType<typeof startLoad>[] = [];
-  if (info.adserverUrl)
+  if (info.adserverUrl && !ownLoad.has(name))
     loads.push(startLoad("adserver", `${info.adserverUrl}/v1/ad?slot=article_mpu&uid=u1&device=desktop&country=JP`));
-  if (info.scissorsUrl) loads.push(startLoad("scissors", `${info.scissorsUrl}/sample.jpg?width=320&format=webp`));
+  if (info.scissorsUrl && !ownLoad.has(name))
+    loads.push(startLoad("scissors", `${info.scissorsUrl}/sample.jpg?width=320&format=webp`));
   const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
   const result = await play(ctx).catch(async (error: unknown) => {
     await stopLoads();
