@@ -154,7 +154,11 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
         c.scissorsUrl = services.byCluster[c.name]?.scissorsUrl;
       }
     }
-    const upgrades = localUpgrades({ domain: world.domain, alarms: world.alarms, runId: options.runId });
+    // An upgrade needs both sides: a stack of blue alone (a test's single-cluster run) configures none.
+    const bothSides = ["blue", "green"].every((name) => clusterInfos.some((c) => c.name === name));
+    const upgrades = bothSides
+      ? localUpgrades({ domain: world.domain, alarms: world.alarms, runId: options.runId })
+      : [];
     const upgradesJson = JSON.stringify(upgrades);
 
     log("functions", "starting the interruption and pre-scaling functions behind their SQS event sources");

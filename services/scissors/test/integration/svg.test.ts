@@ -114,6 +114,11 @@ describe("an SVG that passes every bound but renders too long", () => {
     });
     try {
       const pid = service.child.pid as number;
+      const until = async (done: () => boolean) => {
+        for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      // Under load the renderer may not have been spawned yet when the service answers its first probe.
+      await until(() => childPids(pid).length > 0);
       const [renderer] = childPids(pid) as [number];
       // The service with the children it has reaped, plus the renderer doing the work while it exists: once
       // killed, its CPU moves into the service's reaped total. The replacement renderer is left out.
@@ -122,6 +127,8 @@ describe("an SVG that passes every bound but renders too long", () => {
       const { status, body } = await timedGet(`${service.url}/svg/slow.svg`);
       expect(status).toBe(504);
       expect(JSON.parse(body.toString()).message).toBe("SVG rendering took more than 2000 ms and was stopped");
+      // The 504 may leave before the killed renderer is waited for; only then is its CPU in the reaped total.
+      await until(() => !childPids(pid).includes(renderer));
       const atTimeout = cpu();
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const after = cpu();
