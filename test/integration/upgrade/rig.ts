@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { AutoscalingV2Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll } from "vitest";
 import { createTrafficHandler } from "../../../functions/adapters/traffic/wiring.ts";
 import { heldLabel, stateAnnotation } from "../../../functions/core/prescaling/holds.ts";
 import type { UpgradeNotification } from "../../../functions/core/upgrade/notifications.ts";
@@ -10,6 +11,7 @@ import { appDeployment, hpa } from "../../fixtures/prescaling-workloads.ts";
 import { lambdaContext } from "../../helpers/lambda.ts";
 import {
   type Cluster,
+  createCluster,
   createNode,
   endpoints,
   eventually,
@@ -195,3 +197,29 @@ export const alarmInput = (name: string) =>
     Threshold: 5,
     ComparisonOperator: "GreaterThanThreshold",
   });
+
+/**
+ * The suites' common fixture: a green control plane for the file, and a world where blue runs "web" at 4
+ * reported replicas and green at 1 Ready. Every world made is cleaned up before green closes.
+ */
+export function webUpgradeFixture() {
+  let green: Cluster;
+  const worlds: UpgradeWorld[] = [];
+  beforeAll(async () => {
+    green = await createCluster({ name: "green" });
+  }, 120_000);
+  afterAll(async () => {
+    for (const w of worlds) await w.cleanup();
+    await green?.close();
+  });
+  return async (): Promise<UpgradeWorld> => {
+    const w = await upgradeWorld(green, {
+      blue: [{ name: "web", replicas: 4, min: 2, max: 10 }],
+      green: [{ name: "web", replicas: 1, min: 1, max: 10 }],
+    });
+    worlds.push(w);
+    await w.untilReported("blue", "web", 4);
+    await w.untilReady("green", "web", 1);
+    return w;
+  };
+}

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, createCluster, eventually } from "../../helpers/testbed.ts";
-import { type UpgradeWorld, upgradeWorld } from "./rig.ts";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../../helpers/testbed.ts";
+import { type UpgradeWorld, webUpgradeFixture } from "./rig.ts";
 
 const alarmEvent = (alarmName: string) => ({
   id: crypto.randomUUID(),
@@ -11,25 +11,7 @@ const alarmEvent = (alarmName: string) => ({
 });
 
 describe("an ALARM from either cluster rolls the upgrade back at once", () => {
-  let green: Cluster;
-  const worlds: UpgradeWorld[] = [];
-  beforeAll(async () => {
-    green = await createCluster({ name: "green" });
-  }, 120_000);
-  afterAll(async () => {
-    for (const w of worlds) await w.cleanup();
-    await green?.close();
-  });
-  const world = async () => {
-    const w = await upgradeWorld(green, {
-      blue: [{ name: "web", replicas: 4, min: 2, max: 10 }],
-      green: [{ name: "web", replicas: 1, min: 1, max: 10 }],
-    });
-    worlds.push(w);
-    await w.untilReported("blue", "web", 4);
-    await w.untilReady("green", "web", 1);
-    return w;
-  };
+  const world = webUpgradeFixture();
   /** Blue's pods move to a pool with no node: a rolling update that leaves 3 of 4 Ready until undone. */
   const moveBluePods = (w: UpgradeWorld, pool: string) =>
     w.clusters.blue.apps.patchNamespacedDeployment({
