@@ -28,6 +28,10 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
     return this.names.get(instanceId) ?? [];
   }
 
+  knownDnsNames(instanceId: string): readonly string[] {
+    return this.names.get(instanceId) ?? [];
+  }
+
   /** Tags of every instance EC2 knows; unknown instances are absent. */
   async instanceTags(instanceIds: readonly string[]): Promise<Map<string, ResourceTag[]>> {
     await this.describe(instanceIds.filter((id) => !this.names.has(id)));

@@ -87,7 +87,8 @@ export function createInterruptionHandler(
       name: target.name,
       eksCluster: target.eksCluster,
       autoScalingGroups: target.autoScalingGroups,
-      hasNode: async (instanceId: string) => (await clusterHandleOf(target.name).port()).hasInstance(instanceId),
+      hasNode: async (instanceId: string) =>
+        (await clusterHandleOf(target.name).port()).hasInstance(instanceId, instances.knownDnsNames(instanceId)),
       // Nodes registered without a providerID, by the instance's DNS names (the directory caches them).
       hasNodeNamed: async (instanceId: string) => Boolean(await findNode(await clusterDeps(target.name), instanceId)),
     })),

@@ -77,7 +77,6 @@ export async function processBatch(
     [...byInstance].map(([instanceId, work]) => ({
       instanceId,
       groupName: work.find((w) => w.message.lifecycle)?.message.lifecycle?.groupName,
-      redelivered: work.some((w) => w.record.receiveCount > 1),
     })),
   );
   const byCluster = new Map<string, Work[][]>();

@@ -121,6 +121,7 @@ function deadline(clock: Clock, at: number) {
 function countingEvictions(cluster: ClusterPort, metrics: MetricsPort): ClusterPort {
   return {
     findNode: (...args) => cluster.findNode(...args),
+    findNodeByName: (...args) => cluster.findNodeByName(...args),
     updateNode: (...args) => cluster.updateNode(...args),
     deleteNode: (...args) => cluster.deleteNode(...args),
     listPods: (...args) => cluster.listPods(...args),

@@ -50,8 +50,14 @@ export type EvictionResult =
   | { outcome: "failed"; status: number; message: string };
 
 export interface ClusterPort {
-  /** The node whose providerID names the instance, else one named by the given DNS names. */
-  findNode(instanceId: string, dnsNames?: readonly string[]): Promise<NodeInfo | undefined>;
+  /**
+   * The node whose providerID names the instance. The nodes called `likelyNames` (EKS names a node after
+   * its instance's private DNS name) are read first: one small read each, where finding it otherwise means
+   * listing every node of the cluster.
+   */
+  findNode(instanceId: string, likelyNames?: readonly string[]): Promise<NodeInfo | undefined>;
+  /** A node registered without a providerID (custom AMIs) under one of the instance's DNS names. */
+  findNodeByName(instanceId: string, dnsNames: readonly string[]): Promise<NodeInfo | undefined>;
   /** Reads the node, applies `change` (which may return undefined: nothing to write), retries on conflict. */
   updateNode(name: string, change: (node: NodeInfo) => NodeChange | undefined): Promise<NodeInfo>;
   deleteNode(name: string): Promise<void>;
@@ -63,6 +69,8 @@ export interface ClusterPort {
 export interface InstanceDirectory {
   /** EC2 private DNS name and hostname-style names of the instance; empty when EC2 does not know it. */
   dnsNames(instanceId: string): Promise<string[]>;
+  /** The same names when this environment has described the instance already (a batch is described at once), else none. */
+  knownDnsNames(instanceId: string): readonly string[];
 }
 
 export type LifecycleResult = "CONTINUE" | "ABANDON";

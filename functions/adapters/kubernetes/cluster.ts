@@ -61,14 +61,10 @@ export class KubernetesCluster implements ClusterPort {
     this.nodePods = new NodePods(this.api, this.timeoutMs);
   }
 
-  async findNode(instanceId: string, dnsNames: readonly string[] = []): Promise<NodeInfo | undefined> {
-    if (dnsNames.length > 0) return this.findByName(instanceId, dnsNames);
+  async findNode(instanceId: string, likelyNames: readonly string[] = []): Promise<NodeInfo | undefined> {
+    const direct = await this.readOwned(instanceId, likelyNames);
+    if (direct) return toNodeInfo(direct);
     const cached = this.nodeByInstance.get(instanceId);
-    if (cached) {
-      const node = await this.readNode(cached);
-      if (node && instanceIdOf(node.spec?.providerID) === instanceId) return toNodeInfo(node);
-      this.cachedAt = 0;
-    }
     if (cached ? Date.now() - this.cachedAt > this.cacheTtlMs : !this.missedRecently(instanceId))
       await this.refreshMapping();
     const name = this.nodeByInstance.get(instanceId);
@@ -78,16 +74,35 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   /**
-   * Whether a node names the instance in its providerID, from the node list alone (no read of the node):
-   * routing asks every cluster about every unrouted instance, and the drain reads the node anyway.
+   * Whether a node names the instance in its providerID. From one read when a likely name is right, else
+   * from the node list alone (no read of the node): routing asks every cluster about every unrouted
+   * instance, and the drain reads the node anyway.
    */
-  async hasInstance(instanceId: string): Promise<boolean> {
+  async hasInstance(instanceId: string, likelyNames: readonly string[] = []): Promise<boolean> {
+    if (await this.readOwned(instanceId, likelyNames)) return true;
     const stale = Date.now() - this.cachedAt > this.cacheTtlMs;
     if (stale || (!this.nodeByInstance.has(instanceId) && !this.missedRecently(instanceId)))
       await this.refreshMapping();
     if (this.nodeByInstance.has(instanceId)) return true;
     this.missed(instanceId);
     return false;
+  }
+
+  // The node this process mapped the instance to, else the first likely name, read and checked against
+  // the providerID. At 300 lost nodes, 48 environments each listing 600 nodes timed out 800 times in a
+  // burst; a read of one node by name is what the cordon needs anyway (its copy is the write's base).
+  private async readOwned(instanceId: string, likelyNames: readonly string[]): Promise<WireNode | undefined> {
+    const mapped = this.nodeByInstance.get(instanceId);
+    const candidates = mapped ? [mapped] : likelyNames.slice(0, 1);
+    for (const name of candidates) {
+      const node = await this.readNode(name);
+      if (node && instanceIdOf(node.spec?.providerID) === instanceId) {
+        this.nodeByInstance.set(instanceId, name);
+        return node;
+      }
+      if (name === mapped) this.cachedAt = 0;
+    }
+    return undefined;
   }
 
   // One list serves a burst: concurrent lookups share the request in flight.
@@ -120,7 +135,7 @@ export class KubernetesCluster implements ClusterPort {
   // Node names on EKS are the private DNS name, but custom AMIs may register the short hostname instead.
   // Only nodes without a providerID (or naming this instance) may match by name: in another VPC with an
   // overlapping CIDR, another cluster's instance has the same ip-a-b-c-d name as one of our nodes.
-  private async findByName(instanceId: string, dnsNames: readonly string[]): Promise<NodeInfo | undefined> {
+  async findNodeByName(instanceId: string, dnsNames: readonly string[]): Promise<NodeInfo | undefined> {
     const wanted = new Set(dnsNames.flatMap((name) => [name, name.split(".")[0] ?? name]));
     const key = `by-name:${instanceId}`;
     if (!this.missedRecently(key)) await this.refreshMapping();

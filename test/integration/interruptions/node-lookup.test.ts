@@ -1,10 +1,13 @@
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiserverHost, countRequests } from "../../bench/interruption/requests.ts";
 import { awsEvent } from "../../fixtures/aws-events.ts";
 import { eventFor, interruptionRig, podsOnNode, workload } from "../../helpers/interruptions.ts";
-import { createNamespace, createNode, kube, uniqueName } from "../../helpers/testbed.ts";
+import { pollOnce } from "../../helpers/lambda.ts";
+import { createNamespace, createNode, endpoints, kube, uniqueName } from "../../helpers/testbed.ts";
 
-// Nodes registered without a providerID are found through EC2's DNS names for the instance.
+// A node is found by its name, the instance's private DNS name as EKS names it, with one read; nodes
+// registered without a providerID are found through EC2's DNS names for the instance.
 describe("finding the node of an instance", () => {
   const { core } = kube();
   const ec2 = new EC2Client({});
@@ -47,5 +50,31 @@ describe("finding the node of an instance", () => {
     expect((await rig.poll()).failed).toEqual([]);
     expect((await core.readNode({ name })).spec?.unschedulable).toBe(true);
     expect(await podsOnNode(name)).toHaveLength(0);
+  });
+
+  it("finds nodes named after their instances with one read each and never lists the cluster's nodes", async () => {
+    const instances = await Promise.all([instance(), instance(), instance()]);
+    const selector = { "harbormaster.test/pool": uniqueName("named") };
+    for (const { id, dns } of instances) {
+      await createNode(core, { instanceId: id, name: dns, labels: selector });
+      nodes.push(dns);
+    }
+    await workload(namespace, uniqueName("app"), 3, selector);
+    // A fresh environment: nothing mapped yet, as in the first batch of a burst.
+    const handler = rig.newHandler();
+    for (const { id } of instances) await rig.put(eventFor(awsEvent("spot-interruption"), id));
+
+    const counting = countRequests([apiserverHost(endpoints().kubeconfigPath)]);
+    const batch = await pollOnce(rig.sqs, rig.queue.url, rig.queue.arn, handler, { batchWindowMs: 3_000 });
+    const counts = counting.stop();
+    expect(batch.received).toHaveLength(instances.length);
+    const failed = batch.failed;
+    expect(failed).toEqual([]);
+    for (const { dns } of instances) {
+      expect((await core.readNode({ name: dns })).spec?.unschedulable).toBe(true);
+      expect(await podsOnNode(dns)).toHaveLength(0);
+    }
+    expect(counts.byKind["GET node list"] ?? 0).toBe(0);
+    expect(counts.byKind["GET node"]).toBeGreaterThanOrEqual(instances.length);
   });
 });

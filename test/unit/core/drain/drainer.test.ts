@@ -42,6 +42,7 @@ function scriptedCluster(pods: PodInfo[], clock: Clock, blocked: Record<string, 
   const deleted: { name: string; grace: number }[] = [];
   const cluster: ClusterPort = {
     findNode: async () => undefined,
+    findNodeByName: async () => undefined,
     updateNode: async () => {
       throw new Error("not used");
     },

@@ -92,7 +92,8 @@ describe("ClusterRouter", () => {
     expect(routes.get("i-1")).toEqual({ status: "routed", cluster: "blue", by: "asg" });
     expect(routes.get("i-2")).toEqual({ status: "routed", cluster: "green", by: "asg" });
     expect(calls.groups).toEqual([["green-od"]]);
-    expect(calls.instances).toEqual([]);
+    // Described all the same, in one call: a terminating instance's node is then found by its name.
+    expect(calls.instances).toEqual([["i-1", "i-2"]]);
   });
 
   it("looks for the node in every cluster when no tag names one, and calls an instance nobody has foreign", async () => {
@@ -163,29 +164,56 @@ describe("ClusterRouter with one cluster", () => {
     expect(routes.get("i-named")).toEqual({ status: "routed", cluster: "solo", by: "node" });
     expect(routes.get("i-gone")).toEqual({ status: "foreign" });
     expect(asked.sort()).toEqual(["i-gone", "i-named", "i-node"]);
-    // The DNS names of what no providerID names, in one call for the batch.
-    expect(described).toEqual([["i-named", "i-gone"]]);
+    // The whole batch in one call, before any node is looked for; nothing described twice.
+    expect(described).toEqual([["i-launching", "i-node", "i-named", "i-gone"]]);
   });
 });
 
-describe("ClusterRouter with redeliveries", () => {
-  it("asks the clusters before EC2 for a redelivered instance, and EC2 only for what they do not hold", async () => {
+describe("ClusterRouter describing a batch", () => {
+  it("describes the batch once, first: tags route what they name, nodes are asked only about the rest", async () => {
     const { router, calls } = world({
-      nodes: { green: ["i-again"] },
+      nodes: { green: ["i-untagged"] },
       instanceTags: { "i-new": [tag("eks:cluster-name", "eks-blue")], "i-lost": [tag("eks:cluster-name", "eks-blue")] },
     });
     const routes = await router.route([
-      { instanceId: "i-again", redelivered: true },
-      { instanceId: "i-lost", redelivered: true },
+      { instanceId: "i-untagged" },
+      { instanceId: "i-lost" },
       { instanceId: "i-new" },
     ]);
-    expect(routes.get("i-again")).toEqual({ status: "routed", cluster: "green", by: "node" });
+    expect(routes.get("i-untagged")).toEqual({ status: "routed", cluster: "green", by: "node" });
     expect(routes.get("i-new")).toEqual({ status: "routed", cluster: "blue", by: "tags" });
-    // Not found by node (its node is gone): its tags still route it, so its drain can finish or clean up.
+    // Its node gone, its tags still route it, so its drain can finish or clean up.
     expect(routes.get("i-lost")).toEqual({ status: "routed", cluster: "blue", by: "tags" });
-    expect(calls.instances).toEqual([["i-lost", "i-new"]]);
-    expect(calls.nodes.filter((n) => n.endsWith("i-new"))).toEqual([]);
-    // Found by providerID in green: no cluster was asked by DNS name, which would have cost EC2 calls.
-    expect(calls.named.filter((n) => n.endsWith("i-again"))).toEqual([]);
+    expect(calls.instances).toEqual([["i-untagged", "i-lost", "i-new"]]);
+    expect(calls.nodes.sort()).toEqual(["blue:i-untagged", "green:i-untagged"]);
+    expect(calls.named).toEqual([]);
+  });
+
+  it("asks EC2 once more, for what no node names, when describing the batch failed", async () => {
+    let failures = 1;
+    const asked: string[][] = [];
+    const router = new ClusterRouter(
+      [
+        {
+          name: "solo",
+          eksCluster: "eks-solo",
+          autoScalingGroups: [],
+          hasNode: async (id) => id === "i-node",
+          hasNodeNamed: async (id) => id === "i-named",
+        },
+      ],
+      {
+        instanceTags: async (ids) => {
+          asked.push([...ids]);
+          if (failures-- > 0) throw new Error("throttled");
+          return new Map();
+        },
+        groupTags: async () => new Map(),
+      },
+      () => 0,
+    );
+    const routes = await router.route([{ instanceId: "i-node" }, { instanceId: "i-named" }]);
+    expect(routes.get("i-named")).toEqual({ status: "routed", cluster: "solo", by: "node" });
+    expect(asked).toEqual([["i-node", "i-named"], ["i-named"]]);
   });
 });
