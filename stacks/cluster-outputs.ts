@@ -10,6 +10,7 @@ export function groupAlarmTargets(groups: readonly ClusterStack[], region: strin
     functions: Object.fromEntries(
       here.flatMap((g) => [
         [`Interruption${g.group.id}`, g.interruption.handler] as const,
+        [`Drain${g.group.id}`, g.interruption.drainer] as const,
         ...(g.prescaler ? [[`Prescaling${g.group.id}`, g.prescaler.handler] as const] : []),
       ]),
     ),

@@ -59,6 +59,7 @@ export function clusterStacks(args: ClusterStacksArgs) {
       if (!cluster.manageAccess) continue;
       const roles = {
         Interruption: interruption.handler.nodes.role.arn,
+        Drain: interruption.drainer.nodes.role.arn,
         ...(prescaler ? { Prescaling: prescaler.handler.nodes.role.arn } : {}),
         ...(args.slackWorkerRole ? { SlackWorker: args.slackWorkerRole } : {}),
         ...(args.trafficRole && args.env.upgrades.clusters.includes(name) ? { Traffic: args.trafficRole } : {}),

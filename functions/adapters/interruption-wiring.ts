@@ -95,10 +95,12 @@ export function createInterruptionHandler(
     { instanceTags: (ids) => instances.instanceTags(ids), groupTags: (names) => lifecycle.groupTags(names) },
     systemClock.now,
   );
+  const queue = new SqsQueue(config.deadLetterQueueUrl, undefined, config.drainQueueUrl);
   const deps: BatchDeps = {
     router,
     cluster: clusterDeps,
-    queue: new SqsQueue(config.deadLetterQueueUrl),
+    queue,
+    handOff: queue.handsOff ? (record) => queue.handOff(record) : undefined,
     log: {
       info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
       error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
@@ -119,8 +121,11 @@ export function createInterruptionHandler(
       receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1,
     }));
     metrics.addMetric("BatchSize", MetricUnit.Count, records.length);
-    const pauseAt = Date.now() + context.getRemainingTimeInMillis() - config.invocationMarginMs;
-    return processBatch(deps, records, pauseAt);
+    const lastMoment = Date.now() + context.getRemainingTimeInMillis() - config.invocationMarginMs;
+    // A slice lets a drain environment come back for drains handed over after it took its batch.
+    const pauseAt =
+      config.drainSliceMs === undefined ? lastMoment : Math.min(lastMoment, Date.now() + config.drainSliceMs);
+    return processBatch(deps, records, pauseAt, lastMoment);
   }
 
   return middy(handleInterruptions).use(injectLambdaContext(logger)).use(logMetrics(metrics));

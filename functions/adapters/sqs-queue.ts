@@ -4,11 +4,31 @@ import type { QueuePort, QueueRecord } from "../core/batch.ts";
 export class SqsQueue implements QueuePort {
   private readonly client: SQSClient;
   private readonly deadLetterUrl: string;
+  private readonly drainUrl: string | undefined;
   private readonly urls = new Map<string, Promise<string>>();
 
-  constructor(deadLetterUrl: string, client: SQSClient = new SQSClient({})) {
+  constructor(deadLetterUrl: string, client: SQSClient = new SQSClient({}), drainUrl?: string) {
     this.deadLetterUrl = deadLetterUrl;
     this.client = client;
+    this.drainUrl = drainUrl;
+  }
+
+  /** Whether drains go to their own queue (see handOff). */
+  get handsOff(): boolean {
+    return this.drainUrl !== undefined;
+  }
+
+  /** Puts the message on the drain queue as it came: the drain function parses and routes it again. */
+  async handOff(record: { messageId: string; body: string }): Promise<void> {
+    if (!this.drainUrl) throw new Error("no drain queue configured");
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.drainUrl,
+        MessageBody: record.body,
+        MessageAttributes: { "source-message-id": { DataType: "String", StringValue: record.messageId } },
+      }),
+      { abortSignal: AbortSignal.timeout(5_000) },
+    );
   }
 
   async deadLetter(record: QueueRecord, reason: string): Promise<void> {

@@ -10,6 +10,13 @@ export interface InterruptionConfig {
   /** Every cluster this function serves, each with its own actions and drain policy. */
   clusters: ClusterTarget[];
   deadLetterQueueUrl: string;
+  /**
+   * Set on the function that takes the warnings: it cordons every node at once and hands the drains to
+   * this queue, whose function runs few environments (see stacks/event-patterns.ts). Unset: it drains too.
+   */
+  drainQueueUrl: string | undefined;
+  /** How long one invocation drains before it hands unfinished drains back to its queue; unset: as long as it may. */
+  drainSliceMs: number | undefined;
   deadlines: DeadlineSettings;
   heartbeatIntervalMs: number;
   groupConcurrency: number;
@@ -46,6 +53,8 @@ const envSchema = z.object({
   HARBORMASTER_CLUSTER_NAME: z.optional(z.string().check(z.minLength(1))),
   KUBECONFIG: z.optional(z.string().check(z.minLength(1))),
   HARBORMASTER_DEAD_LETTER_QUEUE_URL: z.url(),
+  HARBORMASTER_DRAIN_QUEUE_URL: z.optional(z.url()),
+  HARBORMASTER_DRAIN_SLICE_SECONDS: z.optional(z.coerce.number().check(z.int(), z.minimum(5), z.maximum(900))),
   HARBORMASTER_ACTIONS: json("HARBORMASTER_ACTIONS"),
   HARBORMASTER_DRAIN_POLICY: json("HARBORMASTER_DRAIN_POLICY"),
   HARBORMASTER_DEADLINES: json("HARBORMASTER_DEADLINES"),
@@ -71,6 +80,9 @@ export function loadInterruptionConfig(env: NodeJS.ProcessEnv): InterruptionConf
         drainPolicy: asRecord(e.HARBORMASTER_DRAIN_POLICY, "HARBORMASTER_DRAIN_POLICY"),
       }),
       deadLetterQueueUrl: e.HARBORMASTER_DEAD_LETTER_QUEUE_URL,
+      drainQueueUrl: e.HARBORMASTER_DRAIN_QUEUE_URL,
+      drainSliceMs:
+        e.HARBORMASTER_DRAIN_SLICE_SECONDS === undefined ? undefined : e.HARBORMASTER_DRAIN_SLICE_SECONDS * 1000,
       deadlines: deadlineSchema.parse(e.HARBORMASTER_DEADLINES),
       heartbeatIntervalMs: e.HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS * 1000,
       groupConcurrency: e.HARBORMASTER_GROUP_CONCURRENCY,

@@ -39,6 +39,8 @@ export interface BatchDeps {
   metrics: MetricsPort;
   clock: Clock;
   groupConcurrency: number;
+  /** Set where drains have their own queue: a cordoned node's drain is handed to it (see cluster-run.ts). */
+  handOff?: (record: { messageId: string; body: string }) => Promise<void>;
   /** The queue's redrive maxReceiveCount: a message received that often goes to the DLQ when it fails again. */
   maxReceiveCount: number;
   /** Instances already logged as foreign in this environment: each is logged once. */
@@ -66,6 +68,8 @@ export async function processBatch(
   deps: BatchDeps,
   records: readonly QueueRecord[],
   pauseAt: number,
+  /** When the invocation must be over, if later than `pauseAt` (a drain slice pauses early, by choice). */
+  lastMoment = pauseAt,
 ): Promise<BatchResult> {
   const failed = new Set<string>();
   const delays = new Map<string, number>();
@@ -96,7 +100,9 @@ export async function processBatch(
     }
   }
 
-  await Promise.all([...byCluster].map(([cluster, groups]) => runCluster(deps, cluster, groups, pauseAt, requeue)));
+  await Promise.all(
+    [...byCluster].map(([cluster, groups]) => runCluster(deps, cluster, groups, pauseAt, requeue, lastMoment)),
+  );
 
   for (const record of records) {
     const delay = delays.get(record.messageId);

@@ -6,7 +6,7 @@ import type { Clock, ClusterPort, MetricsPort } from "./ports.ts";
 import { cordonFirst, type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
 
 export interface Work {
-  record: { messageId: string };
+  record: { messageId: string; body: string };
   message: InterruptionMessage;
 }
 
@@ -19,6 +19,13 @@ export interface ClusterRunDeps {
   metrics: MetricsPort;
   clock: Clock;
   groupConcurrency: number;
+  /**
+   * Where drains have a queue of their own: after the cordon, a drain is put there instead of run here.
+   * Warnings want many environments taking them at once, so every node is cordoned within seconds; drains
+   * want few, because evictions from many environments race for each budget's status, and the apiserver
+   * answers every lost race by sleeping 500 ms.
+   */
+  handOff?: (record: Work["record"]) => Promise<void>;
 }
 
 export const errorRetrySeconds = 5;
@@ -32,6 +39,8 @@ export async function runCluster<W extends Work>(
   groups: W[][],
   pauseAt: number,
   requeue: (record: W["record"], delaySeconds: number) => void,
+  /** The hard end, when later than `pauseAt`: work paused at `pauseAt` may take until then to wind down. */
+  lastMoment = pauseAt,
 ): Promise<void> {
   const settled = new Set<W>();
   const work = (async () => {
@@ -47,7 +56,7 @@ export async function runCluster<W extends Work>(
       },
     );
   })();
-  const timer = deadline(deps.clock, pauseAt + clusterGraceMs);
+  const timer = deadline(deps.clock, Math.max(pauseAt, lastMoment) + clusterGraceMs);
   const outcome = await Promise.race([
     work.then(
       () => "done" as const,
@@ -94,7 +103,11 @@ async function processCluster<W extends Work>(
       };
       let outcome: MessageOutcome;
       try {
-        outcome = await processMessage(cluster, message, pauseAt, startedEarlier.has(message));
+        const handOff = deps.handOff;
+        outcome = await processMessage(cluster, message, pauseAt, {
+          startedEarlier: startedEarlier.has(message),
+          handOff: handOff && (() => handOff(record)),
+        });
       } catch (error) {
         deps.log.error("message failed; it will be retried", {
           ...fields,

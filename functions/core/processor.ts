@@ -69,13 +69,19 @@ export async function cordonFirst(deps: ProcessorDeps, message: InterruptionMess
   return (await cordon(deps, message, node, deadlineFor(message, deps.deadlines))).created;
 }
 
+export interface MessageOptions {
+  /** True when cordonFirst already started this interruption (so its start is still announced). */
+  startedEarlier?: boolean;
+  /** Hands the drain to the drain queue once the node is cordoned and the start announced. */
+  handOff?: () => Promise<void>;
+}
+
 /** Handles one interruption of one instance, idempotently: safe to run again for the same or an overlapping event. */
 export async function processMessage(
   deps: ProcessorDeps,
   message: InterruptionMessage,
   pauseAt: number,
-  /** True when cordonFirst already started this interruption (so its start is still announced). */
-  startedEarlier = false,
+  options: MessageOptions = {},
 ): Promise<MessageOutcome> {
   const action = actionFor(deps.actions, message);
   const deadline = deadlineFor(message, deps.deadlines);
@@ -96,7 +102,7 @@ export async function processMessage(
       await notify(deps, message, node, { type: "instance_event", action, detail: `node ${node.name} removed` });
       return { status: "done", result: "cleaned_up" };
     default:
-      return cordonAndMaybeDrain(deps, message, node, action, deadline, pauseAt, startedEarlier);
+      return cordonAndMaybeDrain(deps, message, node, action, deadline, pauseAt, options);
   }
 }
 
@@ -107,7 +113,7 @@ async function cordonAndMaybeDrain(
   action: Action,
   deadline: Date,
   pauseAt: number,
-  startedEarlier: boolean,
+  { startedEarlier = false, handOff }: MessageOptions,
 ): Promise<MessageOutcome> {
   const { node, created } = await cordon(deps, message, found, deadline);
   const state = readState(node);
@@ -123,6 +129,10 @@ async function cordonAndMaybeDrain(
     );
   }
   if (!drains(action)) return { status: "done", result: "cordoned" };
+  if (handOff) {
+    await handOff();
+    return { status: "done", result: "handed_off" };
+  }
 
   // A dry run writes nothing, so it claims nothing: it is one pass the apiserver validates and applies nowhere.
   const ownerId = deps.dryRun ? undefined : deps.newOwnerId();

@@ -115,7 +115,7 @@ export async function putEvent(events: EventBridgeClient, bus: string, event: Re
   if (result.FailedEntryCount) throw new Error("PutEvents failed");
 }
 
-async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}) {
+export async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}) {
   const { QueueUrl = "" } = await sqs.send(
     new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "30", ...attributes } }),
   );

@@ -23,6 +23,8 @@ export interface Routing {
   bus: string;
   interruptions: Queue;
   interruptionsDlq: Queue;
+  /** The drain stage's queue, fed by the interruption function (stacks/interruptions.ts). */
+  drains: Queue;
   prescaling: Queue;
   prescalingDlq: Queue;
   /** Stands in for the traffic function's EventBridge target: Lambda is invoked with each matched event. */
@@ -59,6 +61,11 @@ export async function createRouting(
     MessageRetentionPeriod: String(s.retentionSeconds),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: interruptionsDlq.arn, maxReceiveCount: s.maxReceiveCount }),
   });
+  const drains = await createQueue(sqs, `${prefix}-drains`, {
+    VisibilityTimeout: String(s.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(s.retentionSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: interruptionsDlq.arn, maxReceiveCount: s.maxReceiveCount }),
+  });
   const p = prescalingQueueSettings;
   const prescalingDlq = await createQueue(sqs, `${prefix}-prescaling-dlq`, {
     MessageRetentionPeriod: String(p.dlqRetentionSeconds),
@@ -88,7 +95,7 @@ export async function createRouting(
   // until then by the contract's source and detail-type, never by both (that would deliver each event twice).
   if (!Object.values(trafficPatterns).some((p) => p.source?.includes(upgradeSource)))
     await route("traffic-upgrade", { source: [upgradeSource], "detail-type": [upgradeDetailType] }, traffic);
-  return { bus, interruptions, interruptionsDlq, prescaling, prescalingDlq, traffic, rules } satisfies Routing;
+  return { bus, interruptions, interruptionsDlq, drains, prescaling, prescalingDlq, traffic, rules } satisfies Routing;
 }
 
 /** Puts events on the bus as AWS emits them (PutEvents takes at most ten entries per call). */

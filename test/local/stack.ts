@@ -11,7 +11,7 @@ import { createSlackNotifier } from "../../functions/adapters/slack/queued-notif
 import { createTrafficHandler } from "../../functions/adapters/traffic/wiring.ts";
 import { parsePolicies } from "../../functions/config/prescaling-config.ts";
 import type { Notification } from "../../functions/core/notifications.ts";
-import { eventSourceScaling, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
+import { drainEventSource, eventSourceScaling, interruptionQueueSettings } from "../../stacks/event-patterns.ts";
 import { prescalingQueueSettings } from "../../stacks/prescaling-patterns.ts";
 import { runKey } from "../helpers/k8s-manifests.ts";
 import { lambdaContext } from "../helpers/lambda.ts";
@@ -190,27 +190,33 @@ export async function startLocalStack(testbed: TestbedEndpoints, options: LocalS
         text: `batch of ${b.received} handled in ${b.ms} ms${b.failed ? `, ${b.failed} returned for retry` : ""}`,
       });
     const sources: EventSource[] = [
-      startEventSource({
-        name: "interruptions",
-        sqs,
-        queue: routing.interruptions,
-        scaling: eventSourceScaling,
-        timeoutMs: (interruptionQueueSettings.visibilityTimeoutSeconds - 30) * 1000,
-        makeHandler: () =>
-          createInterruptionHandler(
-            {
-              AWS_REGION: process.env.AWS_REGION,
-              // Every cluster; the function finds an instance's by its eks:cluster-name tag.
-              HARBORMASTER_CLUSTERS: clustersJson,
-              HARBORMASTER_DEAD_LETTER_QUEUE_URL: routing.interruptionsDlq.url,
-              HARBORMASTER_MAX_RECEIVE_COUNT: String(interruptionQueueSettings.maxReceiveCount),
-              HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "5",
-            },
-            { notifier },
-          ),
-        onBatch,
-        onError: (error) => log("functions", `invocation failed: ${String(error)}`),
-      }),
+      ...(["interruptions", "drains"] as const).map((stage) =>
+        startEventSource({
+          name: stage,
+          sqs,
+          queue: stage === "interruptions" ? routing.interruptions : routing.drains,
+          scaling: stage === "interruptions" ? eventSourceScaling : drainEventSource,
+          timeoutMs: (interruptionQueueSettings.visibilityTimeoutSeconds - 30) * 1000,
+          makeHandler: () =>
+            createInterruptionHandler(
+              {
+                AWS_REGION: process.env.AWS_REGION,
+                // Every cluster; the function finds an instance's by its eks:cluster-name tag.
+                HARBORMASTER_CLUSTERS: clustersJson,
+                HARBORMASTER_DEAD_LETTER_QUEUE_URL: routing.interruptionsDlq.url,
+                HARBORMASTER_MAX_RECEIVE_COUNT: String(interruptionQueueSettings.maxReceiveCount),
+                HARBORMASTER_HEARTBEAT_INTERVAL_SECONDS: "5",
+                // Two stages, as deployed: the first cordons and hands each drain to the second.
+                ...(stage === "interruptions"
+                  ? { HARBORMASTER_DRAIN_QUEUE_URL: routing.drains.url }
+                  : { HARBORMASTER_DRAIN_SLICE_SECONDS: String(drainEventSource.sliceSeconds) }),
+              },
+              { notifier },
+            ),
+          onBatch,
+          onError: (error) => log("functions", `invocation failed: ${String(error)}`),
+        }),
+      ),
       startEventSource({
         name: "prescaling",
         sqs,

@@ -37,6 +37,9 @@ const nodeCopies = 5_000;
 /** The node list is the largest read (every node of the cluster); under an AZ loss's load it needs longer. */
 const nodeListTimeoutMs = 30_000;
 const mergePatch = "application/merge-patch+json";
+// Budgets are read at most this often per process: a freed slot is seen within it. One list of a few
+// dozen budgets per quarter second is cheap beside the evictions it saves sending doomed.
+const budgetViewTtlMs = 250;
 
 export class KubernetesCluster implements ClusterPort {
   private readonly api: KubeApi;
@@ -54,7 +57,7 @@ export class KubernetesCluster implements ClusterPort {
 
   constructor(connection: KubeConnection, options: KubernetesClusterOptions = {}) {
     this.api = new KubeApi(connection);
-    this.budgets = new BudgetView(this.api);
+    this.budgets = new BudgetView(this.api, budgetViewTtlMs);
     this.dryRun = options.dryRun ? "All" : undefined;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
@@ -95,7 +98,9 @@ export class KubernetesCluster implements ClusterPort {
     const mapped = this.nodeByInstance.get(instanceId);
     const candidates = mapped ? [mapped] : likelyNames.slice(0, 1);
     for (const name of candidates) {
-      const node = await this.readNode(name);
+      // A copy this fresh is as good as a read: the cordon just wrote it, and the drain looks it up next.
+      const copy = this.copies.get(name);
+      const node = copy && Date.now() - copy.at <= decideMs ? copy.node : await this.readNode(name);
       if (node && instanceIdOf(node.spec?.providerID) === instanceId) {
         this.nodeByInstance.set(instanceId, name);
         return node;

@@ -47,7 +47,7 @@ interface RunResult {
   /** Every client's requests and 429s, from the apiserver's metrics (the testbed's cluster only). */
   server?: ServerCounts;
   /** Execution environments started and invocations in flight at once (Harbormaster's arms). */
-  concurrency?: { environments: number; peak: number };
+  concurrency?: { environments: number; peak: number; drainPeak?: number };
   /** After the run: messages in the DLQ, lost nodes cordoned whose drain did not finish. */
   dlqMessages?: number;
   undrainedCordoned?: number;
@@ -162,7 +162,9 @@ function report(tool: Tool, pair: number, milestones: Milestones, pods: number, 
     `${tool} #${pair}: cordoned ${milestones.allCordonedMs ?? "-"} ms, drained ${milestones.allDrainedMs ?? "-"} ms, ` +
       `${milestones.podsDrained}/${pods} pods moved in ${milestones.elapsedMs} ms, ${milestones.movedInWarning} within 120 s` +
       (instanceLookups === undefined ? "" : `, ${instanceLookups} EC2 lookups`) +
-      (concurrency ? `, ${concurrency.environments} environments (peak ${concurrency.peak} at once)` : "") +
+      (concurrency
+        ? `, ${concurrency.environments} environments (peak ${concurrency.peak} at once, ${concurrency.drainPeak ?? 0} draining)`
+        : "") +
       (requests ? `, ${requests.total} handler requests (${perPod(requests.total, milestones.podsDrained)}/pod)` : "") +
       (server ? `, apiserver ${server.total} requests, ${server.throttled} 429s` : "") +
       (extras.dlqMessages === undefined
@@ -184,6 +186,8 @@ function eventSourceVariant(): string | undefined {
   const parts = [
     process.env.BENCH_MAX_CONCURRENCY && `max ${process.env.BENCH_MAX_CONCURRENCY}`,
     process.env.BENCH_BATCH_WINDOW_MS && `window ${process.env.BENCH_BATCH_WINDOW_MS} ms`,
+    process.env.BENCH_ONE_STAGE === "1" && "one stage",
+    process.env.BENCH_DRAIN_MAX_CONCURRENCY && `drain max ${process.env.BENCH_DRAIN_MAX_CONCURRENCY}`,
   ].filter(Boolean);
   return parts.length ? parts.join(", ") : undefined;
 }

@@ -15,6 +15,8 @@ export interface Scenario {
   namespace: string;
   lostNodes: { name: string; instanceId: string }[];
   queue: { url: string; arn: string };
+  /** The drain stage's queue (stacks/interruptions.ts). */
+  drainQueue: { url: string; arn: string };
   dlqUrl: string;
   pods: number;
 }
@@ -112,7 +114,10 @@ export async function buildScenario(
   const main = await queue(sqs, "bench-interruptions", {
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 10 }),
   });
-  return { namespace, lostNodes, queue: main, dlqUrl: dlq.url, pods };
+  const drains = await queue(sqs, "bench-drains", {
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 10 }),
+  });
+  return { namespace, lostNodes, queue: main, drainQueue: drains, dlqUrl: dlq.url, pods };
 }
 
 /** Puts one spot interruption warning per lost node into the queue, as fast as SQS takes them. */

@@ -36,6 +36,7 @@ export function expectedAccess(graph: StackGraph, config: HarbormasterConfig): s
       const roles = [
         groupFunction(graph, "interruptions", group.clusters)?.inputs.role ??
           `no interruption function for ${group.key}`,
+        groupFunction(graph, "drains", group.clusters)?.inputs.role ?? `no drain function for ${group.key}`,
         ...(config.scaling.length > 0
           ? [
               groupFunction(graph, "prescaling", group.clusters)?.inputs.role ??

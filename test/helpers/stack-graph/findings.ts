@@ -26,13 +26,21 @@ import {
 /** Each handler's cold-start loader: what the function itself parses from its environment. */
 const loaders: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   "functions/interruptions.handler": loadInterruptionConfig,
+  "functions/drains.handler": loadInterruptionConfig,
   "functions/prescaling.handler": loadPrescalingConfig,
   "functions/slack-command.handler": loadSlackCommandConfig,
   "functions/slack-worker.handler": loadSlackWorkerConfig,
   "functions/traffic.handler": loadTrafficConfig,
   "functions/deploy-webhook.handler": loadDeployWebhookConfig,
 };
-const notifying = ["functions/interruptions.handler", "functions/prescaling.handler", "functions/traffic.handler"];
+const notifying = [
+  "functions/interruptions.handler",
+  "functions/drains.handler",
+  "functions/prescaling.handler",
+  "functions/traffic.handler",
+];
+/** The two stages of interruption handling read queues of the same settings (stacks/interruptions.ts). */
+const draining = ["functions/interruptions.handler", "functions/drains.handler"];
 
 const label = (r: Resource) => r.parent?.name ?? r.name;
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
@@ -56,7 +64,7 @@ export function environmentFindings(graph: StackGraph): string[] {
       return [`${label(fn)}: its loader refuses the environment: ${message(error)}`];
     }
     const found: string[] = [];
-    if (handler === "functions/interruptions.handler") {
+    if (draining.includes(handler)) {
       const [queue] = queuesReadBy(graph, fn);
       const policy = queue && redrive(queue);
       const dlq = policy && graph.byArn(policy.deadLetterTargetArn);
@@ -64,6 +72,18 @@ export function environmentFindings(graph: StackGraph): string[] {
         found.push(`${label(fn)}: dead-letter queue ${config.deadLetterQueueUrl}, its queue's is ${dlq?.outputs.url}`);
       if (config.maxReceiveCount !== policy?.maxReceiveCount)
         found.push(`${label(fn)}: maxReceiveCount ${config.maxReceiveCount}, its queue's ${policy?.maxReceiveCount}`);
+    }
+    if (handler === "functions/interruptions.handler") {
+      // It hands drains to the queue its group's drain function reads.
+      const clusters = environment(fn).HARBORMASTER_CLUSTERS;
+      const drainer = graph
+        .of(types.lambda)
+        .find(
+          (f) => f.inputs.handler === "functions/drains.handler" && environment(f).HARBORMASTER_CLUSTERS === clusters,
+        );
+      const drainQueueUrl = drainer && queuesReadBy(graph, drainer)[0]?.outputs.url;
+      if (!drainQueueUrl || config.drainQueueUrl !== drainQueueUrl)
+        found.push(`${label(fn)}: hands drains to ${config.drainQueueUrl}, its drain function reads ${drainQueueUrl}`);
     }
     if (handler === "functions/slack-command.handler" && config.queueUrl !== slackQueueUrl)
       found.push(`${label(fn)}: queues commands to ${config.queueUrl}, the worker reads ${slackQueueUrl}`);
@@ -133,7 +153,7 @@ export function mappingFindings(graph: StackGraph): string[] {
       found.push(`${m.name}: partial batch responses are off`);
     if (!allows(roleStatements(graph, fn.inputs.role), pollerActions, String(queue.outputs.arn)))
       found.push(`${label(fn)}: its role may not ${pollerActions.join(", ")} on ${queue.outputs.name}`);
-    if (fn.inputs.handler === "functions/interruptions.handler") {
+    if (draining.includes(String(fn.inputs.handler))) {
       if (redrive(queue)?.maxReceiveCount !== documented.maxReceiveCount)
         found.push(
           `${queue.name}: maxReceiveCount ${redrive(queue)?.maxReceiveCount}, documented ${documented.maxReceiveCount}`,

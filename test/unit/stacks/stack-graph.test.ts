@@ -93,10 +93,16 @@ describe("sst.config.ts names and placement", () => {
     const g = graphs.get("one cluster, every feature") as StackGraph;
     expect(g.of("pulumi:providers:aws")).toEqual([]);
     expect(components(g, "sst:aws:Queue")).toEqual(
-      expect.arrayContaining(["InterruptionQueue", "InterruptionDlq", "PrescalingQueue", "PrescalingDlq"]),
+      expect.arrayContaining([
+        "InterruptionQueue",
+        "InterruptionDlq",
+        "DrainQueue",
+        "PrescalingQueue",
+        "PrescalingDlq",
+      ]),
     );
     expect(components(g, "sst:aws:Function")).toEqual(
-      expect.arrayContaining(["InterruptionHandler", "PrescalingHandler"]),
+      expect.arrayContaining(["InterruptionHandler", "DrainHandler", "PrescalingHandler"]),
     );
     expect(components(g, types.rule)).toContain("InterruptionSpotInterruptionRule");
     expect(
@@ -106,6 +112,7 @@ describe("sst.config.ts names and placement", () => {
         .sort(),
     ).toEqual(
       [
+        ["prod-DrainAccessEntry", ["DrainAccessEntry"]],
         ["prod-InterruptionAccessEntry", ["InterruptionAccessEntry"]],
         ["prod-PrescalingAccessEntry", ["PrescalingAccessEntry"]],
         ["prod-SlackWorkerAccessEntry", ["SlackWorkerAccessEntry"]],

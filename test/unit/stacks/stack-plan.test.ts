@@ -21,11 +21,14 @@ describe("the stack plan of the docs/deploy.md example", () => {
   it("lists an access entry per role in each of the three clusters, in its region, traffic's in the upgraded two", () => {
     const entries = planRows(graph).filter(([type]) => type === "aws.eks.AccessEntry");
     expect(entries.map(([, name, region]) => `${region} ${name}`).sort()).toEqual([
+      "eu-west-1 staging-DrainAccessEntry",
       "eu-west-1 staging-InterruptionAccessEntry",
       "eu-west-1 staging-SlackWorkerAccessEntry",
+      "us-east-2 production-blue-DrainAccessEntry",
       "us-east-2 production-blue-InterruptionAccessEntry",
       "us-east-2 production-blue-SlackWorkerAccessEntry",
       "us-east-2 production-blue-TrafficAccessEntry",
+      "us-east-2 production-green-DrainAccessEntry",
       "us-east-2 production-green-InterruptionAccessEntry",
       "us-east-2 production-green-SlackWorkerAccessEntry",
       "us-east-2 production-green-TrafficAccessEntry",
