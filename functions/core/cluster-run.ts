@@ -139,8 +139,8 @@ function countingEvictions(cluster: ClusterPort, metrics: MetricsPort): ClusterP
     deleteNode: (...args) => cluster.deleteNode(...args),
     listPods: (...args) => cluster.listPods(...args),
     deletePod: (...args) => cluster.deletePod(...args),
-    evict: async (pod) => {
-      const result = await cluster.evict(pod);
+    evict: async (pod, notAfter) => {
+      const result = await cluster.evict(pod, notAfter);
       metrics.count("Evictions", { result: result.outcome });
       return result;
     },

@@ -47,7 +47,9 @@ export type EvictionResult =
   | { outcome: "evicted" }
   | { outcome: "gone" }
   | { outcome: "blocked"; budgets: string[]; message: string }
-  | { outcome: "failed"; status: number; message: string };
+  | { outcome: "failed"; status: number; message: string }
+  /** Not sent: its turn in this process's queue for the budget came after the caller's `notAfter`. */
+  | { outcome: "deferred" };
 
 export interface ClusterPort {
   /**
@@ -62,7 +64,8 @@ export interface ClusterPort {
   updateNode(name: string, change: (node: NodeInfo) => NodeChange | undefined): Promise<NodeInfo>;
   deleteNode(name: string): Promise<void>;
   listPods(nodeName: string): Promise<PodInfo[]>;
-  evict(pod: PodInfo): Promise<EvictionResult>;
+  /** Evicts the pod, unless its turn comes after `notAfter` (epoch ms): then it is not sent at all. */
+  evict(pod: PodInfo, notAfter?: number): Promise<EvictionResult>;
   deletePod(pod: PodInfo, gracePeriodSeconds: number): Promise<void>;
 }
 

@@ -40,9 +40,10 @@ export async function pollOnce(
     onReceived?: (count: number) => void;
   } = {},
 ) {
-  // Lambda's batching window: keep receiving until the batch is full or the window has passed.
+  // Lambda's batching window: keep receiving until the batch is full or the window has passed. It opens
+  // with the first message, not with the long poll that waits for it.
   const Messages: Message[] = [];
-  const windowEnds = Date.now() + (options.batchWindowMs ?? 0);
+  let windowEnds = Number.POSITIVE_INFINITY;
   const batchSize = options.batchSize ?? 10;
   do {
     const { Messages: received = [] } = await sqs.send(
@@ -53,6 +54,7 @@ export async function pollOnce(
         MessageSystemAttributeNames: ["ApproximateReceiveCount"],
       }),
     );
+    if (Messages.length === 0 && received.length > 0) windowEnds = Date.now() + (options.batchWindowMs ?? 0);
     Messages.push(...received);
     if (received.length === 0 && Messages.length === 0) break;
   } while (Messages.length < batchSize && Date.now() < windowEnds);

@@ -107,7 +107,8 @@ export async function drainNode(
       const fresh = (nextTier(pods)?.pods ?? []).filter((pod) => now - (accepted.get(pod.uid) ?? -Infinity) > resendMs);
       results = await mapLimit(fresh, options.policy.evictionConcurrency, async (pod) => ({
         pod,
-        result: await cluster.evict(pod),
+        // Not sent if its turn in the budget's queue comes after the pause: the next invocation goes on.
+        result: await cluster.evict(pod, Math.min(options.pauseAt, options.deadline)),
       }));
     } catch {
       const stopped = await unreachable();
@@ -117,6 +118,7 @@ export async function drainNode(
 
     let anyBlocked = false;
     for (const { pod, result } of results) {
+      if (result.outcome === "deferred") continue;
       if (result.outcome === "evicted" || result.outcome === "gone") {
         if (result.outcome === "evicted" && !accepted.has(pod.uid)) evicted++;
         accepted.set(pod.uid, now);

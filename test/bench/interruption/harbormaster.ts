@@ -26,6 +26,7 @@ interface EventSource {
 // BENCH_BATCH_WINDOW_MS replaces its batching window, BENCH_DRAIN_MAX_CONCURRENCY caps the drains', and
 // BENCH_ONE_STAGE=1 drains in the warnings' function itself, as before the drain queue.
 export const oneStage = process.env.BENCH_ONE_STAGE === "1";
+const trace = process.env.BENCH_TRACE === "1";
 const maximumConcurrency = Number(process.env.BENCH_MAX_CONCURRENCY ?? eventSourceScaling.maximumConcurrency);
 const warnings: EventSource = {
   ...eventSourceScaling,
@@ -88,10 +89,16 @@ function eventSource(queue: { url: string; arn: string }, scaling: EventSource, 
         const invoke: Handler = async (event, context) => {
           inFlight++;
           peakInFlight = Math.max(peakInFlight, inFlight);
+          const startedAt = Date.now();
           try {
             return await handler(event, context);
           } finally {
             inFlight--;
+            // BENCH_TRACE=1: when each invocation ran and how long it took, to see where a burst waits.
+            if (trace)
+              process.stderr.write(
+                `[trace] ${queue.url.split("/").pop()} batch of ${event.Records.length} at ${new Date(startedAt).toISOString().slice(11, 23)} took ${Date.now() - startedAt} ms\n`,
+              );
           }
         };
         while (running) {

@@ -123,7 +123,9 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     sentAt = Date.now();
     if (tool === "bare") bare = startBare(kubeconfigPath, scenario);
     else await sendSpotWarnings(scenario);
-    log(`${tool} #${pair}: ${scenario.lostNodes.length} warnings sent in ${Date.now() - sentAt} ms`);
+    log(
+      `${tool} #${pair}: ${scenario.lostNodes.length} warnings sent in ${Date.now() - sentAt} ms from ${new Date(sentAt).toISOString().slice(11, 23)}`,
+    );
     const milestones = await watching;
     const requests = counting.stop();
     const server = serverDelta(await serverCounts(kubeconfigPath), serverBefore);

@@ -14,6 +14,21 @@ describe("loadInterruptionConfig", () => {
     expect(config.clusters[0]?.actions.rebalance_recommendation).toBe("cordon");
     expect(config.clusters[0]?.policy.onBlocked).toBe("wait");
     expect(config.dryRun).toBe(false);
+    // One stage unless the deployment gives a drain queue; drains run as long as the invocation may.
+    expect(config.drainQueueUrl).toBeUndefined();
+    expect(config.drainSliceMs).toBeUndefined();
+  });
+
+  it("reads the drain queue of the first stage and the slice of the second", () => {
+    const front = loadInterruptionConfig({ ...base, HARBORMASTER_DRAIN_QUEUE_URL: "https://sqs.example/1/drains" });
+    expect(front.drainQueueUrl).toBe("https://sqs.example/1/drains");
+    expect(loadInterruptionConfig({ ...base, HARBORMASTER_DRAIN_SLICE_SECONDS: "20" }).drainSliceMs).toBe(20_000);
+    expect(() => loadInterruptionConfig({ ...base, HARBORMASTER_DRAIN_SLICE_SECONDS: "2" })).toThrow(
+      /HARBORMASTER_DRAIN_SLICE_SECONDS/,
+    );
+    expect(() => loadInterruptionConfig({ ...base, HARBORMASTER_DRAIN_QUEUE_URL: "drains" })).toThrow(
+      /HARBORMASTER_DRAIN_QUEUE_URL/,
+    );
   });
 
   it("serves every cluster of HARBORMASTER_CLUSTERS, each with its own overrides over the deployment's", () => {

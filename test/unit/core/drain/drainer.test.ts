@@ -116,6 +116,28 @@ describe("drainNode", () => {
     expect(clock.slept.reduce((a, b) => a + b, 0)).toBeLessThan(3_000);
   });
 
+  it("asks for no eviction past the pause, and counts a deferred one as neither evicted nor blocked", async () => {
+    const clock = manualClock();
+    const { cluster } = scriptedCluster([pod("web")], clock);
+    const asked: (number | undefined)[] = [];
+    const queued: ClusterPort = {
+      ...cluster,
+      // Its turn in the budget's queue comes after the pause: the adapter sends nothing.
+      evict: async (_, notAfter) => {
+        asked.push(notAfter);
+        clock.now = () => (notAfter ?? 0) + 1;
+        return { outcome: "deferred" };
+      },
+    };
+    const outcome = await drainNode(queued, clock, "n1", {
+      deadline: clock.now() + 100_000,
+      pauseAt: clock.now() + 20_000,
+      policy: policy({ onBlocked: "force", blockedAllowanceMs: 0 }),
+    });
+    expect(asked).toEqual([1_020_000]);
+    expect(outcome).toMatchObject({ status: "paused", evicted: 0, forced: 0, remaining: 1, blocked: [] });
+  });
+
   it("hands over when the invocation's time is up and reports since when each pod is blocked", async () => {
     const clock = manualClock();
     const start = clock.now();
