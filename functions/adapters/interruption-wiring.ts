@@ -100,7 +100,7 @@ export function createInterruptionHandler(
     router,
     cluster: clusterDeps,
     queue,
-    handOff: queue.handsOff ? (record) => queue.handOff(record) : undefined,
+    handOff: queue.handsOff ? (records) => queue.handOff(records) : undefined,
     log: {
       info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
       error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),

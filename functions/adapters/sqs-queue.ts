@@ -1,4 +1,10 @@
-import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { QueuePort, QueueRecord } from "../core/batch.ts";
 
 export class SqsQueue implements QueuePort {
@@ -18,17 +24,25 @@ export class SqsQueue implements QueuePort {
     return this.drainUrl !== undefined;
   }
 
-  /** Puts the message on the drain queue as it came: the drain function parses and routes it again. */
-  async handOff(record: { messageId: string; body: string }): Promise<void> {
+  /**
+   * Puts up to ten messages on the drain queue as they came (the drain function parses and routes them
+   * again), in one call. Throws unless every one of them was taken.
+   */
+  async handOff(records: readonly { messageId: string; body: string }[]): Promise<void> {
     if (!this.drainUrl) throw new Error("no drain queue configured");
-    await this.client.send(
-      new SendMessageCommand({
+    const result = await this.client.send(
+      new SendMessageBatchCommand({
         QueueUrl: this.drainUrl,
-        MessageBody: record.body,
-        MessageAttributes: { "source-message-id": { DataType: "String", StringValue: record.messageId } },
+        Entries: records.map((record, i) => ({
+          Id: String(i),
+          MessageBody: record.body,
+          MessageAttributes: { "source-message-id": { DataType: "String", StringValue: record.messageId } },
+        })),
       }),
       { abortSignal: AbortSignal.timeout(5_000) },
     );
+    const failed = result.Failed ?? [];
+    if (failed.length > 0) throw new Error(`the drain queue refused ${failed.length}: ${failed[0]?.Message ?? ""}`);
   }
 
   async deadLetter(record: QueueRecord, reason: string): Promise<void> {

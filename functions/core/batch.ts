@@ -40,7 +40,7 @@ export interface BatchDeps {
   clock: Clock;
   groupConcurrency: number;
   /** Set where drains have their own queue: a cordoned node's drain is handed to it (see cluster-run.ts). */
-  handOff?: (record: { messageId: string; body: string }) => Promise<void>;
+  handOff?: (records: readonly { messageId: string; body: string }[]) => Promise<void>;
   /** The queue's redrive maxReceiveCount: a message received that often goes to the DLQ when it fails again. */
   maxReceiveCount: number;
   /** Instances already logged as foreign in this environment: each is logged once. */

@@ -3,7 +3,7 @@
 import { mapLimit } from "./concurrency.ts";
 import type { InterruptionMessage } from "./events/message.ts";
 import type { Clock, ClusterPort, MetricsPort } from "./ports.ts";
-import { cordonFirst, type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
+import { cordonFirst, handedOff, type MessageOutcome, type ProcessorDeps, processMessage } from "./processor.ts";
 
 export interface Work {
   record: { messageId: string; body: string };
@@ -25,10 +25,12 @@ export interface ClusterRunDeps {
    * want few, because evictions from many environments race for each budget's status, and the apiserver
    * answers every lost race by sleeping 500 ms.
    */
-  handOff?: (record: Work["record"]) => Promise<void>;
+  handOff?: (records: readonly Work["record"][]) => Promise<void>;
 }
 
 export const errorRetrySeconds = 5;
+/** SQS takes at most ten messages in one SendMessageBatch. */
+const handOverChunk = 10;
 /** After `pauseAt`, how long a cluster's work may still run before its records are handed back unanswered. */
 const clusterGraceMs = 20_000;
 
@@ -91,6 +93,8 @@ async function processCluster<W extends Work>(
   await mapLimit(groups, deps.groupConcurrency, async ([first]) => {
     if (first && (await cordonFirst(cluster, first.message).catch(() => false))) startedEarlier.add(first.message);
   });
+  // Drains handed over go to the drain queue together, ten to a call, once the whole batch is cordoned.
+  const handedOver: W[] = [];
   await mapLimit(groups, deps.groupConcurrency, async (group) => {
     for (const work of group) {
       const { record, message } = work;
@@ -103,10 +107,9 @@ async function processCluster<W extends Work>(
       };
       let outcome: MessageOutcome;
       try {
-        const handOff = deps.handOff;
         outcome = await processMessage(cluster, message, pauseAt, {
           startedEarlier: startedEarlier.has(message),
-          handOff: handOff && (() => handOff(record)),
+          handOff: deps.handOff !== undefined,
         });
       } catch (error) {
         deps.log.error("message failed; it will be retried", {
@@ -118,9 +121,36 @@ async function processCluster<W extends Work>(
         continue;
       }
       deps.log.info("message handled", { ...fields, status: outcome.status, result: outcome.result });
-      settle(work, outcome.status === "retry" ? outcome.delaySeconds : undefined);
+      if (outcome.result === handedOff) handedOver.push(work);
+      else settle(work, outcome.status === "retry" ? outcome.delaySeconds : undefined);
     }
   });
+  if (deps.handOff && handedOver.length > 0) await handOver(deps, deps.handOff, handedOver, settle);
+}
+
+// A chunk that could not be handed over stays on this queue, its node cordoned, and comes back soon.
+async function handOver<W extends Work>(
+  deps: ClusterRunDeps,
+  send: (records: readonly W["record"][]) => Promise<void>,
+  works: readonly W[],
+  settle: (work: W, delaySeconds?: number) => void,
+) {
+  const chunks: W[][] = [];
+  for (let i = 0; i < works.length; i += handOverChunk) chunks.push(works.slice(i, i + handOverChunk));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      try {
+        await send(chunk.map((w) => w.record));
+        for (const w of chunk) settle(w);
+      } catch (error) {
+        deps.log.error("drains not handed over; their messages will be retried", {
+          messageIds: chunk.map((w) => w.record.messageId),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        for (const w of chunk) settle(w, errorRetrySeconds);
+      }
+    }),
+  );
 }
 
 function deadline(clock: Clock, at: number) {

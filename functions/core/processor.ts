@@ -53,6 +53,9 @@ export type MessageOutcome =
   /** Not finished in this invocation: the message comes back after `delaySeconds`. */
   | { status: "retry"; result: string; delaySeconds: number };
 
+/** The result of a message whose drain is to be handed to the drain queue. */
+export const handedOff = "handed_off";
+
 /** A paused drain comes back at once. */
 const continueDelaySeconds = 1;
 
@@ -72,8 +75,8 @@ export async function cordonFirst(deps: ProcessorDeps, message: InterruptionMess
 export interface MessageOptions {
   /** True when cordonFirst already started this interruption (so its start is still announced). */
   startedEarlier?: boolean;
-  /** Hands the drain to the drain queue once the node is cordoned and the start announced. */
-  handOff?: () => Promise<void>;
+  /** The drain runs elsewhere (the drain queue): stop once the node is cordoned and the start announced. */
+  handOff?: boolean;
 }
 
 /** Handles one interruption of one instance, idempotently: safe to run again for the same or an overlapping event. */
@@ -129,10 +132,7 @@ async function cordonAndMaybeDrain(
     );
   }
   if (!drains(action)) return { status: "done", result: "cordoned" };
-  if (handOff) {
-    await handOff();
-    return { status: "done", result: "handed_off" };
-  }
+  if (handOff) return { status: "done", result: handedOff };
 
   // A dry run writes nothing, so it claims nothing: it is one pass the apiserver validates and applies nowhere.
   const ownerId = deps.dryRun ? undefined : deps.newOwnerId();
