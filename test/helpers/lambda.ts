@@ -45,19 +45,29 @@ export async function pollOnce(
   const Messages: Message[] = [];
   let windowEnds = Number.POSITIVE_INFINITY;
   const batchSize = options.batchSize ?? 10;
-  do {
-    const { Messages: received = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(10, batchSize - Messages.length),
-        WaitTimeSeconds: Messages.length ? 0 : (options.waitSeconds ?? 1),
-        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
-      }),
-    );
-    if (Messages.length === 0 && received.length > 0) windowEnds = Date.now() + (options.batchWindowMs ?? 0);
-    Messages.push(...received);
-    if (received.length === 0 && Messages.length === 0) break;
-  } while (Messages.length < batchSize && Date.now() < windowEnds);
+  const receive = (max: number, waitSeconds: number) =>
+    sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+        }),
+      )
+      .then((r) => r.Messages ?? []);
+  // The first message is long-polled for; the rest of the window is filled with up to five receives at
+  // once, as Lambda's pollers keep several open: one at a time, a large batch would take many round trips.
+  Messages.push(...(await receive(Math.min(10, batchSize), options.waitSeconds ?? 1)));
+  if (Messages.length > 0) windowEnds = Date.now() + (options.batchWindowMs ?? 0);
+  while (Messages.length > 0 && Messages.length < batchSize && Date.now() < windowEnds) {
+    const wanted = batchSize - Messages.length;
+    const rounds = Math.min(5, Math.ceil(wanted / 10));
+    const received = await Promise.all([...Array(rounds).keys()].map((i) => receive(Math.min(10, wanted - i * 10), 0)));
+    Messages.push(...received.flat());
+    // An empty round: the queue has nothing more yet; look again shortly rather than spin on the emulator.
+    if (received.every((r) => r.length === 0)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   if (Messages.length === 0) return { received: [], failed: [] as string[] };
   options.onReceived?.(Messages.length);
   const event: SQSEvent = {
