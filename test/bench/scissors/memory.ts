@@ -3,7 +3,7 @@
 // Also a bare `import("sharp")` process: the floor of any Node service on sharp.
 //
 //   node test/bench/scissors/memory.ts [secondsPerCell=4] [arm,arm,...]
-// Under flock /tmp/hm-heavy.lock. Loopback only; every load run is bounded in time.
+// Run it under the heavy-job lock, as the bench. Loopback only; every load run is bounded in time.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
