@@ -1,5 +1,6 @@
 import { type FetchedSource, fetchHttpSource } from "./adapters/http-source.ts";
 import type { Metrics } from "./adapters/metrics.ts";
+import { releaseBuffer } from "./adapters/release-buffer.ts";
 import { fetchS3Source } from "./adapters/s3-source.ts";
 import type { SvgRenderers } from "./adapters/svg-renderers.ts";
 import { type TransformResult, transform } from "./adapters/transform.ts";
@@ -123,7 +124,10 @@ export function createImageHandler(deps: ImageDeps) {
       return timed("processing", () =>
         sourceFormat === "svg"
           ? svg.renderers.render({ source: source.bytes, options, format, settings: transformSettings }, signal)
-          : transform(source.bytes, sourceFormat, options, format, transformSettings),
+          : // libvips has read the last of the source when this settles: free it now, not at the next full GC.
+            transform(source.bytes, sourceFormat, options, format, transformSettings).finally(() =>
+              releaseBuffer(source.bytes),
+            ),
       );
     };
     const output = await (sourceFormat === "svg" ? svg.limiter : processing).run(convert, signal);

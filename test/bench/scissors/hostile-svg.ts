@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
+import { nodeFlags } from "../../../services/scissors/build.ts";
 import {
   embeddedBomb,
   fullPngBomb,
@@ -50,7 +51,7 @@ await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
 
 const main = await bundled(join(import.meta.dirname, "..", "..", "..", "services", "scissors", "src", "main.ts"));
-const child = spawn(process.execPath, ["--initial-old-space-size=64", main], {
+const child = spawn(process.execPath, [...nodeFlags, main], {
   env: {
     ...process.env,
     MALLOC_ARENA_MAX: "2",

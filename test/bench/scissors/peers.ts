@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:f
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
-import { bundle } from "../../../services/scissors/build.ts";
+import { bundle, nodeFlags } from "../../../services/scissors/build.ts";
 import type { ScenarioName } from "./scenarios.ts";
 import { scenarios } from "./scenarios.ts";
 
@@ -82,16 +82,18 @@ export async function bundled(entry: string): Promise<string> {
   return outfile;
 }
 
-// The allocator the Scissors image preloads (Dockerfile), where this machine has it too.
+// The allocator the Scissors image preloaded before (Dockerfile), for the arm that still does.
 const jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
 
 export interface ScissorsVariant {
   /** SCISSORS_* settings over the bench's. */
   env?: Record<string, string>;
-  /** Node flags after the Dockerfile's. */
+  /** Node flags instead of the Dockerfile's (build.ts' nodeFlags). */
   nodeFlags?: string[];
-  /** glibc's malloc instead of the image's jemalloc. */
-  glibcMalloc?: boolean;
+  /** jemalloc preloaded, as the image did before, instead of glibc's malloc with 2 arenas. */
+  jemalloc?: boolean;
+  /** Another bundle of the service (another commit's, say) instead of this checkout's. */
+  bundle?: string;
 }
 
 export function scissorsPeer(name: string, cacheBytes: number, variant: ScissorsVariant = {}): Peer {
@@ -101,9 +103,9 @@ export function scissorsPeer(name: string, cacheBytes: number, variant: Scissors
     async start(origin) {
       const port = await freePort();
       // The Node flags and environment of the Dockerfile.
-      const main = await bundled(join(root, "services", "scissors", "src", "main.ts"));
-      const preload = !variant.glibcMalloc && existsSync(jemalloc) ? { LD_PRELOAD: jemalloc } : {};
-      const child = spawn(node, ["--initial-old-space-size=64", ...(variant.nodeFlags ?? []), main], {
+      const main = variant.bundle ?? (await bundled(join(root, "services", "scissors", "src", "main.ts")));
+      const preload = variant.jemalloc && existsSync(jemalloc) ? { LD_PRELOAD: jemalloc } : {};
+      const child = spawn(node, [...(variant.nodeFlags ?? nodeFlags), main], {
         env: {
           ...process.env,
           // As in the Dockerfile.
@@ -140,12 +142,7 @@ export function bareProxyPeer(): Peer {
       // Scissors' Node flags and environment, so the two differ only in their code.
       const child = spawn(
         node,
-        [
-          "--initial-old-space-size=64",
-          await bundled(join(import.meta.dirname, "bare-proxy.ts")),
-          String(port),
-          origin,
-        ],
+        [...nodeFlags, await bundled(join(import.meta.dirname, "bare-proxy.ts")), String(port), origin],
         {
           env: { ...process.env, MALLOC_ARENA_MAX: "2" },
           detached: true,

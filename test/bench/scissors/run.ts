@@ -11,6 +11,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { nodeFlags } from "../../../services/scissors/build.ts";
 import { type LoadResult, loadClient, runLoad } from "./load.ts";
 import {
   bareProxyPeer,
@@ -87,9 +88,9 @@ const peerDefs: Peer[] = [
   scissorsPeer("scissors", 0),
   // The same service with sharp choosing the JPEG shrink-on-load itself: what core/jpeg-shrink.ts buys.
   scissorsPeer("scissors (sharp shrink)", 0, { env: { SCISSORS_JPEG_PRESHRINK: "off" } }),
-  // Without the image's jemalloc, as the bench ran Scissors before, and with a smaller young generation.
-  scissorsPeer("scissors (glibc malloc)", 0, { glibcMalloc: true }),
-  scissorsPeer("scissors (semi-space 4)", 0, { nodeFlags: ["--max-semi-space-size=4"] }),
+  // With jemalloc, as the image ran before, and with V8's own young generation (no --max-semi-space-size).
+  scissorsPeer("scissors (jemalloc)", 0, { jemalloc: true }),
+  scissorsPeer("scissors (V8's young gen)", 0, { nodeFlags: nodeFlags.filter((f) => !f.startsWith("--max-semi")) }),
   ...(imgproxy ? [imgproxy] : []),
   ipxPeer(log),
   thumborPeer(log),

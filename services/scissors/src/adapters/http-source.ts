@@ -110,7 +110,10 @@ export async function fetchHttpSource(
         throw tooLarge(`source is ${declared} bytes, more than ${settings.maxBytes}`);
       }
       // No Content-Length makes `declared` NaN, which readLimited takes as "unknown".
-      const bytes = await readLimited(response, settings.maxBytes, declared).finally(() => response.destroy());
+      // node:http's parser copies each body chunk out for this reader alone, so each is freed once copied.
+      const bytes = await readLimited(response, settings.maxBytes, declared, { releaseChunks: true }).finally(() =>
+        response.destroy(),
+      );
       return { bytes, validator: originIdentity(url.href, response.headers, bytes.length) };
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { finished, type Readable } from "node:stream";
 import { tooLarge } from "../core/errors.ts";
+import { releaseBuffer } from "./release-buffer.ts";
 
 /**
  * Collects a byte stream, failing as soon as it passes `maxBytes`: a source that lies about its length, or
@@ -11,7 +12,20 @@ import { tooLarge } from "../core/errors.ts";
  * photo arrives in five or more of them. `finished` settles it for a stream that had already ended, failed
  * or closed too.
  */
-export function readLimited(stream: Readable, maxBytes: number, declaredLength?: number): Promise<Buffer> {
+export interface ReadOptions {
+  /**
+   * Free each chunk once it is copied (release-buffer.ts). Only for a stream whose chunks nobody else
+   * keeps: node:http's response, whose parser copies each chunk out of the socket's buffer for us alone.
+   */
+  releaseChunks?: boolean;
+}
+
+export function readLimited(
+  stream: Readable,
+  maxBytes: number,
+  declaredLength?: number,
+  { releaseChunks = false }: ReadOptions = {},
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const expected =
       declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength >= 0
@@ -35,15 +49,18 @@ export function readLimited(stream: Readable, maxBytes: number, declaredLength?:
         stream.destroy();
         return;
       }
-      if (total === 0 && expected !== undefined && chunk.length <= expected) whole = Buffer.allocUnsafe(expected);
+      // Never a slice of Node's pool, so that it can be freed once processed (release-buffer.ts).
+      if (total === 0 && expected !== undefined && chunk.length <= expected) whole = Buffer.allocUnsafeSlow(expected);
       if (whole && total + chunk.length <= whole.length) {
         chunk.copy(whole, total);
-      } else {
-        // Longer than declared (or no length): keep what came so far and go on collecting.
-        if (whole) chunks.push(whole.subarray(0, total));
-        whole = undefined;
-        chunks.push(chunk);
+        total += chunk.length;
+        if (releaseChunks) releaseBuffer(chunk);
+        return;
       }
+      // Longer than declared (or no length): keep what came so far and go on collecting.
+      if (whole) chunks.push(whole.subarray(0, total));
+      whole = undefined;
+      chunks.push(chunk);
       total += chunk.length;
     };
     const onEnd = () => {

@@ -11,6 +11,21 @@ describe("readLimited", () => {
     expect([...body]).toEqual([1, 1, 1, 2, 2, 2, 2]);
   });
 
+  it("frees each chunk once copied, when asked to, and keeps every byte", async () => {
+    const chunks = [bytes(3, 1), bytes(4, 2)];
+    const body = await readLimited(streamOf(...chunks), 100, 7, { releaseChunks: true });
+    expect([...body]).toEqual([1, 1, 1, 2, 2, 2, 2]);
+    expect(chunks.map((c) => c.length)).toEqual([0, 0]);
+    // The result is its own memory, so that it can be freed once processed too.
+    expect(body.byteLength).toBe(body.buffer.byteLength);
+  });
+
+  it("leaves the chunks alone by default", async () => {
+    const chunks = [bytes(3, 1), bytes(4, 2)];
+    await readLimited(streamOf(...chunks), 100, 7);
+    expect(chunks.map((c) => c.length)).toEqual([3, 4]);
+  });
+
   it("keeps every byte of a body longer than declared", async () => {
     const body = await readLimited(streamOf(bytes(3, 1), bytes(4, 2), bytes(2, 3)), 100, 5);
     expect([...body]).toEqual([1, 1, 1, 2, 2, 2, 2, 3, 3]);

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { bundle } from "../../../build.ts";
+import { bundle, nodeFlags } from "../../../build.ts";
 import { statusMiB } from "./proc-stats.ts";
 
 const service = join(import.meta.dirname, "..", "..", "..");
@@ -32,7 +32,7 @@ export interface ScissorsProcess {
 /** Starts the real service as its own process, bundled and on the pinned Node, and waits until it listens. */
 export async function startScissors(env: Record<string, string>): Promise<ScissorsProcess> {
   const main = await productionBundle();
-  const child = spawn(process.execPath, ["--initial-old-space-size=64", main], {
+  const child = spawn(process.execPath, [...nodeFlags, main], {
     env: { ...process.env, SCISSORS_HOST: "127.0.0.1", SCISSORS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
