@@ -22,7 +22,7 @@ export const reservedConcurrency = {
     why: "spot warnings give two minutes; drains must start even when the account's pool is used up",
   },
   // Equal to the drain queue's maximumConcurrency (event-patterns.ts).
-  DrainHandler: { reserved: 5, why: "drains must run during an AZ loss even when the account's pool is used up" },
+  DrainHandler: { reserved: 2, why: "drains must run during an AZ loss even when the account's pool is used up" },
   // Slack shows the user an error when a slash command is not acknowledged within three seconds.
   SlackCommand: { reserved: 10, why: "acknowledge within Slack's three seconds, and cap a flood of forged requests" },
 } as const satisfies Record<string, { reserved: number; why: string }>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadInterruptionConfig } from "../../../functions/config/interruption-config.ts";
 import { alarmActions } from "../../../stacks/alarm-topics.ts";
 import {
+  drainEventSource,
   eventSourceScaling,
   interruptionEventPatterns,
   interruptionQueueSettings,
@@ -33,6 +34,7 @@ describe("deployment settings", () => {
 
   it("reserves the interruption function exactly the event source's maximum concurrency", () => {
     expect(reservedConcurrency.InterruptionHandler?.reserved).toBe(eventSourceScaling.maximumConcurrency);
+    expect(reservedConcurrency.DrainHandler?.reserved).toBe(drainEventSource.maximumConcurrency);
   });
 
   it("runs every function on arm64", () => {
