@@ -121,12 +121,35 @@ export function createInterruptionHandler(
       receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1,
     }));
     metrics.addMetric("BatchSize", MetricUnit.Count, records.length);
-    const lastMoment = Date.now() + context.getRemainingTimeInMillis() - config.invocationMarginMs;
-    // A slice lets a drain environment come back for drains handed over after it took its batch.
-    const pauseAt =
-      config.drainSliceMs === undefined ? lastMoment : Math.min(lastMoment, Date.now() + config.drainSliceMs);
-    return processBatch(deps, records, pauseAt, lastMoment);
+    const pauseAt = Date.now() + context.getRemainingTimeInMillis() - config.invocationMarginMs;
+    const [first] = records;
+    if (config.drainSliceMs === undefined || !first) return processBatch(deps, records, pauseAt);
+    // A drain environment takes no new batch while it runs: drains handed over after it took this one
+    // would wait for it. After a slice, whenever some wait in its queue, its drains pause and go back too,
+    // and the next batches take them all together.
+    const handBack = new AbortController();
+    const watching = watchQueue(queue, first.queueArn, Date.now() + config.drainSliceMs, pauseAt, handBack);
+    try {
+      return await processBatch(deps, records, pauseAt, handBack.signal);
+    } finally {
+      watching.stop();
+    }
   }
 
   return middy(handleInterruptions).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** How often a drain invocation past its slice asks whether new drains wait in its queue. */
+const queueCheckMs = 2_000;
+
+// Aborts `handBack` once, after `from`, when the queue holds messages no environment has taken.
+function watchQueue(queue: SqsQueue, queueArn: string, from: number, until: number, handBack: AbortController) {
+  let timer: NodeJS.Timeout | undefined;
+  const check = async () => {
+    const waiting = await queue.waiting(queueArn).catch(() => 0);
+    if (waiting > 0) handBack.abort();
+    else if (Date.now() + queueCheckMs < until) timer = setTimeout(check, queueCheckMs);
+  };
+  timer = setTimeout(check, Math.max(0, from - Date.now()));
+  return { stop: () => clearTimeout(timer) };
 }

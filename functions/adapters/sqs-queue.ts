@@ -1,5 +1,6 @@
 import {
   ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -82,6 +83,18 @@ export class SqsQueue implements QueuePort {
       }),
       { abortSignal: AbortSignal.timeout(5_000) },
     );
+  }
+
+  /** Messages waiting in the queue that no consumer has taken (ApproximateNumberOfMessages). */
+  async waiting(queueArn: string): Promise<number> {
+    const { Attributes } = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: await this.urlOf(queueArn),
+        AttributeNames: ["ApproximateNumberOfMessages"],
+      }),
+      { abortSignal: AbortSignal.timeout(5_000) },
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
   }
 
   // Lambda gives the queue's ARN; SQS calls want its URL, which only SQS knows for sure (endpoints differ).

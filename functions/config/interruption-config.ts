@@ -15,7 +15,10 @@ export interface InterruptionConfig {
    * this queue, whose function runs few environments (see stacks/event-patterns.ts). Unset: it drains too.
    */
   drainQueueUrl: string | undefined;
-  /** How long one invocation drains before it hands unfinished drains back to its queue; unset: as long as it may. */
+  /**
+   * The drain function's: after this long, an invocation hands its unfinished drains back to its queue as
+   * soon as new ones wait there; unset, it drains as long as it may.
+   */
   drainSliceMs: number | undefined;
   deadlines: DeadlineSettings;
   heartbeatIntervalMs: number;

@@ -68,8 +68,8 @@ export async function processBatch(
   deps: BatchDeps,
   records: readonly QueueRecord[],
   pauseAt: number,
-  /** When the invocation must be over, if later than `pauseAt` (a drain slice pauses early, by choice). */
-  lastMoment = pauseAt,
+  /** Aborted when the invocation should hand its drains back before `pauseAt` (new drains are waiting). */
+  handBack?: AbortSignal,
 ): Promise<BatchResult> {
   const failed = new Set<string>();
   const delays = new Map<string, number>();
@@ -101,7 +101,7 @@ export async function processBatch(
   }
 
   await Promise.all(
-    [...byCluster].map(([cluster, groups]) => runCluster(deps, cluster, groups, pauseAt, requeue, lastMoment)),
+    [...byCluster].map(([cluster, groups]) => runCluster(deps, cluster, groups, pauseAt, requeue, handBack)),
   );
 
   for (const record of records) {

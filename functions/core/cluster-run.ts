@@ -41,8 +41,8 @@ export async function runCluster<W extends Work>(
   groups: W[][],
   pauseAt: number,
   requeue: (record: W["record"], delaySeconds: number) => void,
-  /** The hard end, when later than `pauseAt`: work paused at `pauseAt` may take until then to wind down. */
-  lastMoment = pauseAt,
+  /** Aborted when drains should pause before `pauseAt` and go back to the queue (see processMessage). */
+  handBack?: AbortSignal,
 ): Promise<void> {
   const settled = new Set<W>();
   const work = (async () => {
@@ -56,9 +56,10 @@ export async function runCluster<W extends Work>(
         settled.add(w);
         if (delay !== undefined) requeue(w.record, delay);
       },
+      handBack,
     );
   })();
-  const timer = deadline(deps.clock, Math.max(pauseAt, lastMoment) + clusterGraceMs);
+  const timer = deadline(deps.clock, pauseAt + clusterGraceMs);
   const outcome = await Promise.race([
     work.then(
       () => "done" as const,
@@ -88,6 +89,7 @@ async function processCluster<W extends Work>(
   groups: W[][],
   pauseAt: number,
   settle: (work: W, delaySeconds?: number) => void,
+  handBack: AbortSignal | undefined,
 ) {
   const startedEarlier = new Set<InterruptionMessage>();
   await mapLimit(groups, deps.groupConcurrency, async ([first]) => {
@@ -110,6 +112,7 @@ async function processCluster<W extends Work>(
         outcome = await processMessage(cluster, message, pauseAt, {
           startedEarlier: startedEarlier.has(message),
           handOff: deps.handOff !== undefined,
+          handBack,
         });
       } catch (error) {
         deps.log.error("message failed; it will be retried", {
@@ -169,8 +172,8 @@ function countingEvictions(cluster: ClusterPort, metrics: MetricsPort): ClusterP
     deleteNode: (...args) => cluster.deleteNode(...args),
     listPods: (...args) => cluster.listPods(...args),
     deletePod: (...args) => cluster.deletePod(...args),
-    evict: async (pod, notAfter) => {
-      const result = await cluster.evict(pod, notAfter);
+    evict: async (pod, notAfter, stop) => {
+      const result = await cluster.evict(pod, notAfter, stop);
       metrics.count("Evictions", { result: result.outcome });
       return result;
     },

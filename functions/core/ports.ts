@@ -48,7 +48,7 @@ export type EvictionResult =
   | { outcome: "gone" }
   | { outcome: "blocked"; budgets: string[]; message: string }
   | { outcome: "failed"; status: number; message: string }
-  /** Not sent: its turn in this process's queue for the budget came after the caller's `notAfter`. */
+  /** Not sent: its turn in this process's queue for the budget came after the caller's `notAfter` or `stop`. */
   | { outcome: "deferred" };
 
 export interface ClusterPort {
@@ -64,8 +64,8 @@ export interface ClusterPort {
   updateNode(name: string, change: (node: NodeInfo) => NodeChange | undefined): Promise<NodeInfo>;
   deleteNode(name: string): Promise<void>;
   listPods(nodeName: string): Promise<PodInfo[]>;
-  /** Evicts the pod, unless its turn comes after `notAfter` (epoch ms): then it is not sent at all. */
-  evict(pod: PodInfo, notAfter?: number): Promise<EvictionResult>;
+  /** Evicts the pod, unless its turn comes after `notAfter` (epoch ms) or `stop` aborted: then it is not sent. */
+  evict(pod: PodInfo, notAfter?: number, stop?: AbortSignal): Promise<EvictionResult>;
   deletePod(pod: PodInfo, gracePeriodSeconds: number): Promise<void>;
 }
 

@@ -77,6 +77,8 @@ export interface MessageOptions {
   startedEarlier?: boolean;
   /** The drain runs elsewhere (the drain queue): stop once the node is cordoned and the start announced. */
   handOff?: boolean;
+  /** Aborted when the drain should pause now and go back to the queue, as at `pauseAt`. */
+  handBack?: AbortSignal;
 }
 
 /** Handles one interruption of one instance, idempotently: safe to run again for the same or an overlapping event. */
@@ -116,7 +118,7 @@ async function cordonAndMaybeDrain(
   action: Action,
   deadline: Date,
   pauseAt: number,
-  { startedEarlier = false, handOff }: MessageOptions,
+  { startedEarlier = false, handOff, handBack }: MessageOptions,
 ): Promise<MessageOutcome> {
   const { node, created } = await cordon(deps, message, found, deadline);
   const state = readState(node);
@@ -142,7 +144,7 @@ async function cordonAndMaybeDrain(
     const outcome = await drainNode(deps.cluster, deps.clock, node.name, {
       deadline: effectiveDeadline,
       pauseAt,
-      signal: lost,
+      signal: lost && handBack ? AbortSignal.any([lost, handBack]) : (lost ?? handBack),
       policy: deps.policy,
       blockedSince: blockedSinceOf(before),
       dryRun: deps.dryRun,

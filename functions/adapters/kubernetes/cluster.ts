@@ -233,9 +233,9 @@ export class KubernetesCluster implements ClusterPort {
 
   // The queue for a budget can be long (a hundred drains in one process): a drain that must pause by
   // `notAfter` does not wait past it for its turn, so the invocation can end on time.
-  evict(pod: PodInfo, notAfter = Number.POSITIVE_INFINITY): Promise<EvictionResult> {
+  evict(pod: PodInfo, notAfter = Number.POSITIVE_INFINITY, stop?: AbortSignal): Promise<EvictionResult> {
     return this.budgets.queued(pod, () =>
-      Date.now() > notAfter ? Promise.resolve({ outcome: "deferred" } as const) : this.evictNow(pod),
+      Date.now() > notAfter || stop?.aborted ? Promise.resolve({ outcome: "deferred" } as const) : this.evictNow(pod),
     );
   }
 

@@ -108,7 +108,7 @@ export async function drainNode(
       results = await mapLimit(fresh, options.policy.evictionConcurrency, async (pod) => ({
         pod,
         // Not sent if its turn in the budget's queue comes after the pause: the next invocation goes on.
-        result: await cluster.evict(pod, Math.min(options.pauseAt, options.deadline)),
+        result: await cluster.evict(pod, Math.min(options.pauseAt, options.deadline), options.signal),
       }));
     } catch {
       const stopped = await unreachable();

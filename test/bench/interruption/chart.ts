@@ -82,15 +82,26 @@ function collect(): Summary {
         timeline: (run.timeline ?? []).filter((_, i) => i % 5 === 0).map(([t, left]) => [t / 1000, left / pods]),
       });
   }
+  // Results are kept per machine (git-ignored): an arm and size this machine has not run keeps the
+  // committed summary's points, and so do the limit's terms, so a partial rerun redraws the whole curve.
+  const committed = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, "utf8")) as Summary) : undefined;
+  const ran = new Set(points.map((p) => `${p.tool}@${p.nodes}`));
+  for (const old of committed?.points ?? []) if (!ran.has(`${old.tool}@${old.nodes}`)) points.push(old);
   const limitFile = join(results, "interruption-limit.json");
-  const terms = existsSync(limitFile) ? (JSON.parse(readFileSync(limitFile, "utf8")) as LimitTerms) : undefined;
-  return { terms, points: points.sort((a, b) => a.nodes - b.nodes || a.tool.localeCompare(b.tool)) };
+  const terms = existsSync(limitFile) ? (JSON.parse(readFileSync(limitFile, "utf8")) as LimitTerms) : committed?.terms;
+  // A run with no drain stage measured the cordons alone: not a point on a throughput curve.
+  const drawn = points.filter((p) => !p.tool.includes("cordons only"));
+  return { terms, points: drawn.sort((a, b) => a.nodes - b.nodes || a.tool.localeCompare(b.tool)) };
 }
 
 const colors: Record<string, string> = {
   bare: "#000",
   "harbormaster (node list 10 s)": "#9467bd",
   "harbormaster (max 5, node list 10 s)": "#17becf",
+  "harbormaster (one stage)": "#9467bd",
+  "harbormaster (drain max 5)": "#17becf",
+  "harbormaster (drain max 5, slices overran)": "#8c564b",
+  "harbormaster (drain max 2, slices overran)": "#ff7f0e",
   harbormaster: "#1f77b4",
   "two-clusters": "#2ca02c",
   nth: "#d62728",

@@ -1,11 +1,23 @@
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInterruptionHandler } from "../../../functions/adapters/interruption-wiring.ts";
 import type { InterruptionNotification } from "../../../functions/core/notifications.ts";
 import { awsEvent } from "../../fixtures/aws-events.ts";
 import { deployment } from "../../fixtures/workloads.ts";
 import { recordingApiserver } from "../../helpers/apiserver-recorder.ts";
-import { createQueue, eventFor, interruptionRig, podsOnNode, runningPods } from "../../helpers/interruptions.ts";
+import {
+  createQueue,
+  eventFor,
+  interruptionRig,
+  podsOnNode,
+  runningPods,
+  workload,
+} from "../../helpers/interruptions.ts";
 import { pollOnce } from "../../helpers/lambda.ts";
 import { createNamespace, createNode, kube, randomInstanceId, uniqueName } from "../../helpers/testbed.ts";
 
@@ -124,4 +136,51 @@ describe("the drain queue between the cordon and the drain", () => {
     expect(await waiting(rig.queue.url)).toBe(1);
     expect(await podsOnNode(target.name)).toHaveLength(podsPerNode);
   }, 60_000);
+
+  it("hands a blocked drain back after its slice only once another drain waits in the queue", async () => {
+    const app = uniqueName("held");
+    const selector = { "harbormaster.test/pool": app };
+    const instanceId = randomInstanceId();
+    const name = (await createNode(core, { instanceId, labels: selector })).metadata?.name ?? "";
+    nodes.push(name);
+    // A budget that lets no pod go: the drain can only wait.
+    await workload(namespace, app, 1, selector, 1);
+    const queue = await createQueue(rig.sqs, uniqueName("held-drains"));
+    const body = JSON.stringify(eventFor(awsEvent("spot-interruption"), instanceId));
+    const drainer = handler({ HARBORMASTER_DRAIN_SLICE_SECONDS: "5" });
+    // 45 s left: the invocation pauses at 15 s (Lambda time minus the 30 s margin) unless handed back.
+    const invoke = async (whileRunning?: () => Promise<void>) => {
+      await rig.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+      const started = Date.now();
+      const running = pollOnce(rig.sqs, queue.url, queue.arn, drainer, { remainingMs: 45_000, batchSize: 1 });
+      await whileRunning?.();
+      const batch = await running;
+      return { batch, seconds: (Date.now() - started) / 1000 };
+    };
+
+    const alone = await invoke();
+    expect(alone.batch.failed).toEqual(alone.batch.received);
+    expect(alone.seconds).toBeGreaterThan(14);
+
+    await waitForEmpty(queue.url);
+    const joined = await invoke(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await rig.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+    });
+    expect(joined.batch.failed).toEqual(joined.batch.received);
+    expect(joined.seconds).toBeLessThan(11);
+    // Paused, not failed: its node still holds its pod, the drain's state says so.
+    expect(await podsOnNode(name)).toHaveLength(1);
+  }, 120_000);
+
+  async function waitForEmpty(url: string) {
+    // The paused message comes back after a second; take it out so the next run starts alone.
+    for (let i = 0; i < 20 && (await waiting(url)) > 0; i++) {
+      const { Messages = [] } = await rig.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      for (const m of Messages)
+        await rig.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle ?? "" }));
+    }
+  }
 });
