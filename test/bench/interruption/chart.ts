@@ -85,8 +85,11 @@ function collect(): Summary {
   // Results are kept per machine (git-ignored): an arm and size this machine has not run keeps the
   // committed summary's points, and so do the limit's terms, so a partial rerun redraws the whole curve.
   const committed = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, "utf8")) as Summary) : undefined;
+  // Only arms this machine ran at some size: an arm of older code is not carried forward.
   const ran = new Set(points.map((p) => `${p.tool}@${p.nodes}`));
-  for (const old of committed?.points ?? []) if (!ran.has(`${old.tool}@${old.nodes}`)) points.push(old);
+  const arms = new Set(points.map((p) => p.tool));
+  for (const old of committed?.points ?? [])
+    if (arms.has(old.tool) && !ran.has(`${old.tool}@${old.nodes}`)) points.push(old);
   const limitFile = join(results, "interruption-limit.json");
   const terms = existsSync(limitFile) ? (JSON.parse(readFileSync(limitFile, "utf8")) as LimitTerms) : committed?.terms;
   // A run with no drain stage measured the cordons alone: not a point on a throughput curve.
@@ -102,6 +105,7 @@ const colors: Record<string, string> = {
   "harbormaster (drain max 5)": "#17becf",
   "harbormaster (drain max 5, slices overran)": "#8c564b",
   "harbormaster (drain max 2, slices overran)": "#ff7f0e",
+  "harbormaster (fixed slices)": "#bcbd22",
   harbormaster: "#1f77b4",
   "two-clusters": "#2ca02c",
   nth: "#d62728",
@@ -109,11 +113,12 @@ const colors: Record<string, string> = {
 const labels: Record<string, string> = {
   bare: "bare evictions (the limit, measured)",
   nth: "aws-node-termination-handler",
+  harbormaster: "harbormaster (as deployed)",
 };
 
 export function chart(summary: Summary): string {
   const width = 1000;
-  const height = 440;
+  const height = 450;
   const panel = { top: 50, bottom: 360 };
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12" role="img">`,
@@ -213,8 +218,8 @@ export function chart(summary: Summary): string {
     ...sizes.map((n, i) => ({ label: `right: ${n} nodes`, color: "#555", dash: dashes[i % dashes.length] ?? "" })),
   ];
   legend.forEach((entry, i) => {
-    const x = 70 + (i % 4) * 230;
-    const y = panel.bottom + 42 + Math.floor(i / 4) * 16;
+    const x = 40 + (i % 3) * 320;
+    const y = panel.bottom + 38 + Math.floor(i / 3) * 15;
     parts.push(
       `<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${entry.color}" stroke-width="2" ${entry.dash ? `stroke-dasharray="${entry.dash}"` : ""}/>`,
       `<text x="${x + 30}" y="${y}">${entry.label}</text>`,
