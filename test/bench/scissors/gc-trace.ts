@@ -4,7 +4,7 @@
 //
 //   node test/bench/scissors/gc-trace.ts [seconds=5] [concurrency=2] [scenario=fit512] [outDir]
 //   FLAGS='["--trace-gc-nvp"]' adds Node flags after build.ts' nodeFlags; BUNDLE=<file.mjs> runs another
-//   build of the service (another commit's, say); ELU=<preload.mjs> is imported first and sent SIGUSR2 when
+//   build of the service (another commit's, say); ELU=test/bench/scissors/event-loop.mjs (or another preload) is imported first and sent SIGUSR2 when
 //   the measured window starts.
 // Run it under the heavy-job lock, as the bench. Loopback only; the load is bounded in time.
 import { spawn } from "node:child_process";

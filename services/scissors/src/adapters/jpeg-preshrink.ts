@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import sharp from "sharp";
 import { timedOut, unprocessable } from "../core/errors.ts";
-import { releaseBuffer } from "./release-buffer.ts";
 
 export interface DecodedPixels {
   data: Buffer;
@@ -145,20 +144,14 @@ export async function loadPreshrinker(): Promise<Preshrinker | undefined> {
       }
       if (!memory) throw failure("JPEG decode failed");
       let released = false;
-      // A view of libvips' memory, no copy: freed by release(), once sharp has read it.
-      const data = Buffer.from(koffi.view(memory, size[0] as number));
       return {
-        data,
+        // A view of libvips' memory, no copy: freed by release(), once sharp has read it.
+        data: Buffer.from(koffi.view(memory, size[0] as number)),
         ...shrunk,
         channels: 3,
         release() {
           if (released) return;
           released = true;
-          // V8 counts the view's bytes as external memory until the view itself is collected, and external
-          // bytes since the last full GC count against the old generation's limit: 0.5 MB per image that
-          // brought a full mark-compact every 90 images (README, "Against imgproxy"). Detached, they are no longer
-          // counted, and nothing can read the memory once it is freed.
-          releaseBuffer(data);
           gFree(memory);
         },
       };
