@@ -145,11 +145,19 @@ const queueCheckMs = 2_000;
 // Aborts `handBack` once, after `from`, when the queue holds messages no environment has taken.
 function watchQueue(queue: SqsQueue, queueArn: string, from: number, until: number, handBack: AbortController) {
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
   const check = async () => {
     const waiting = await queue.waiting(queueArn).catch(() => 0);
+    // A check in flight when the invocation ended must not start another one.
+    if (stopped) return;
     if (waiting > 0) handBack.abort();
     else if (Date.now() + queueCheckMs < until) timer = setTimeout(check, queueCheckMs);
   };
   timer = setTimeout(check, Math.max(0, from - Date.now()));
-  return { stop: () => clearTimeout(timer) };
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

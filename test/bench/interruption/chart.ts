@@ -99,8 +99,6 @@ function collect(): Summary {
 
 const colors: Record<string, string> = {
   bare: "#000",
-  "harbormaster (node list 10 s)": "#9467bd",
-  "harbormaster (max 5, node list 10 s)": "#17becf",
   "harbormaster (one stage)": "#9467bd",
   "harbormaster (drain max 5)": "#17becf",
   "harbormaster (drain max 5, slices overran)": "#8c564b",
