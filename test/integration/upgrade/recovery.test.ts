@@ -83,7 +83,7 @@ describe("an upgrade survives crashes and duplicate deliveries", () => {
     expect(await holdsOn(w, "blue")).toEqual([]);
     expect(await w.minOf("green", "web")).toBe(1);
     expect(await w.minOf("blue", "web")).toBe(2);
-  });
+  }, 150_000);
 
   it("makes one run of concurrent starts and one step of a ticket delivered twice at once", async () => {
     const w = await world();
@@ -109,5 +109,5 @@ describe("an upgrade survives crashes and duplicate deliveries", () => {
     expect(await w.weights()).toEqual({ blue: 50, green: 50 });
     expect((await w.metadata())?.revision).toBe(2);
     expect(w.notifications.filter((n) => n.type === "upgrade_step")).toHaveLength(1);
-  });
+  }, 150_000);
 });

@@ -45,7 +45,9 @@ export async function upgradeWorld(green: Cluster, options: WorldOptions) {
   const nodes: { k: Kube; name: string }[] = [];
   for (const k of Object.values(clusters)) {
     await k.core.createNamespace({ body: { metadata: { name: namespace } } });
-    await eventually(() => k.core.readNamespacedServiceAccount({ name: "default", namespace }));
+    // The service account controller of a cluster started for this file can take longer than 30 s to
+    // catch up while the whole suite loads the machine (a CI run missed 30 s twice).
+    await eventually(() => k.core.readNamespacedServiceAccount({ name: "default", namespace }), 60_000);
     const node = await createNode(k.core, { instanceId: randomInstanceId(), labels: pool, capacity: { cpu: "16" } });
     nodes.push({ k, name: node.metadata?.name ?? "" });
   }
