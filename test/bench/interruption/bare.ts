@@ -6,27 +6,34 @@ import { KubeApi, KubernetesApiError, mergePatchType } from "../../../functions/
 import { connectionFromKubeconfigFile } from "../../../functions/adapters/kubernetes/connection.ts";
 import type { List, WirePod } from "../../../functions/adapters/kubernetes/wire.ts";
 import { mapLimit } from "../../../functions/core/concurrency.ts";
+import { cordonFromQueue } from "./bare-queue.ts";
 import type { Scenario } from "./scenario.ts";
 
 const writersPerBudget = Number(process.env.BARE_WRITERS ?? 1);
 
-export function startBare(kubeconfigPath: string, scenario: Scenario) {
+/** `fromQueue`: the cordons come from the warnings in the queue (bare-queue.ts), not from knowing the nodes. */
+export function startBare(kubeconfigPath: string, scenario: Scenario, options: { fromQueue?: boolean } = {}) {
   const api = new KubeApi(connectionFromKubeconfigFile(kubeconfigPath));
   const lost = new Set(scenario.lostNodes.map((n) => n.name));
   let running = true;
   let refused = 0;
   const done = (async () => {
     // Started by the first warning, as a tool would be.
-    const list = await api.send<List<WirePod>>("GET", `/api/v1/namespaces/${scenario.namespace}/pods`, {
+    const listing = api.send<List<WirePod>>("GET", `/api/v1/namespaces/${scenario.namespace}/pods`, {
       timeoutMs: 30_000,
     });
-    await mapLimit(scenario.lostNodes, 20, (node) =>
-      api.send("PATCH", `/api/v1/nodes/${node.name}`, {
-        body: { spec: { unschedulable: true } },
-        contentType: mergePatchType,
-        timeoutMs: 30_000,
-      }),
-    );
+    // Fed by the queue, the list is read while the warnings arrive; knowing the nodes, before the cordons.
+    if (!options.fromQueue) await listing;
+    if (options.fromQueue) await cordonFromQueue(api, scenario, () => running);
+    else
+      await mapLimit(scenario.lostNodes, 20, (node) =>
+        api.send("PATCH", `/api/v1/nodes/${node.name}`, {
+          body: { spec: { unschedulable: true } },
+          contentType: mergePatchType,
+          timeoutMs: 30_000,
+        }),
+      );
+    const list = await listing;
     const byBudget = new Map<string, WirePod[]>();
     for (const pod of list.items) {
       if (!lost.has(pod.spec?.nodeName ?? "")) continue;

@@ -18,6 +18,9 @@ export interface Milestones {
   timeline: [number, number][];
 }
 
+// BENCH_TRACE=1 also reports every 2 s through the first 20 s, where the cordons are.
+const trace = process.env.BENCH_TRACE === "1";
+
 /** A spot instance is reclaimed this long after its warning. */
 export const warningMs = 120_000;
 
@@ -44,6 +47,8 @@ export async function observe(
   let drainedMs: number | null = null;
   let left = scenario.pods;
   let reportedAt = 0;
+  // This process also runs every simulated execution environment: a busy event loop slows them all.
+  let loop = performance.eventLoopUtilization();
   let lastMovedMs = 0;
   let movedInWarning = 0;
   const timeline: [number, number][] = [];
@@ -60,9 +65,11 @@ export async function observe(
       left = nowLeft;
       if (elapsed <= warningMs) movedInWarning = scenario.pods - left;
       if (elapsed >= (timeline.length ? (timeline.at(-1)?.[0] ?? 0) + 1_000 : 0)) timeline.push([elapsed, left]);
-      if (elapsed - reportedAt >= 10_000) {
+      if (elapsed - reportedAt >= (trace && elapsed < 20_000 ? 2_000 : 10_000)) {
         reportedAt = elapsed;
-        progress(elapsed, nodes.list(), pods.list(), lost, left);
+        const busy = performance.eventLoopUtilization(loop);
+        loop = performance.eventLoopUtilization();
+        progress(elapsed, nodes.list(), pods.list(), lost, left, busy.utilization);
       }
       if (left === 0 && cordonedMs !== null) drainedMs = elapsed;
       if (drainedMs !== null || elapsed > windowMs) break;
@@ -89,6 +96,7 @@ function progress(
   pods: readonly V1Pod[],
   lost: Set<string>,
   left: number,
+  loopBusy: number,
 ): void {
   const cordoned = nodes.filter((n) => lost.has(n.metadata?.name ?? "") && n.spec?.unschedulable).length;
   const terminating = pods.filter((p) => p.metadata?.deletionTimestamp).length;
@@ -101,6 +109,7 @@ function progress(
   ).length;
   process.stderr.write(
     `[bench]   t=${Math.round(elapsedMs / 1000)}s cordoned ${cordoned}/${lost.size}, left on lost nodes ${left}, ` +
-      `terminating ${terminating}, unscheduled ${pending}, scheduled but not ready ${unready}\n`,
+      `terminating ${terminating}, unscheduled ${pending}, scheduled but not ready ${unready}, ` +
+      `bench event loop busy ${Math.round(loopBusy * 100)}%\n`,
   );
 }

@@ -18,6 +18,8 @@ export interface RequestCounts {
   total: number;
   /** Latency of answered evictions (ms): p50, p90, and how many took ≥ 450 ms (the apiserver slept on a budget conflict). */
   evictionMs: { p50: number; p90: number; conflicted: number; answered: number };
+  /** Latency (ms) of the node reads and writes sent in the first 15 s (the cordons), p50 and p90. */
+  nodeMs: Record<string, { p50: number; p90: number }>;
 }
 
 /** The kind of object a request is about, from its path (query stripped). */
@@ -33,6 +35,12 @@ export function kindOf(method: string, path: string): string {
   return `${method} other`;
 }
 
+const timed = new Set(["POST eviction", "GET node", "PATCH node"]);
+const cordonPhaseMs = 15_000;
+
+const quantile = (sorted: readonly number[], p: number) =>
+  Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+
 /** Counts requests to `hosts` ("host:port") from now until `stop()`. */
 export function countRequests(hosts: readonly string[]) {
   const wanted = new Set(hosts);
@@ -41,9 +49,11 @@ export function countRequests(hosts: readonly string[]) {
     byStatus: {},
     total: 0,
     evictionMs: { p50: 0, p90: 0, conflicted: 0, answered: 0 },
+    nodeMs: {},
   };
-  const startedAt = new WeakMap<ClientRequest, number>();
-  const evictions: number[] = [];
+  const startedAt = new WeakMap<ClientRequest, { kind: string; at: number }>();
+  const latencies = new Map<string, number[]>();
+  const countingSince = performance.now();
   const hostOf = (req: ClientRequest) => {
     // The Host header carries the port whenever it is not the scheme's default.
     const header = String(req.getHeader("host") ?? req.host);
@@ -53,7 +63,7 @@ export function countRequests(hosts: readonly string[]) {
     const { request: req } = message as { request: ClientRequest };
     if (!wanted.has(hostOf(req))) return;
     const kind = kindOf(req.method, req.path);
-    if (kind === "POST eviction") startedAt.set(req, performance.now());
+    if (timed.has(kind)) startedAt.set(req, { kind, at: performance.now() });
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
     counts.total++;
   };
@@ -63,7 +73,11 @@ export function countRequests(hosts: readonly string[]) {
     const code = String(response.statusCode ?? 0);
     counts.byStatus[code] = (counts.byStatus[code] ?? 0) + 1;
     const started = startedAt.get(req);
-    if (started !== undefined) evictions.push(performance.now() - started);
+    if (started === undefined) return;
+    if (started.kind !== "POST eviction" && started.at - countingSince > cordonPhaseMs) return;
+    const list = latencies.get(started.kind) ?? [];
+    list.push(performance.now() - started.at);
+    latencies.set(started.kind, list);
   };
   subscribe("http.client.request.start", onStart);
   subscribe("http.client.response.finish", onFinish);
@@ -72,14 +86,18 @@ export function countRequests(hosts: readonly string[]) {
     stop(): RequestCounts {
       unsubscribe("http.client.request.start", onStart);
       unsubscribe("http.client.response.finish", onFinish);
-      const sorted = evictions.sort((a, b) => a - b);
-      const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+      const sorted = (kind: string) => (latencies.get(kind) ?? []).sort((a, b) => a - b);
+      const evictions = sorted("POST eviction");
       counts.evictionMs = {
-        p50: at(0.5),
-        p90: at(0.9),
-        conflicted: sorted.filter((ms) => ms >= 450).length,
-        answered: sorted.length,
+        p50: quantile(evictions, 0.5),
+        p90: quantile(evictions, 0.9),
+        conflicted: evictions.filter((ms) => ms >= 450).length,
+        answered: evictions.length,
       };
+      for (const kind of ["GET node", "PATCH node"]) {
+        const node = sorted(kind);
+        if (node.length) counts.nodeMs[kind] = { p50: quantile(node, 0.5), p90: quantile(node, 0.9) };
+      }
       return counts;
     },
   };

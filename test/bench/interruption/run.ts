@@ -11,6 +11,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { silentProgress, stderrProgress } from "../../testbed/progress.ts";
 import { startTestbed } from "../../testbed/testbed.ts";
+import { timeAwsCalls } from "./aws-calls.ts";
 import { startBare } from "./bare.ts";
 import { startHarbormaster } from "./harbormaster.ts";
 import { afterRun } from "./leftovers.ts";
@@ -29,7 +30,9 @@ import { buildScenario, sendSpotWarnings } from "./scenario.ts";
 import { lookups, runTwoClusters } from "./two-clusters.ts";
 
 // `bare` is the physical limit on the same testbed: the scenario's evictions with nothing around them (bare.ts).
-type Tool = "harbormaster" | "two-clusters" | "nth" | "bare";
+// `bare-queue` is the same with its cordons fed by the queue (bare-queue.ts): the cordon limit for any tool
+// that learns of the loss from SQS, as they all do.
+type Tool = "harbormaster" | "two-clusters" | "nth" | "bare" | "bare-queue";
 interface RunResult {
   tool: Tool;
   pair: number;
@@ -102,7 +105,7 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     const scenario = await buildScenario(kubeconfigPath, scale, (m) => log(`${tool} #${pair}: ${m}`));
     let bare: ReturnType<typeof startBare> | undefined;
     const handler =
-      tool === "bare"
+      tool === "bare" || tool === "bare-queue"
         ? { stop: async () => bare?.stop() }
         : tool === "harbormaster"
           ? startHarbormaster({ KUBECONFIG: kubeconfigPath }, scenario)
@@ -120,7 +123,10 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     const lookupsBefore = await lookups(testbed.endpoints.awsEndpoint);
     const serverBefore = await serverCounts(kubeconfigPath);
     const counting = countRequests([apiserverHost(kubeconfigPath)]);
+    const awsCalls = timeAwsCalls(new URL(testbed.endpoints.awsEndpoint).host);
     sentAt = Date.now();
+    // The queue-fed arm is listening before the warnings are put, as the others' pollers are.
+    if (tool === "bare-queue") bare = startBare(kubeconfigPath, scenario, { fromQueue: true });
     if (tool === "bare") bare = startBare(kubeconfigPath, scenario);
     else await sendSpotWarnings(scenario);
     log(
@@ -128,6 +134,7 @@ async function runOnce(tool: Tool, pair: number, nthBinary: string, scale = size
     );
     const milestones = await watching;
     const requests = counting.stop();
+    log(`${tool} #${pair}: emulator calls in the first 15 s (ms) ${JSON.stringify(awsCalls.stop())}`);
     const server = serverDelta(await serverCounts(kubeconfigPath), serverBefore);
     const concurrency = "concurrency" in handler ? handler.concurrency() : undefined;
     await handler.stop();
@@ -176,11 +183,11 @@ function report(tool: Tool, pair: number, milestones: Milestones, pods: number, 
   if (requests)
     log(
       `${tool} #${pair}: requests ${JSON.stringify(requests.byKind)} answers ${JSON.stringify(requests.byStatus)} ` +
-        `evictions ${JSON.stringify(requests.evictionMs)}`,
+        `evictions ${JSON.stringify(requests.evictionMs)} node ms ${JSON.stringify(requests.nodeMs)}`,
     );
   if (server?.throttled) log(`${tool} #${pair}: 429s ${JSON.stringify(server.throttledBy)}`);
   // A run with the event source's knobs turned says so: the chart and the table keep it apart.
-  const variant = tool === "nth" || tool === "bare" ? undefined : eventSourceVariant();
+  const variant = tool === "nth" || tool.startsWith("bare") ? undefined : eventSourceVariant();
   return { tool, pair, ...milestones, podsPerSecond, ...extras, loadavg: loadavg(), variant };
 }
 
@@ -254,7 +261,15 @@ const ours = arms.find((a) => a.tool === "harbormaster");
 const two = arms.find((a) => a.tool === "two-clusters");
 const theirs = arms.find((a) => a.tool === "nth");
 const limit = arms.find((a) => a.tool === "bare");
-const label = (tool: Tool) => (tool === "nth" ? `nth ${nth.version}` : tool === "bare" ? "bare (limit)" : tool);
+const queueLimit = arms.find((a) => a.tool === "bare-queue");
+const label = (tool: Tool) =>
+  tool === "nth"
+    ? `nth ${nth.version}`
+    : tool === "bare"
+      ? "bare (limit)"
+      : tool === "bare-queue"
+        ? "bare from queue"
+        : tool;
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : "-");
 const rows: (string | number)[][] = [
   ["", ...arms.map((a) => label(a.tool))],
@@ -276,7 +291,8 @@ process.stdout.write(
   `ratios: nth drained / harbormaster drained ${ratio(theirs?.drainedMs, ours?.drainedMs)}, ` +
     `harbormaster / nth pods/s ${ratio(ours?.podsPerSecond, theirs?.podsPerSecond)}, ` +
     `two-clusters drained / harbormaster drained ${ratio(two?.drainedMs, ours?.drainedMs)} (target <= 1.1), ` +
-    `harbormaster pods/s / bare (limit) pods/s ${ratio(ours?.podsPerSecond, limit?.podsPerSecond)}\n`,
+    `harbormaster pods/s / bare (limit) pods/s ${ratio(ours?.podsPerSecond, limit?.podsPerSecond)}, ` +
+    `bare from queue cordoned / harbormaster cordoned ${ratio(queueLimit?.cordonedMs, ours?.cordonedMs)}\n`,
 );
 writeFileSync(resultsFile, JSON.stringify({ size, nthVersion: nth.version, runs, arms }, null, 2));
 // Idle pod watches of the handlers would hold the process open for up to a minute more.
