@@ -48,7 +48,7 @@ export interface LeaseHandle {
 /**
  * Runs the owner's drain while keeping its lease. Progress saves (every few seconds while pods move)
  * extend it; a separate renewal is written only when none did for `renewEveryMs`, so a burst of a hundred
- * drains does not add a hundred node writes every five seconds to the apiserver's load. If a write finds
+ * drains does not add a hundred node writes every 15 s to the apiserver's load. If a write finds
  * another owner (this one stalled past its lease and was taken over), `signal` aborts and the drain stops:
  * two owners must never evict at once.
  */

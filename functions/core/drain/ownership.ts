@@ -10,7 +10,7 @@ import { finished, leaseFor, readState, withState } from "./node-state.ts";
 export { leaseMs } from "./node-state.ts";
 
 /** Three renewals per lease, so one slow or failed write does not lose it. */
-export const renewEveryMs = 5_000;
+export const renewEveryMs = 15_000;
 /** How often an invocation that does not own the drain looks at the node again. */
 export const claimPollMs = 1_000;
 

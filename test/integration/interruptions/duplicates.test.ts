@@ -102,13 +102,13 @@ describe("copies of one spot warning handled by several instances at the same mo
     }, 45_000);
 
     await rig.send(body);
-    const finishing = rig.pollWith(rig.newHandler(), { waitSeconds: 5, remainingMs: 90_000 });
+    const finishing = rig.pollWith(rig.newHandler(), { waitSeconds: 5, remainingMs: 120_000 });
     await owner.kill();
     // The second instance waits for the dead owner's lease to lapse, then takes the drain over.
     await eventually(async () => {
       const state = await stateOf(target.name);
       if (!state.owner || state.owner.id === owned.owner.id) throw new Error("not taken over yet");
-    }, 30_000);
+    }, 75_000);
     await policy.patchNamespacedPodDisruptionBudget({
       name: target.app,
       namespace,
@@ -124,5 +124,5 @@ describe("copies of one spot warning handled by several instances at the same mo
       expect.objectContaining({ evicted: podsPerNode }),
     ]);
     expect(new Set(thread.map((n) => n.threadKey)).size).toBe(1);
-  }, 120_000);
+  }, 180_000);
 });

@@ -87,7 +87,8 @@ describe("drainNode", () => {
 
   it("waits out a blocking budget and names it meanwhile", async () => {
     const clock = manualClock();
-    const { cluster } = scriptedCluster([pod("web")], clock, { web: clock.now() + 5_000 });
+    // Blocked for longer than the time between two progress reports, so one says it is blocked no more.
+    const { cluster } = scriptedCluster([pod("web")], clock, { web: clock.now() + 20_000 });
     const reports: string[][] = [];
     const outcome = await drainNode(cluster, clock, "n1", {
       deadline: clock.now() + 100_000,
