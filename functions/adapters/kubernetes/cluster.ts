@@ -18,6 +18,13 @@ const maxConflictRetries = 8;
 /** How long a lookup that found no node is trusted before the node list is read again. */
 const missTtlMs = 2_000;
 
+/** A node as this process last read or wrote it; `cached`: read from the apiserver's watch cache. */
+interface NodeCopy {
+  node: WireNode;
+  at: number;
+  cached: boolean;
+}
+
 interface NodeName {
   name: string;
   hostname: string | undefined;
@@ -53,7 +60,7 @@ export class KubernetesCluster implements ClusterPort {
   private readonly misses = new Map<string, number>();
   private cachedAt = 0;
   private listing: Promise<void> | undefined;
-  private readonly copies = new Map<string, { node: WireNode; at: number }>();
+  private readonly copies = new Map<string, NodeCopy>();
 
   constructor(connection: KubeConnection, options: KubernetesClusterOptions = {}) {
     this.api = new KubeApi(connection);
@@ -169,7 +176,9 @@ export class KubernetesCluster implements ClusterPort {
     const copy = this.copies.get(name);
     const age = copy ? Date.now() - copy.at : Number.POSITIVE_INFINITY;
     let node = copy && age <= writeBaseMs ? copy.node : await this.getNode(name);
-    let fresh = node !== copy?.node || age <= decideMs;
+    // A copy from the watch cache may trail the last write by a moment: enough to write from (the write's
+    // resourceVersion catches a stale one), not to decide that nothing needs writing.
+    let fresh = node !== copy?.node || (age <= decideMs && !copy.cached);
     for (let attempt = 0; ; attempt++) {
       const wanted = change(toNodeInfo(node));
       if (!wanted) {
@@ -212,9 +221,9 @@ export class KubernetesCluster implements ClusterPort {
     return node;
   }
 
-  private remember(name: string, node: WireNode): void {
+  private remember(name: string, node: WireNode, cached = false): void {
     if (this.copies.size >= nodeCopies) this.copies.clear();
-    this.copies.set(name, { node, at: Date.now() });
+    this.copies.set(name, { node, at: Date.now(), cached });
   }
 
   async deleteNode(name: string): Promise<void> {
@@ -233,21 +242,31 @@ export class KubernetesCluster implements ClusterPort {
 
   // The queue for a budget can be long (a hundred drains in one process): a drain that must pause by
   // `notAfter` does not wait past it for its turn, so the invocation can end on time.
-  evict(pod: PodInfo, notAfter = Number.POSITIVE_INFINITY, stop?: AbortSignal): Promise<EvictionResult> {
+  // A pod whose budget the view already knows is spent is answered at once, not after a place in the
+  // queue: a drain waits for all of its round's evictions before it tries its refused pods again, so one
+  // long queue for another budget would hold back every slot this drain could have taken meanwhile.
+  async evict(pod: PodInfo, notAfter = Number.POSITIVE_INFINITY, stop?: AbortSignal): Promise<EvictionResult> {
+    const refusing = await this.refusal(pod);
+    if (refusing) return refusing;
     return this.budgets.queued(pod, () =>
       Date.now() > notAfter || stop?.aborted ? Promise.resolve({ outcome: "deferred" } as const) : this.evictNow(pod),
     );
   }
 
-  private async evictNow(pod: PodInfo): Promise<EvictionResult> {
+  private async refusal(pod: PodInfo): Promise<EvictionResult | undefined> {
     const refusing = await this.budgets.refusing(pod).catch(() => undefined);
-    if (refusing) {
-      return {
-        outcome: "blocked",
-        budgets: [refusing.name],
-        message: `The disruption budget ${refusing.name} ${refusing.status} (not sent: it allows no disruption now)`,
-      };
-    }
+    if (!refusing) return undefined;
+    return {
+      outcome: "blocked",
+      budgets: [refusing.name],
+      message: `The disruption budget ${refusing.name} ${refusing.status} (not sent: it allows no disruption now)`,
+    };
+  }
+
+  private async evictNow(pod: PodInfo): Promise<EvictionResult> {
+    // Checked again at the head of the queue: the evictions before it may have spent the budget.
+    const refusing = await this.refusal(pod);
+    if (refusing) return refusing;
     try {
       await this.api.send("POST", `${podPath(pod)}/eviction`, {
         query: { dryRun: this.dryRun },
@@ -288,8 +307,17 @@ export class KubernetesCluster implements ClusterPort {
       .catch(ignoreStatus(404, 409));
   }
 
+  // Lookups read from the apiserver's watch cache (resourceVersion 0), not from etcd: during an AZ loss a
+  // hundred of them arrive at once, and the write that follows each carries the copy's resourceVersion, so
+  // a copy behind the latest costs a 409 and a fresh read, never a lost update.
   private async readNode(name: string): Promise<WireNode | undefined> {
-    return this.getNode(name).catch(ignoreStatus(404));
+    try {
+      const node = await this.api.send<WireNode>("GET", nodePath(name), this.options({ resourceVersion: "0" }));
+      this.remember(name, node, true);
+      return node;
+    } catch (error) {
+      return ignoreStatus(404)(error);
+    }
   }
 
   private options(query?: Query) {
