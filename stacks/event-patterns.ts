@@ -57,9 +57,10 @@ export const eventSourceScaling = {
 // The drain stage (stacks/interruptions.ts): few environments, so few writers race for each budget, and
 // Lambda's minimum for maximumConcurrency is 2. At 300 lost nodes, 27 environments draining at once made
 // 99% of evictions lose a race (p50 5.6 s each); 5 environments moved 2,032 pods in the warning (eviction
-// p50 2.2 s), 2 moved 3,107-3,645 (p50 1.0-1.1 s). After a slice, an invocation hands its unfinished
-// drains back to the queue as soon as new ones wait there: a drain handed over after both environments
-// took their batches waits about a slice, not the two minutes a spot drain may run.
+// p50 2.2 s), 2 moved 3,107-3,645 (p50 1.0-1.1 s). After one to two slices (drawn per invocation, so the
+// two do not stop together), an invocation hands its unfinished drains back once drains keep waiting in
+// the queue: a drain handed over after both environments took their batches waits about a slice, not the
+// two minutes a spot drain may run.
 export const drainEventSource = {
   initialConcurrency: 2,
   maximumConcurrency: 2,

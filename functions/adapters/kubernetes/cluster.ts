@@ -18,11 +18,10 @@ const maxConflictRetries = 8;
 /** How long a lookup that found no node is trusted before the node list is read again. */
 const missTtlMs = 2_000;
 
-/** A node as this process last read or wrote it; `cached`: read from the apiserver's watch cache. */
+/** A node as this process last read or wrote it. */
 interface NodeCopy {
   node: WireNode;
   at: number;
-  cached: boolean;
 }
 
 interface NodeName {
@@ -176,9 +175,10 @@ export class KubernetesCluster implements ClusterPort {
     const copy = this.copies.get(name);
     const age = copy ? Date.now() - copy.at : Number.POSITIVE_INFINITY;
     let node = copy && age <= writeBaseMs ? copy.node : await this.getNode(name);
-    // A copy from the watch cache may trail the last write by a moment: enough to write from (the write's
-    // resourceVersion catches a stale one), not to decide that nothing needs writing.
-    let fresh = node !== copy?.node || (age <= decideMs && !copy.cached);
+    // A copy from the watch cache trails the latest by milliseconds, well within decideMs: one showing the
+    // change already made is as good as a read, and one behind it makes a write that the resourceVersion
+    // turns into a 409 and a fresh read.
+    let fresh = node !== copy?.node || age <= decideMs;
     for (let attempt = 0; ; attempt++) {
       const wanted = change(toNodeInfo(node));
       if (!wanted) {
@@ -221,9 +221,9 @@ export class KubernetesCluster implements ClusterPort {
     return node;
   }
 
-  private remember(name: string, node: WireNode, cached = false): void {
+  private remember(name: string, node: WireNode): void {
     if (this.copies.size >= nodeCopies) this.copies.clear();
-    this.copies.set(name, { node, at: Date.now(), cached });
+    this.copies.set(name, { node, at: Date.now() });
   }
 
   async deleteNode(name: string): Promise<void> {
@@ -313,7 +313,7 @@ export class KubernetesCluster implements ClusterPort {
   private async readNode(name: string): Promise<WireNode | undefined> {
     try {
       const node = await this.api.send<WireNode>("GET", nodePath(name), this.options({ resourceVersion: "0" }));
-      this.remember(name, node, true);
+      this.remember(name, node);
       return node;
     } catch (error) {
       return ignoreStatus(404)(error);
