@@ -22,6 +22,7 @@ import {
   type RunningPeer,
   scissorsPeer,
   thumborPeer,
+  vipsFloorPeer,
 } from "./peers.ts";
 import { benchPhotos } from "./photos.ts";
 import { treeCpuMs, treeRssMiB } from "./proc.ts";
@@ -95,6 +96,9 @@ const peerDefs: Peer[] = [
   ipxPeer(log),
   thumborPeer(log),
   bareProxyPeer(),
+  // The least JavaScript per request (vips-floor.ts): what bounds a Node proxy's p99 at low concurrency.
+  vipsFloorPeer("node:http + one libvips call"),
+  vipsFloorPeer("one libvips call (no download)", dir),
 ].filter((p) => wanted(p.name));
 const cachedDef = scissorsPeer("scissors (cached)", 512 * 1024 * 1024);
 const withCache = wanted(cachedDef.name);

@@ -33,7 +33,7 @@ const failOnWarning = 3;
 const interpretationSrgb = 22;
 
 /** The libvips shared library mapped into this process: sharp's, whichever package or system path it came from. */
-function loadedLibvips(): string | undefined {
+export function loadedLibvips(): string | undefined {
   // sharp loads libvips on import; a call through it makes sure the library is mapped.
   sharp.versions;
   let maps: string;
