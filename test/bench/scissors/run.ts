@@ -4,6 +4,7 @@
 // Prints a table; writes raw rounds to test/bench/results/scissors.json.
 //
 //   npm run bench -w services/scissors -- [pairs=5] [secondsPerRound=3] [peer,peer,...]
+// ARMS (JSON, as memory.ts) adds Scissors variants, such as another commit's bundle.
 // The optional list keeps only the named arms (e.g. scissors,imgproxy), for shorter runs.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import {
   ipxPeer,
   type Peer,
   type RunningPeer,
+  type ScissorsVariant,
   scissorsPeer,
   thumborPeer,
   vipsFloorPeer,
@@ -92,6 +94,10 @@ const peerDefs: Peer[] = [
   // With jemalloc, as the image ran before, and with V8's own young generation (no --max-semi-space-size).
   scissorsPeer("scissors (jemalloc)", 0, { jemalloc: true }),
   scissorsPeer("scissors (V8's young gen)", 0, { nodeFlags: nodeFlags.filter((f) => !f.startsWith("--max-semi")) }),
+  // More variants, as memory.ts takes them: ARMS='[{"name": "…", "variant": {ScissorsVariant}}]'.
+  ...(JSON.parse(process.env.ARMS ?? "[]") as { name: string; variant: ScissorsVariant }[]).map((arm) =>
+    scissorsPeer(arm.name, 0, arm.variant),
+  ),
   ...(imgproxy ? [imgproxy] : []),
   ipxPeer(log),
   thumborPeer(log),
