@@ -30,6 +30,12 @@ export interface EncodedJpeg {
   height: number;
 }
 
+/** Told when the call leaves the main thread free and when it is back. */
+export interface OffThread {
+  enter(): void;
+  leave(): void;
+}
+
 export interface Preshrinker {
   header(input: Buffer): JpegHeader | undefined;
   decode(input: Buffer, shrink: number, timeoutMs: number): Promise<DecodedPixels>;
@@ -38,7 +44,13 @@ export interface Preshrinker {
    * all in one call on libuv's pool: no pixels reach JavaScript, and no second hop through the event loop.
    * Undefined where the plan's resize is not one it does (sharp's path does it then).
    */
-  encodeJpeg(input: Buffer, plan: Preshrink, quality: number, timeoutMs: number): Promise<EncodedJpeg> | undefined;
+  encodeJpeg(
+    input: Buffer,
+    plan: Preshrink,
+    quality: number,
+    timeoutMs: number,
+    offThread?: OffThread,
+  ): Promise<EncodedJpeg> | undefined;
 }
 
 // libvips' enums (vips/image.h, vips/foreign.h).
@@ -153,7 +165,7 @@ export async function loadPreshrinker(): Promise<Preshrinker | undefined> {
       }
     },
 
-    encodeJpeg(input, plan, quality, timeoutMs) {
+    encodeJpeg(input, plan, quality, timeoutMs, offThread) {
       const { width: boxWidth, height: boxHeight, fit } = plan.resize;
       if (boxWidth === undefined || boxHeight === undefined || (fit !== "fill" && fit !== "inside")) return undefined;
       return (async () => {
@@ -193,9 +205,11 @@ export async function loadPreshrinker(): Promise<Preshrinker | undefined> {
           }, timeoutMs);
           let status: number;
           try {
-            status = await new Promise<number>((resolve, reject) =>
+            const running = new Promise<number>((resolve, reject) =>
               build.async(save, (error: Error | null, result: number) => (error ? reject(error) : resolve(result))),
             );
+            offThread?.enter();
+            status = await running.finally(() => offThread?.leave());
           } finally {
             clearTimeout(timer);
           }

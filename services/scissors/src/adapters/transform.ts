@@ -3,7 +3,7 @@ import { ScissorsError, timedOut, tooLarge, unprocessable, unsupported } from ".
 import { type Preshrink, preshrinkFor } from "../core/jpeg-shrink.ts";
 import { effectiveQuality, type OutputFormat, type TransformOptions, targetSize } from "../core/options.ts";
 import type { SourceFormat } from "../core/sniff.ts";
-import { type DecodedPixels, loadPreshrinker, type Preshrinker } from "./jpeg-preshrink.ts";
+import { type DecodedPixels, loadPreshrinker, type OffThread, type Preshrinker } from "./jpeg-preshrink.ts";
 
 // libvips' operation cache keeps decoded images around for reuse that never comes in a proxy: off, so RSS
 // follows the work in flight. One libvips thread per image: requests run in parallel instead, which is
@@ -32,6 +32,8 @@ export interface TransformSettings {
   timeoutMs: number;
   /** Decode JPEGs at the full shrink-on-load step where sharp would take half (core/jpeg-shrink.ts). */
   jpegPreshrink?: boolean;
+  /** Told when a request's libvips call leaves the main thread free (images.ts paces full GCs by it). */
+  offThread?: OffThread;
 }
 
 export interface TransformResult {
@@ -190,7 +192,7 @@ export async function render(
     const quality = effectiveQuality(options, format);
     const whole =
       planned && format === "jpeg" && quality !== undefined && !options.blur
-        ? planned.decoder.encodeJpeg(input, planned.plan, quality, settings.timeoutMs)
+        ? planned.decoder.encodeJpeg(input, planned.plan, quality, settings.timeoutMs, settings.offThread)
         : undefined;
     if (whole) return await whole;
     let preshrunk: Omit<Preshrink, "shrink"> | undefined;
