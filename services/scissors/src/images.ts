@@ -103,8 +103,9 @@ export function createImageHandler(deps: ImageDeps) {
     ...config.limits,
     timeoutMs: config.timeouts.processingMs,
     jpegPreshrink: config.jpegPreshrink,
-    offThread,
   };
+  // Raster only: the SVG renderers get transformSettings over IPC, which cannot carry functions.
+  const rasterSettings = { ...transformSettings, offThread };
 
   const timed = async <T>(phase: "queue" | "download" | "processing", work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -163,7 +164,7 @@ export function createImageHandler(deps: ImageDeps) {
         sourceFormat === "svg"
           ? svg.renderers.render({ source: source.bytes, options, format, settings: transformSettings }, signal)
           : // libvips has read the last of the source when this settles: free it now, not at the next full GC.
-            transform(source.bytes, sourceFormat, options, format, transformSettings).finally(() =>
+            transform(source.bytes, sourceFormat, options, format, rasterSettings).finally(() =>
               releaseBuffer(source.bytes),
             ),
       );
