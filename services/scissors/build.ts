@@ -34,9 +34,10 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
  * The Node flags the bundle runs with, as the Dockerfile's CMD and `npm start` spell them out too: the old
  * generation starts at 64 MB (a full mark every 40-60 images instead of every 12-20), and the young one
  * stays at 2 MB a half (dead download buffers freed by a scavenge within a few requests instead of waiting
- * for a full mark: 20-30 MiB less peak RSS; services/scissors/README.md, "Peak RSS").
+ * for a full mark: 20-30 MiB less peak RSS; services/scissors/README.md, "Peak RSS"). --expose-gc lets the
+ * service pace full GCs itself (core/gc-pacer.ts).
  */
-export const nodeFlags = ["--initial-old-space-size=64", "--max-semi-space-size=2"];
+export const nodeFlags = ["--initial-old-space-size=64", "--max-semi-space-size=2", "--expose-gc"];
 
 export const defaultOutfile = join(here, "dist", "main.mjs");
 

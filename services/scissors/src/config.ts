@@ -28,6 +28,8 @@ export interface ScissorsConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** JPEGs decoded at the full shrink-on-load step where sharp would take half (core/jpeg-shrink.ts). */
   jpegPreshrink: boolean;
+  /** A full GC every so many JPEG images, when no request needs the main thread (core/gc-pacer.ts); 0: V8's own. */
+  gcEveryImages: number;
 }
 
 const jsonText = (name: string) =>
@@ -133,6 +135,7 @@ const envSchema = z.object({
   SCISSORS_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // Off only to compare with sharp's own choice (the bench does).
   SCISSORS_JPEG_PRESHRINK: z.enum(["on", "off"]).default("on"),
+  SCISSORS_GC_EVERY_IMAGES: int(128),
 });
 
 /** Parses the environment once at start; a bad setting stops the process with the setting's name. */
@@ -179,5 +182,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ScissorsConfig {
     shutdown: { drainDelayMs: e.SCISSORS_DRAIN_DELAY_MS, graceMs: e.SCISSORS_SHUTDOWN_GRACE_MS },
     logLevel: e.SCISSORS_LOG_LEVEL,
     jpegPreshrink: e.SCISSORS_JPEG_PRESHRINK === "on",
+    gcEveryImages: e.SCISSORS_GC_EVERY_IMAGES,
   };
 }

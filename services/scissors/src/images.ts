@@ -8,6 +8,7 @@ import type { ScissorsConfig } from "./config.ts";
 import { deadline } from "./core/deadline.ts";
 import { forbidden, timedOut, tooLarge, unsupported } from "./core/errors.ts";
 import { contentIdentity, matchesIfNoneMatch, resultEtag } from "./core/etag.ts";
+import { gcPacer } from "./core/gc-pacer.ts";
 import type { Limiter } from "./core/limiter.ts";
 import { accepts, contentTypes, negotiateFormat } from "./core/negotiate.ts";
 import { canonicalOptions, parseOptions, type TransformOptions } from "./core/options.ts";
@@ -27,7 +28,13 @@ export interface ImageRequest {
 }
 
 export type ImageAnswer =
-  | { kind: "image"; result: CachedResult; cache: "hit" | "shared" | "miss" }
+  | {
+      kind: "image";
+      result: CachedResult;
+      cache: "hit" | "shared" | "miss";
+      /** Call once the body has been handed to the socket: frees it when no other answer still sends it. */
+      release?: () => void;
+    }
   | { kind: "not-modified"; etag: string; varyAccept: boolean };
 
 type Produced = CachedResult | { notModified: string; varyAccept: boolean };
@@ -61,12 +68,44 @@ function screenSvg(format: SourceFormat, ref: SourceRef, bytes: Buffer, maxBytes
 export function createImageHandler(deps: ImageDeps) {
   const { config, policy, processing, downloads, cache, metrics, svg } = deps;
   const flights = new SingleFlight<Produced>();
+  // Answers not kept by a result cache, and how many responses still send each. Every response to one
+  // flight takes its share in the same microtask turn, when the flight settles, so none is freed early.
+  const senders = new WeakMap<CachedResult, number>();
+  const lend = (result: CachedResult): (() => void) => {
+    senders.set(result, (senders.get(result) ?? 0) + 1);
+    let returned = false;
+    return () => {
+      if (returned) return;
+      returned = true;
+      const left = (senders.get(result) ?? 1) - 1;
+      if (left > 0) return void senders.set(result, left);
+      senders.delete(result);
+      // Freed now rather than at the next full GC: 250 answers a second of 13-31 KB each made most of the
+      // RSS above idle once the JPEG path stopped bringing full GCs (README, "p99 at c=2").
+      releaseBuffer(result.body);
+    };
+  };
   const settings = { sources: config.sources, allowedHosts: config.allowedHosts };
+  // Full GCs paced by images (core/gc-pacer.ts) where Node runs with --expose-gc (build.ts' nodeFlags).
+  const collect = (globalThis as { gc?: () => void }).gc;
+  const pacer = gcPacer(config.gcEveryImages);
+  const offThread =
+    collect && config.gcEveryImages > 0
+      ? {
+          // Requests downloading or processing may need the main thread; those inside libvips do not.
+          enter: () => {
+            if (pacer.enter(processing.active + downloads.active)) collect();
+          },
+          leave: () => pacer.leave(),
+        }
+      : undefined;
   const transformSettings = {
     ...config.limits,
     timeoutMs: config.timeouts.processingMs,
     jpegPreshrink: config.jpegPreshrink,
   };
+  // Raster only: the SVG renderers get transformSettings over IPC, which cannot carry functions.
+  const rasterSettings = { ...transformSettings, offThread };
 
   const timed = async <T>(phase: "queue" | "download" | "processing", work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -125,7 +164,7 @@ export function createImageHandler(deps: ImageDeps) {
         sourceFormat === "svg"
           ? svg.renderers.render({ source: source.bytes, options, format, settings: transformSettings }, signal)
           : // libvips has read the last of the source when this settles: free it now, not at the next full GC.
-            transform(source.bytes, sourceFormat, options, format, transformSettings).finally(() =>
+            transform(source.bytes, sourceFormat, options, format, rasterSettings).finally(() =>
               releaseBuffer(source.bytes),
             ),
       );
@@ -174,6 +213,7 @@ export function createImageHandler(deps: ImageDeps) {
     if (matchesIfNoneMatch(request.ifNoneMatch, produced.etag)) {
       return { kind: "not-modified", etag: produced.etag, varyAccept: produced.varyAccept };
     }
-    return { kind: "image", result: produced, cache: flight.shared ? "shared" : "miss" };
+    const release = cache ? undefined : lend(produced);
+    return { kind: "image", result: produced, cache: flight.shared ? "shared" : "miss", release };
   };
 }

@@ -101,6 +101,9 @@ export function createScissors(config: ScissorsConfig, log: Logger, runtime: Sci
       return 304;
     }
     const { body, etag, contentType, varyAccept } = result.result;
+    // Only once the body is with the OS: a response cut short leaves it to the GC.
+    const { release } = result;
+    if (release) res.once("finish", release);
     send(
       res,
       200,

@@ -159,6 +159,32 @@ export function bareProxyPeer(): Peer {
   };
 }
 
+/**
+ * node:http, a download and the whole libvips pipeline in one call off the main thread (vips-floor.ts): the
+ * least JavaScript per request. With `photosDir`, the sources come from memory and nothing is downloaded.
+ */
+export function vipsFloorPeer(name: string, photosDir?: string): Peer {
+  return {
+    name,
+    version: "vips-floor.ts",
+    async start(origin) {
+      const port = await freePort();
+      const source = photosDir ? `mem:${photosDir}` : origin;
+      const child = spawn(
+        node,
+        [...nodeFlags, await bundled(join(import.meta.dirname, "vips-floor.ts")), String(port), source],
+        { env: { ...process.env, MALLOC_ARENA_MAX: "2" }, detached: true, stdio: ["ignore", "ignore", "inherit"] },
+      );
+      const base = `http://127.0.0.1:${port}`;
+      await waitHttp(`${base}/health`, child, name);
+      return running(name, child, (photo, s) => {
+        const { width, height, fit } = scenarios[s];
+        return `${base}/${photo}?width=${width}&height=${height}&fit=${fit}`;
+      });
+    },
+  };
+}
+
 /** ipx from npm, installed into the cache on first use. */
 export function ipxPeer(log: (m: string) => void): Peer {
   const version = "3.1.1";

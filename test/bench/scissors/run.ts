@@ -4,6 +4,7 @@
 // Prints a table; writes raw rounds to test/bench/results/scissors.json.
 //
 //   npm run bench -w services/scissors -- [pairs=5] [secondsPerRound=3] [peer,peer,...]
+// ARMS (JSON, as memory.ts) adds Scissors variants, such as another commit's bundle.
 // The optional list keeps only the named arms (e.g. scissors,imgproxy), for shorter runs.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,8 +21,10 @@ import {
   ipxPeer,
   type Peer,
   type RunningPeer,
+  type ScissorsVariant,
   scissorsPeer,
   thumborPeer,
+  vipsFloorPeer,
 } from "./peers.ts";
 import { benchPhotos } from "./photos.ts";
 import { treeCpuMs, treeRssMiB } from "./proc.ts";
@@ -91,10 +94,17 @@ const peerDefs: Peer[] = [
   // With jemalloc, as the image ran before, and with V8's own young generation (no --max-semi-space-size).
   scissorsPeer("scissors (jemalloc)", 0, { jemalloc: true }),
   scissorsPeer("scissors (V8's young gen)", 0, { nodeFlags: nodeFlags.filter((f) => !f.startsWith("--max-semi")) }),
+  // More variants, as memory.ts takes them: ARMS='[{"name": "…", "variant": {ScissorsVariant}}]'.
+  ...(JSON.parse(process.env.ARMS ?? "[]") as { name: string; variant: ScissorsVariant }[]).map((arm) =>
+    scissorsPeer(arm.name, 0, arm.variant),
+  ),
   ...(imgproxy ? [imgproxy] : []),
   ipxPeer(log),
   thumborPeer(log),
   bareProxyPeer(),
+  // The least JavaScript per request (vips-floor.ts): what bounds a Node proxy's p99 at low concurrency.
+  vipsFloorPeer("node:http + one libvips call"),
+  vipsFloorPeer("one libvips call (no download)", dir),
 ].filter((p) => wanted(p.name));
 const cachedDef = scissorsPeer("scissors (cached)", 512 * 1024 * 1024);
 const withCache = wanted(cachedDef.name);

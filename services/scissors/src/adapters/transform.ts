@@ -3,7 +3,7 @@ import { ScissorsError, timedOut, tooLarge, unprocessable, unsupported } from ".
 import { type Preshrink, preshrinkFor } from "../core/jpeg-shrink.ts";
 import { effectiveQuality, type OutputFormat, type TransformOptions, targetSize } from "../core/options.ts";
 import type { SourceFormat } from "../core/sniff.ts";
-import { type DecodedPixels, loadPreshrinker, type Preshrinker } from "./jpeg-preshrink.ts";
+import { type DecodedPixels, loadPreshrinker, type OffThread, type Preshrinker } from "./jpeg-preshrink.ts";
 
 // libvips' operation cache keeps decoded images around for reuse that never comes in a proxy: off, so RSS
 // follows the work in flight. One libvips thread per image: requests run in parallel instead, which is
@@ -32,6 +32,8 @@ export interface TransformSettings {
   timeoutMs: number;
   /** Decode JPEGs at the full shrink-on-load step where sharp would take half (core/jpeg-shrink.ts). */
   jpegPreshrink?: boolean;
+  /** Told when a request's libvips call leaves the main thread free (images.ts paces full GCs by it). */
+  offThread?: OffThread;
 }
 
 export interface TransformResult {
@@ -150,13 +152,13 @@ let preshrinker: Promise<Preshrinker | undefined> | undefined;
 
 /**
  * For a plain JPEG that core/jpeg-shrink.ts takes (sharp would decode at half the step it could, or a
- * cover crop), the pixels decoded at the full step and how to resize them; undefined for sharp's own path.
+ * cover crop), the decoder and its plan; undefined for sharp's own path.
  */
-async function preshrink(
+async function preshrinkPlan(
   input: Buffer,
   options: TransformOptions,
   settings: TransformSettings,
-): Promise<({ pixels: DecodedPixels } & Omit<Preshrink, "shrink">) | undefined> {
+): Promise<{ decoder: Preshrinker; plan: Preshrink } | undefined> {
   preshrinker ??= loadPreshrinker().catch(() => undefined);
   const decoder = await preshrinker;
   const header = decoder?.header(input);
@@ -167,9 +169,7 @@ async function preshrink(
       ? { width: settings.maxDimension, height: settings.maxDimension, fit: "inside" as const }
       : { width, height, fit: options.fit, gravity: options.gravity };
   const plan = preshrinkFor(header, target);
-  if (!plan) return undefined;
-  const { shrink, ...then } = plan;
-  return { pixels: await decoder.decode(input, shrink, settings.timeoutMs), ...then };
+  return plan && { decoder, plan };
 }
 
 /** Runs the decode, resize and encode, with every failure mapped to a ScissorsError. */
@@ -181,25 +181,36 @@ export async function render(
   settings: TransformSettings,
   sourceFormat?: SourceFormat,
 ): Promise<TransformResult> {
-  let preshrunk: Awaited<ReturnType<typeof preshrink>>;
+  let pixels: DecodedPixels | undefined;
   const started = performance.now();
   try {
-    if (settings.jpegPreshrink && sourceFormat === "jpeg") preshrunk = await preshrink(input, options, settings);
+    const planned =
+      settings.jpegPreshrink && sourceFormat === "jpeg" ? await preshrinkPlan(input, options, settings) : undefined;
+    // JPEG to JPEG with nothing but a resize: one libvips call does it all. The pixels never reach
+    // JavaScript (no 0.5 MB view for V8 to count as external memory), and the request needs the event loop
+    // once, not twice (services/scissors/README.md, "p99 at c=2").
+    const quality = effectiveQuality(options, format);
+    const whole =
+      planned && format === "jpeg" && quality !== undefined && !options.blur
+        ? planned.decoder.encodeJpeg(input, planned.plan, quality, settings.timeoutMs, settings.offThread)
+        : undefined;
+    if (whole) return await whole;
+    let preshrunk: Omit<Preshrink, "shrink"> | undefined;
+    if (planned) {
+      const { shrink, ...then } = planned.plan;
+      pixels = await planned.decoder.decode(input, shrink, settings.timeoutMs);
+      preshrunk = then;
+    }
     // One processing timeout for the decode and the rest together.
     const rest = { ...settings, timeoutMs: settings.timeoutMs - (performance.now() - started) };
-    const { data, info } = await pipeline(
-      preshrunk?.pixels ?? input,
-      metadata,
-      options,
-      format,
-      rest,
-      preshrunk,
-    ).toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline(pixels ?? input, metadata, options, format, rest, preshrunk).toBuffer({
+      resolveWithObject: true,
+    });
     return { body: data, width: info.width, height: info.height };
   } catch (error) {
     throw decodeError(error);
   } finally {
-    preshrunk?.pixels.release();
+    pixels?.release();
   }
 }
 

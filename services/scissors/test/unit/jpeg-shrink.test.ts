@@ -90,6 +90,29 @@ describe("transform with preshrink", () => {
     for (const [i, value] of a.entries()) expect(Math.abs(value - (b[i] as number))).toBeLessThanOrEqual(1);
   });
 
+  it("encodes in the one libvips call the bytes sharp encodes from the same decoded pixels", async () => {
+    const decoder = await loadPreshrinker();
+    if (!decoder) throw new Error("the libvips sharp loaded was not found");
+    const input = await source();
+    const plans = [
+      preshrinkFor(photo, { width: 512, height: 512, fit: "inside" }),
+      preshrinkFor(photo, { width: 300, height: 200, fit: "cover" }),
+      preshrinkFor(photo, { width: 400, height: 400, fit: "cover", gravity: "east" }),
+    ];
+    for (const plan of plans) {
+      if (!plan) throw new Error("no plan");
+      const whole = await decoder.encodeJpeg(input, plan, 80, 10_000);
+      const pixels = await decoder.decode(input, plan.shrink, 10_000);
+      const raw = { width: pixels.width, height: pixels.height, channels: pixels.channels };
+      const image = sharp(pixels.data, { raw }).resize(plan.resize);
+      if (plan.extract) image.extract(plan.extract);
+      const sharps = await image.jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true });
+      pixels.release();
+      expect([whole?.width, whole?.height]).toEqual([sharps.info.width, sharps.info.height]);
+      expect(whole?.body.equals(sharps.data)).toBe(true);
+    }
+  });
+
   it("answers a truncated JPEG with a 422, as sharp's path does", async () => {
     const input = (await source()).subarray(0, 20_000);
     const error = await transform(input, "jpeg", options, "jpeg", { ...settings, jpegPreshrink: true }).catch(
