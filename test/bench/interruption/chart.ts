@@ -92,13 +92,15 @@ function collect(): Summary {
     if (arms.has(old.tool) && !ran.has(`${old.tool}@${old.nodes}`)) points.push(old);
   const limitFile = join(results, "interruption-limit.json");
   const terms = existsSync(limitFile) ? (JSON.parse(readFileSync(limitFile, "utf8")) as LimitTerms) : committed?.terms;
-  // A run with no drain stage measured the cordons alone: not a point on a throughput curve.
-  const drawn = points.filter((p) => !p.tool.includes("cordons only"));
+  // A run with no drain stage measured the cordons alone: not a point on a throughput curve. Runs marked
+  // "earlier code" (by hand, in this machine's results) stay in the tables of the doc, not on the curve.
+  const drawn = points.filter((p) => !p.tool.includes("cordons only") && !p.tool.includes("earlier code"));
   return { terms, points: drawn.sort((a, b) => a.nodes - b.nodes || a.tool.localeCompare(b.tool)) };
 }
 
 const colors: Record<string, string> = {
   bare: "#000",
+  "bare-queue": "#7f7f7f",
   "harbormaster (one stage)": "#9467bd",
   "harbormaster (drain max 5)": "#17becf",
   "harbormaster (drain max 5, slices overran)": "#8c564b",
@@ -110,6 +112,7 @@ const colors: Record<string, string> = {
 };
 const labels: Record<string, string> = {
   bare: "bare evictions (the limit, measured)",
+  "bare-queue": "bare, fed by the queue (the limit for any tool)",
   nth: "aws-node-termination-handler",
   harbormaster: "harbormaster (as deployed)",
 };
