@@ -99,10 +99,18 @@ export async function buildScenario(
     Math.max(300_000, pods * 40),
     3_000,
   );
-  await waitFor(async () => {
-    const list = await policy.listNamespacedPodDisruptionBudget({ namespace });
-    return list.items.every((b) => (b.status?.disruptionsAllowed ?? 0) > 0);
-  });
+  // The disruption controller has one worker for every budget: at 30,000 pods it had not counted all 30
+  // within 120 s of the last pod Running.
+  await waitFor(
+    async () => {
+      const list = await policy.listNamespacedPodDisruptionBudget({ namespace });
+      const counted = list.items.filter((b) => (b.status?.disruptionsAllowed ?? 0) > 0).length;
+      log(`${counted}/${list.items.length} budgets allow disruptions`);
+      return counted === list.items.length;
+    },
+    Math.max(120_000, pods * 20),
+    3_000,
+  );
 
   // Spare capacity elsewhere, added after the pods landed so that all of them sit on the spot nodes.
   await mapLimit([...Array(size.nodes).keys()], 20, (i) =>
